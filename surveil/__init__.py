@@ -11,8 +11,8 @@ from surveil.errors import (
     GeometryError,
     InputError,
     InputWarning,
-    SchemaError,
     ScenarioError,
+    SchemaError,
     SurveilError,
     SurveilWarning,
 )

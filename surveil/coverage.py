@@ -1,0 +1,384 @@
+"""Compute sensor, patrol and response detection at target points and per segment.
+
+The model is that of DESIGN §3, without terrain:
+
+* a sensor j detects a crossing at x with ``p_j = pd_j · availability_j`` when
+  x, or any point of the crossing path through x, lies within its range and
+  inside its field of view; sensors with status ``faulty`` count as absent and
+  ``planned`` ones only when asked for;
+  ``P_sensor(x) = 1 − Π_j (1 − p_j(x))``;
+* patrols: a point within ``sweep_m`` of a route is passed ``visits_per_day``
+  times a day; traces stay readable ``trace_persistence_h`` hours and passes
+  are Poisson, so ``P_patrol(x) = 1 − exp(−V(x) · T / 24)`` with V the sum of
+  visits per day; the revisit interval is ``24 / V`` hours;
+* ``P_detect = 1 − (1 − P_sensor)(1 − P_patrol)``;
+* with posts, ``P_interdict = P_detect · P_respond``, where the reaction team
+  needs ``t = d · detour / speed`` hours from the nearest post and the
+  crossers clear the border zone after an exponentially distributed time of
+  mean ``escape_h``: ``P_respond = exp(−t / escape_h)``.
+
+Distances are chord distances between ECEF coordinates on the WGS 84
+ellipsoid (see :mod:`surveil.geodesy`) and bearings are taken in each
+sensor's local east-north-up frame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from numpy.typing import NDArray
+from scipy.spatial import cKDTree
+
+from surveil import geodesy
+from surveil.segments import TargetPoints
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class PointDetection:
+    """Detection at each target point.
+
+    Attributes
+    ----------
+    p_sensor, p_patrol, p_detect
+        Probabilities in [0, 1].
+    visits_per_day
+        Patrol passes per day at the point.
+    sensor_pairs
+        ``(point, sensor)`` index pairs: which sensor sees which point.
+    """
+
+    p_sensor: FloatArray
+    p_patrol: FloatArray
+    p_detect: FloatArray
+    visits_per_day: FloatArray
+    sensor_pairs: tuple[IntArray, IntArray]
+
+
+def active_sensors(sensors: gpd.GeoDataFrame, *, include_planned: bool = False) -> gpd.GeoDataFrame:
+    """Return the sensors that count: operational ones, and planned ones if asked.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> s = gpd.GeoDataFrame({"status": ["operational", "faulty", "planned"]},
+    ...                      geometry=[shapely.Point(0, 0)] * 3, crs=4326)
+    >>> len(active_sensors(s)), len(active_sensors(s, include_planned=True))
+    (1, 2)
+    """
+    keep = {"operational", "planned"} if include_planned else {"operational"}
+    return sensors[sensors["status"].isin(keep)]
+
+
+def in_field_of_view(
+    bearing_deg: FloatArray, azimuth_deg: FloatArray, fov_deg: FloatArray
+) -> NDArray[np.bool_]:
+    """Tell whether bearings fall inside sectors centred on ``azimuth_deg``.
+
+    A NaN azimuth or a field of view of 360° or more sees all round.
+
+    Examples
+    --------
+    >>> in_field_of_view(np.array([40.0, 50.0, 350.0]), np.array([0.0] * 3),
+    ...                  np.array([90.0] * 3)).tolist()
+    [True, False, True]
+    """
+    diff = np.abs((bearing_deg - azimuth_deg + 180.0) % 360.0 - 180.0)
+    all_round = np.isnan(azimuth_deg) | (fov_deg >= 360.0)
+    return all_round | (diff <= fov_deg / 2.0 + 1e-9)
+
+
+def sensor_pairs(
+    lon: FloatArray, lat: FloatArray, sensors: gpd.GeoDataFrame
+) -> tuple[IntArray, IntArray]:
+    """Return ``(point, sensor)`` pairs where the point is in range and sector.
+
+    Parameters
+    ----------
+    lon, lat
+        Points in degrees.
+    sensors
+        Sensors with ``range_m``, ``azimuth_deg`` and ``fov_deg``; row
+        positions are the returned sensor indices.
+    """
+    if len(sensors) == 0 or lon.size == 0:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    points = geodesy.ecef(lon, lat)
+    s_lon = sensors.geometry.x.to_numpy()
+    s_lat = sensors.geometry.y.to_numpy()
+    s_xyz = geodesy.ecef(s_lon, s_lat)
+    ranges = sensors["range_m"].to_numpy(dtype=float)
+    hits = cKDTree(points).query_ball_point(s_xyz, r=ranges)
+    counts = np.fromiter((len(h) for h in hits), dtype=np.int64, count=len(hits))
+    sensor = np.repeat(np.arange(len(sensors), dtype=np.int64), counts)
+    point = np.fromiter((j for h in hits for j in h), dtype=np.int64, count=int(counts.sum()))
+    if point.size == 0:
+        return point, sensor
+    local = geodesy.enu(s_lon[sensor], s_lat[sensor], points[point] - s_xyz[sensor])
+    horizontal = np.hypot(local[:, 0], local[:, 1])
+    bearing = geodesy.bearing_deg(local[:, 0], local[:, 1])
+    azimuth = sensors["azimuth_deg"].to_numpy(dtype=float)[sensor]
+    fov = sensors["fov_deg"].to_numpy(dtype=float)[sensor]
+    keep = (horizontal <= ranges[sensor]) & in_field_of_view(bearing, azimuth, fov)
+    return point[keep], sensor[keep]
+
+
+def sensor_probability(
+    targets: TargetPoints,
+    sensors: gpd.GeoDataFrame,
+    *,
+    path_offsets_m: Sequence[float] = (0.0,),
+) -> tuple[FloatArray, tuple[IntArray, IntArray]]:
+    """Return ``P_sensor`` at each target point and the (point, sensor) pairs.
+
+    A sensor detects a crossing when any point of its path (the target point
+    moved by each of ``path_offsets_m`` square to the line) is in range and
+    sector; it then detects with ``pd · availability``. Sensors combine as
+    independent detectors.
+
+    Parameters
+    ----------
+    targets
+        Target points from :func:`surveil.segments.sample_targets`.
+    sensors
+        Sensors that count (see :func:`active_sensors`).
+    path_offsets_m
+        Offsets of the crossing path's points in metres.
+    """
+    found_p, found_s = [], []
+    for offset in path_offsets_m:
+        lon, lat = targets.offset(offset)
+        p, s = sensor_pairs(lon, lat, sensors)
+        found_p.append(p)
+        found_s.append(s)
+    point = np.concatenate(found_p) if found_p else np.empty(0, dtype=np.int64)
+    sensor = np.concatenate(found_s) if found_s else np.empty(0, dtype=np.int64)
+    if len(path_offsets_m) > 1 and point.size:
+        unique = np.unique(np.column_stack([point, sensor]), axis=0)
+        point, sensor = unique[:, 0], unique[:, 1]
+    p_j = (sensors["pd"].to_numpy(dtype=float) * sensors["availability"].to_numpy(dtype=float))[
+        sensor
+    ]
+    miss = np.ones(len(targets))
+    np.multiply.at(miss, point, 1.0 - p_j)
+    return 1.0 - miss, (point, sensor)
+
+
+def patrol_visits(
+    targets: TargetPoints,
+    patrols: gpd.GeoDataFrame,
+    *,
+    path_offsets_m: Sequence[float] = (0.0,),
+) -> FloatArray:
+    """Return the patrol passes per day at each target point.
+
+    A route passes a crossing path when any of its points lies within the
+    route's ``sweep_m``; each route counts once per point.
+    """
+    visits = np.zeros(len(targets))
+    if len(patrols) == 0 or len(targets) == 0:
+        return visits
+    lines, owner = [], []
+    for i, geom in enumerate(patrols.geometry.to_numpy()):
+        for part in shapely.get_parts(geom):
+            coords = shapely.get_coordinates(part)
+            lines.append((coords[:, 0], coords[:, 1]))
+            owner.append(i)
+    owner_arr = np.asarray(owner, dtype=np.int64)
+    index = geodesy.LineIndex(lines)
+    sweep = patrols["sweep_m"].to_numpy(dtype=float)
+    found_p, found_r = [], []
+    for offset in path_offsets_m:
+        lon, lat = targets.offset(offset)
+        point, line, dist, _ = index.pairs(lon, lat, float(sweep.max()))
+        route = owner_arr[line]
+        keep = dist <= sweep[route]
+        found_p.append(point[keep])
+        found_r.append(route[keep])
+    pairs = np.unique(np.column_stack([np.concatenate(found_p), np.concatenate(found_r)]), axis=0)
+    rate = patrols["visits_per_day"].to_numpy(dtype=float)
+    np.add.at(visits, pairs[:, 0], rate[pairs[:, 1]])
+    return visits
+
+
+def patrol_probability(
+    visits_per_day: FloatArray, *, trace_persistence_h: float = 12.0
+) -> FloatArray:
+    """Return ``P_patrol = 1 − exp(−V · T / 24)`` for passes per day V.
+
+    Examples
+    --------
+    >>> round(float(patrol_probability(np.array([2.0]))[0]), 6)  # 1 − e⁻¹
+    0.632121
+    """
+    return -np.expm1(-visits_per_day * trace_persistence_h / 24.0)
+
+
+def combine(*probabilities: FloatArray) -> FloatArray:
+    """Combine independent detection chances: ``1 − Π (1 − p)``.
+
+    Examples
+    --------
+    >>> float(combine(np.array([0.9]), np.array([0.5]))[0])
+    0.95
+    """
+    miss = np.ones_like(probabilities[0])
+    for p in probabilities:
+        miss = miss * (1.0 - p)
+    return 1.0 - miss
+
+
+def detect_points(
+    targets: TargetPoints,
+    sensors: gpd.GeoDataFrame,
+    patrols: gpd.GeoDataFrame,
+    *,
+    path_offsets_m: Sequence[float] = (0.0,),
+    trace_persistence_h: float = 12.0,
+) -> PointDetection:
+    """Return sensor, patrol and combined detection at each target point."""
+    p_sensor, pairs = sensor_probability(targets, sensors, path_offsets_m=path_offsets_m)
+    visits = patrol_visits(targets, patrols, path_offsets_m=path_offsets_m)
+    p_patrol = patrol_probability(visits, trace_persistence_h=trace_persistence_h)
+    return PointDetection(
+        p_sensor=p_sensor,
+        p_patrol=p_patrol,
+        p_detect=combine(p_sensor, p_patrol),
+        visits_per_day=visits,
+        sensor_pairs=pairs,
+    )
+
+
+def response_hours(
+    targets: TargetPoints,
+    posts: gpd.GeoDataFrame,
+    *,
+    detour_factor: float = 1.4,
+) -> FloatArray:
+    """Return the reaction team's travel time in hours from the nearest post.
+
+    Travel time is the straight-line distance times ``detour_factor`` over
+    the post's ``reaction_speed_kmh``; the fastest post wins. ``inf`` where
+    there are no posts.
+    """
+    hours = np.full(len(targets), np.inf)
+    if len(posts) == 0 or len(targets) == 0:
+        return hours
+    points = geodesy.ecef(targets.lon, targets.lat)
+    post_xyz = geodesy.ecef(posts.geometry.x.to_numpy(), posts.geometry.y.to_numpy())
+    speed = posts["reaction_speed_kmh"].to_numpy(dtype=float) * 1000.0
+    for xyz, kmh in zip(post_xyz, speed, strict=True):
+        dist = np.linalg.norm(points - xyz, axis=1)
+        hours = np.minimum(hours, dist * detour_factor / kmh)
+    return hours
+
+
+def respond_probability(hours: FloatArray, *, escape_h: float = 1.0) -> FloatArray:
+    """Return ``P_respond = exp(−t / escape_h)``: the team arrives before the crossers leave.
+
+    Examples
+    --------
+    >>> round(float(respond_probability(np.array([1.0]))[0]), 4)
+    0.3679
+    """
+    return np.exp(-hours / escape_h)
+
+
+def segment_means(values: FloatArray, targets: TargetPoints, n_segments: int) -> FloatArray:
+    """Return the length-weighted mean of point values per segment."""
+    total = np.bincount(targets.segment, weights=targets.weight_m, minlength=n_segments)
+    summed = np.bincount(targets.segment, weights=values * targets.weight_m, minlength=n_segments)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, summed / np.where(total > 0, total, 1.0), np.nan)
+
+
+def segment_detection(
+    targets: TargetPoints,
+    detection: PointDetection,
+    n_segments: int,
+    *,
+    target_pd: float = 0.5,
+) -> pd.DataFrame:
+    """Aggregate point detection to segments.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per segment (in the order of the segments frame):
+        ``p_sensor``, ``p_patrol``, ``p_detect`` (length-weighted means),
+        ``covered_frac`` (share of length with ``P_detect ≥ target_pd``),
+        ``sensors_seeing`` (distinct sensors that see any point of the
+        segment) and ``revisit_h`` (``24 / V`` at the least visited point of
+        the segment; ``inf`` where a point is never passed).
+    """
+    seg = targets.segment
+    covered = (detection.p_detect >= target_pd - 1e-12).astype(float)
+    point, sensor = detection.sensor_pairs
+    seeing = np.zeros(n_segments, dtype=np.int64)
+    if point.size:
+        unique = np.unique(np.column_stack([seg[point], sensor]), axis=0)
+        seeing = np.bincount(unique[:, 0], minlength=n_segments).astype(np.int64)
+    least = np.full(n_segments, np.inf)
+    np.minimum.at(least, seg, detection.visits_per_day)
+    with np.errstate(divide="ignore"):
+        revisit = np.where(least > 0, 24.0 / np.where(least > 0, least, 1.0), np.inf)
+    return pd.DataFrame(
+        {
+            "p_sensor": segment_means(detection.p_sensor, targets, n_segments),
+            "p_patrol": segment_means(detection.p_patrol, targets, n_segments),
+            "p_detect": segment_means(detection.p_detect, targets, n_segments),
+            "covered_frac": segment_means(covered, targets, n_segments),
+            "sensors_seeing": seeing,
+            "revisit_h": revisit,
+        }
+    )
+
+
+def sensor_footprints(sensors: gpd.GeoDataFrame, *, step_deg: float = 2.0) -> gpd.GeoDataFrame:
+    """Return each sensor's range circle or sector as a geodesic polygon.
+
+    Parameters
+    ----------
+    sensors
+        Sensors with ``id``, ``type``, ``status``, ``range_m``,
+        ``azimuth_deg`` and ``fov_deg`` in EPSG:4326.
+    step_deg
+        Angular step of the arc's vertices.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``sensor_id``, ``type``, ``status``, ``range_m`` and Polygon geometry.
+    """
+    polygons = []
+    for row in sensors.itertuples(index=False):
+        lon, lat = row.geometry.x, row.geometry.y
+        full = np.isnan(row.azimuth_deg) or row.fov_deg >= 360.0
+        start = 0.0 if full else row.azimuth_deg - row.fov_deg / 2.0
+        sweep = 360.0 if full else row.fov_deg
+        n = max(2, int(np.ceil(sweep / step_deg)) + 1)
+        azimuths = start + np.linspace(0.0, sweep, n)
+        arc_lon, arc_lat, _ = geodesy.GEOD.fwd(
+            np.full(n, lon), np.full(n, lat), azimuths, np.full(n, row.range_m)
+        )
+        ring = list(zip(arc_lon, arc_lat, strict=True))
+        if not full:
+            ring = [(lon, lat), *ring, (lon, lat)]
+        polygons.append(shapely.Polygon(ring))
+    return gpd.GeoDataFrame(
+        {
+            "sensor_id": sensors["id"].to_numpy(),
+            "type": sensors["type"].to_numpy(),
+            "status": sensors["status"].to_numpy(),
+            "range_m": sensors["range_m"].to_numpy(dtype=float),
+        },
+        geometry=polygons,
+        crs="EPSG:4326",
+    )
