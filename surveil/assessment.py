@@ -1,0 +1,299 @@
+"""Assess a scenario: segments, detection, threat, risk, gaps and needs.
+
+:func:`assess` runs the whole model of DESIGN §3 on a :class:`~surveil.scenario.Scenario`
+and returns an :class:`Assessment`, a frozen record of GeoDataFrames and KPIs
+that can be drawn (:meth:`Assessment.map`) or written to an output folder
+(:meth:`Assessment.save`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from surveil import coverage, risk
+from surveil.gaps import find_gaps
+from surveil.needs import needs_totals, size_needs
+from surveil.scenario import Scenario
+from surveil.segments import sample_targets, segment_border
+
+if TYPE_CHECKING:
+    import folium
+
+Progress = Callable[[str], None]
+
+SEGMENT_OUTPUT_COLUMNS = [
+    "section",
+    "part",
+    "segment_id",
+    "km_from",
+    "km_to",
+    "length_m",
+    "p_sensor",
+    "p_patrol",
+    "p_detect",
+    "p_interdict",
+    "covered_frac",
+    "sensors_seeing",
+    "revisit_h",
+    "response_h",
+    "incidents",
+    "incidents_per_km_year",
+    "incidents_corrected_per_km_year",
+    "structure",
+    "threat",
+    "vulnerability",
+    "impact",
+    "risk",
+    "risk_class",
+]
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Result of assessing a scenario.
+
+    Attributes
+    ----------
+    scenario
+        The scenario assessed.
+    segments
+        One row per segment with detection, threat and risk (EPSG:4326).
+    gaps
+        Coverage gaps (see :func:`surveil.gaps.find_gaps`).
+    needs
+        Means that would close each gap (see :func:`surveil.needs.size_needs`).
+    footprints
+        Range circles and sectors of the sensors.
+    incidents
+        Incidents with their snapped ``section``, ``km`` and ``distance_m``.
+    summary
+        Key figures (``km_assessed``, ``gap_km``, ``capex_eur`` ...).
+    model
+        Normalisation constants and model choices, for ``run.json`` and for
+        comparing scenarios on the same scale.
+    """
+
+    scenario: Scenario
+    segments: gpd.GeoDataFrame
+    gaps: gpd.GeoDataFrame
+    needs: pd.DataFrame
+    footprints: gpd.GeoDataFrame
+    incidents: gpd.GeoDataFrame
+    summary: Mapping[str, Any]
+    model: Mapping[str, Any]
+
+    @property
+    def normalisation(self) -> risk.Normalisation:
+        """The constants that scale threat and risk; pass them to compare plans."""
+        return risk.Normalisation(**self.model["normalisation"])
+
+    def layers(self) -> dict[str, gpd.GeoDataFrame]:
+        """Return the map and GeoPackage layers by name."""
+        return {
+            "segments": self.segments,
+            "gaps": self.gaps,
+            "sensors": self.scenario.sensors,
+            "footprints": self.footprints,
+            "patrols": self.scenario.patrols,
+            "incidents": self.incidents,
+            "posts": self.scenario.posts,
+        }
+
+    def map(self, *, lang: str = "en") -> folium.Map:
+        """Draw the interactive map (Folium) in English or Russian."""
+        from surveil.maps import assessment_map
+
+        return assessment_map(
+            self.layers(),
+            summary=self.summary,
+            lang=lang,
+            title=self.scenario.name,
+            attribution=self.scenario.attribution,
+        )
+
+    def save(
+        self, out: str | os.PathLike[str], *, overwrite: bool = False, lang: str = "en"
+    ) -> None:
+        """Write the output folder (see :func:`surveil.outputs.write_outputs`)."""
+        from surveil.outputs import write_outputs
+
+        write_outputs(self, out, overwrite=overwrite, lang=lang)
+
+
+def assess(
+    scenario: Scenario,
+    *,
+    normalisation: risk.Normalisation | None = None,
+    progress: Progress | None = None,
+) -> Assessment:
+    """Assess a scenario.
+
+    Parameters
+    ----------
+    scenario
+        Layers, parameters and catalogue.
+    normalisation
+        Constants from a baseline assessment, so that risk of this scenario is
+        on the baseline's scale; None to take this scenario's own maxima.
+    progress
+        Called with the name of each step as it starts.
+
+    Examples
+    --------
+    >>> from surveil.datasets import load_demo
+    >>> result = assess(load_demo())
+    >>> 0 <= result.summary["covered_share"] <= 1
+    True
+    """
+    step = progress or (lambda _name: None)
+    p = scenario.parameters
+    step("segments")
+    segments = segment_border(scenario.border, segment_m=p.segment_m)
+    targets = sample_targets(segments, sample_m=p.sample_m)
+    n = len(segments)
+
+    step("detection")
+    sensors = coverage.active_sensors(scenario.sensors, include_planned=p.include_planned)
+    detection = coverage.detect_points(
+        targets,
+        sensors,
+        scenario.patrols,
+        path_offsets_m=p.path_offsets_m,
+        trace_persistence_h=p.trace_persistence_h,
+    )
+    table = coverage.segment_detection(targets, detection, n, target_pd=p.target_pd)
+    has_posts = len(scenario.posts) > 0
+    hours = coverage.response_hours(targets, scenario.posts, detour_factor=p.detour_factor)
+    p_interdict = detection.p_detect * coverage.respond_probability(hours, escape_h=p.escape_h)
+    table["p_interdict"] = coverage.segment_means(p_interdict, targets, n) if has_posts else np.nan
+    table["response_h"] = coverage.segment_means(hours, targets, n) if has_posts else np.nan
+
+    step("threat")
+    snapped = risk.snap_incidents(scenario.incidents, scenario.border, snap_m=p.incident_snap_m)
+    weights = risk.incident_weights(
+        snapped,
+        half_life_days=p.half_life_days,
+        reference_date=pd.Timestamp(p.reference_date) if p.reference_date else None,
+        period_years=p.incident_period_years,
+    )
+    observed = risk.incident_intensity(segments, snapped, weights, bandwidth_m=p.bandwidth_m)
+    corrected = observed / np.maximum(table["p_detect"].to_numpy(), p.detection_floor)
+    table["incidents"] = risk.count_incidents(segments, snapped)
+    table["incidents_per_km_year"] = observed
+    table["incidents_corrected_per_km_year"] = corrected
+    mid = shapely.get_coordinates(
+        shapely.line_interpolate_point(segments.geometry.to_numpy(), 0.5, normalized=True)
+    )
+    structure = risk.access_score(
+        mid[:, 0],
+        mid[:, 1],
+        roads=scenario.roads,
+        settlements=scenario.settlements,
+        road_scale_m=p.road_scale_m,
+        settlement_scale_m=p.settlement_scale_m,
+    )
+    table["structure"] = structure if structure is not None else np.nan
+
+    step("risk")
+    vulnerability = 1.0 - (
+        table["p_interdict"].to_numpy() if has_posts else table["p_detect"].to_numpy()
+    )
+    risk_table, used, threat_weights = risk.threat_and_risk(
+        corrected if p.threat_incidents == "corrected" else observed,
+        structure,
+        vulnerability,
+        weights={"incidents": p.weight_incidents, "structure": p.weight_structure},
+        normalisation=normalisation or risk.Normalisation(),
+        breaks=p.risk_breaks,
+    )
+    table = pd.concat([table, risk_table], axis=1)
+    segments = gpd.GeoDataFrame(
+        pd.concat([segments.drop(columns="geometry"), table], axis=1)[SEGMENT_OUTPUT_COLUMNS],
+        geometry=segments.geometry,
+        crs="EPSG:4326",
+    )
+
+    step("gaps")
+    gaps = find_gaps(segments, target_pd=p.target_pd, min_bridge_m=p.min_bridge_m)
+
+    step("needs")
+    needs = size_needs(
+        gaps, scenario.catalogue, target_pd=p.target_pd, trace_persistence_h=p.trace_persistence_h
+    )
+    totals = needs_totals(needs)
+    footprints = coverage.sensor_footprints(scenario.sensors)
+    model = {
+        "normalisation": {
+            "incidents_per_km_year": used.incidents_per_km_year,
+            "risk": used.risk,
+        },
+        "threat_incidents": p.threat_incidents,
+        "threat_weights": threat_weights,
+        "structure_layers": [k for k in ("roads", "settlements") if len(getattr(scenario, k))],
+        "vulnerability": "1 - p_interdict" if has_posts else "1 - p_detect",
+        "incident_exposure_years": weights.exposure_years,
+        "incident_reference_date": (
+            weights.reference_date.date().isoformat()
+            if weights.reference_date is not None
+            else None
+        ),
+        "target_points": len(targets),
+    }
+    summary = summarise(segments, gaps, snapped, sensors, scenario, totals)
+    return Assessment(
+        scenario=scenario,
+        segments=segments,
+        gaps=gaps,
+        needs=needs,
+        footprints=footprints,
+        incidents=snapped,
+        summary=summary,
+        model=model,
+    )
+
+
+def summarise(
+    segments: pd.DataFrame,
+    gaps: pd.DataFrame,
+    incidents: pd.DataFrame,
+    sensors: pd.DataFrame,
+    scenario: Scenario,
+    totals: Mapping[str, Any],
+) -> dict[str, Any]:
+    """Return the key figures of an assessment.
+
+    ``km_covered`` is the length with ``P_detect ≥ target_pd``;
+    ``high_risk_km`` the length of segments classed high or critical.
+    """
+    length_km = segments["length_m"].to_numpy(dtype=float) / 1000.0
+    km = float(length_km.sum())
+    covered = float((segments["covered_frac"].to_numpy() * length_km).sum())
+    high = segments["risk_class"].isin(["high", "critical"]).to_numpy()
+    mean_p = float(np.average(segments["p_detect"], weights=length_km)) if km > 0 else 0.0
+    return {
+        "sections": int(segments["section"].nunique()),
+        "segments": len(segments),
+        "km_assessed": km,
+        "km_covered": covered,
+        "covered_share": covered / km if km > 0 else 0.0,
+        "mean_p_detect": mean_p,
+        "gap_count": len(gaps),
+        "gap_km": float(gaps["length_km"].sum()) if len(gaps) else 0.0,
+        "high_risk_km": float(length_km[high].sum()),
+        "sensors_counted": len(sensors),
+        "patrol_routes": len(scenario.patrols),
+        "incidents": len(incidents),
+        "incidents_snapped": int(incidents["km"].notna().sum()) if len(incidents) else 0,
+        "capex_eur": float(totals.get("capex_eur", 0.0)),
+        "opex_eur_per_year": float(totals.get("opex_eur_per_year", 0.0)),
+        "staff_fte": float(totals.get("staff_fte", 0.0)),
+        "target_pd": scenario.parameters.target_pd,
+    }

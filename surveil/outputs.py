@@ -1,0 +1,251 @@
+"""Write an assessment's output folder, whole or not at all, and read it back.
+
+The folder holds exactly: ``assessment.gpkg`` (layers segments, gaps,
+sensors, footprints, patrols, incidents), ``segments.csv``, ``gaps.csv``,
+``needs.csv``, ``needs.xlsx``, ``summary.json``, ``map.html`` and
+``run.json``. Everything is written to a hidden temporary folder beside the
+target, which is then renamed into place; an existing folder is replaced only
+with ``overwrite=True``. Tables are sorted and floats written with fixed
+formatting, so the same inputs give byte-identical CSV files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from surveil._version import __version__
+from surveil.errors import InputError, OutputError
+
+if TYPE_CHECKING:
+    from surveil.assessment import Assessment
+
+OUTPUT_FILES = (
+    "assessment.gpkg",
+    "segments.csv",
+    "gaps.csv",
+    "needs.csv",
+    "needs.xlsx",
+    "summary.json",
+    "map.html",
+    "run.json",
+)
+GPKG_LAYERS = ("segments", "gaps", "sensors", "footprints", "patrols", "incidents")
+FLOAT_FORMAT = "%.6f"
+
+
+def sha256(path: Path) -> str:
+    """Return the SHA-256 hex digest of a file."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def input_files(sources: Mapping[str, Path]) -> list[dict[str, Any]]:
+    """Describe input files with their checksums (companion files included).
+
+    A Shapefile's ``.dbf``, ``.shx`` and ``.prj`` are listed with it.
+    """
+    out = []
+    for kind, path in sorted(sources.items()):
+        path = Path(path)
+        files = [path]
+        if path.suffix.lower() == ".shp":
+            files += sorted(
+                p for p in path.parent.glob(path.stem + ".*") if p != path and p.is_file()
+            )
+        for f in files:
+            if f.is_file():
+                out.append(
+                    {
+                        "layer": kind,
+                        "path": str(f.resolve()),
+                        "bytes": f.stat().st_size,
+                        "sha256": sha256(f),
+                    }
+                )
+    return out
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def summary_json(summary: Mapping[str, Any]) -> str:
+    """Return the summary as stable, indented JSON (non-finite numbers as null)."""
+    return json.dumps({k: _json_value(v) for k, v in summary.items()}, indent=2, sort_keys=True)
+
+
+def run_record(assessment: Assessment) -> dict[str, Any]:
+    """Return what ``run.json`` records: inputs, parameters, model, version."""
+    scenario = assessment.scenario
+    return {
+        "surveil_version": __version__,
+        "created_utc": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "scenario": {"name": scenario.name, "attribution": scenario.attribution},
+        "inputs": input_files(scenario.sources),
+        "parameters": scenario.parameters.to_dict(),
+        "catalogue_indicative": bool(scenario.catalogue.attrs.get("indicative", False)),
+        "model": json.loads(json.dumps(assessment.model, default=_json_value)),
+    }
+
+
+def table_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Write a table as CSV: no geometry, fixed float format, empty for inf/NaN."""
+    table = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
+    numeric = table.select_dtypes(include="number").columns
+    table[numeric] = table[numeric].replace([np.inf, -np.inf], np.nan)
+    table.to_csv(path, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+
+
+def _gpkg_frame(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    out = frame.copy()
+    for col in out.columns:
+        if col != "geometry" and pd.api.types.is_float_dtype(out[col]):
+            out[col] = out[col].replace([np.inf, -np.inf], np.nan)
+    return out
+
+
+def write_outputs(
+    assessment: Assessment,
+    out: str | os.PathLike[str],
+    *,
+    overwrite: bool = False,
+    lang: str = "en",
+) -> Path:
+    """Write the output folder of an assessment.
+
+    Parameters
+    ----------
+    assessment
+        Result of :func:`surveil.assess`.
+    out
+        Folder to create.
+    overwrite
+        Replace ``out`` if it exists.
+    lang
+        Language of the map, ``"en"`` or ``"ru"``.
+
+    Returns
+    -------
+    pathlib.Path
+        The folder written.
+
+    Raises
+    ------
+    surveil.errors.OutputError
+        When ``out`` exists and ``overwrite`` is false, or is an input's folder.
+    """
+    out = Path(out)
+    if out.exists() and not overwrite:
+        raise OutputError(f"{out} exists; choose another --out or pass --overwrite")
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out} exists and is not a folder")
+    inputs = {Path(p).resolve() for p in assessment.scenario.sources.values()}
+    if out.exists() and any(out.resolve() in p.parents for p in inputs):
+        raise OutputError(f"{out} holds input files; it will not be overwritten")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
+    try:
+        _write_all(assessment, tmp, lang=lang)
+        _replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def _write_all(assessment: Assessment, folder: Path, *, lang: str) -> None:
+    """Write every output file into ``folder``."""
+    from surveil.maps import assessment_map, save_map
+    from surveil.needs import write_needs_xlsx
+
+    layers = assessment.layers()
+    gpkg = folder / "assessment.gpkg"
+    for name in GPKG_LAYERS:
+        _gpkg_frame(layers[name]).to_file(gpkg, layer=name, driver="GPKG")
+    table_csv(assessment.segments, folder / "segments.csv")
+    table_csv(assessment.gaps, folder / "gaps.csv")
+    table_csv(assessment.needs, folder / "needs.csv")
+    write_needs_xlsx(
+        assessment.needs,
+        folder / "needs.xlsx",
+        summary=assessment.summary,
+        catalogue=assessment.scenario.catalogue,
+    )
+    (folder / "summary.json").write_text(summary_json(assessment.summary) + "\n")
+    m = assessment_map(
+        layers,
+        summary=assessment.summary,
+        lang=lang,
+        title=assessment.scenario.name,
+        attribution=assessment.scenario.attribution,
+    )
+    save_map(m, folder / "map.html")
+    run = run_record(assessment)
+    (folder / "run.json").write_text(json.dumps(run, indent=2, sort_keys=True) + "\n")
+
+
+def _replace(tmp: Path, out: Path) -> None:
+    """Move the finished temporary folder to ``out``, replacing it if present."""
+    if not out.exists():
+        os.replace(tmp, out)
+        return
+    old = out.with_name(f".{out.name}.old-{os.getpid()}")
+    os.replace(out, old)
+    try:
+        os.replace(tmp, out)
+    except BaseException:
+        os.replace(old, out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def read_outputs(folder: str | os.PathLike[str]) -> tuple[dict[str, gpd.GeoDataFrame], dict]:
+    """Read the layers, summary and run record of an output folder.
+
+    Returns
+    -------
+    layers, info
+        GeoPackage layers by name, and a dict with ``summary`` and ``run``.
+
+    Raises
+    ------
+    surveil.errors.InputError
+        When the folder is not a surveil output folder.
+    """
+    folder = Path(folder)
+    missing = [
+        n for n in ("assessment.gpkg", "summary.json", "run.json") if not (folder / n).is_file()
+    ]
+    if missing:
+        raise InputError(
+            f"{folder}: not a surveil output folder (missing {', '.join(missing)}); "
+            "expected the folder written by 'surveil assess'"
+        )
+    layers = {name: gpd.read_file(folder / "assessment.gpkg", layer=name) for name in GPKG_LAYERS}
+    if "date" in layers["incidents"]:
+        layers["incidents"]["date"] = pd.to_datetime(layers["incidents"]["date"], errors="coerce")
+    info = {
+        "summary": json.loads((folder / "summary.json").read_text()),
+        "run": json.loads((folder / "run.json").read_text()),
+    }
+    return layers, info

@@ -1,0 +1,572 @@
+"""Load and change scenarios: layers, parameters and a catalogue of means.
+
+A scenario file is TOML. Paths inside it are relative to the file::
+
+    name = "Batken sector"
+    attribution = "Sensors and patrols are illustrative"
+    catalogue = "catalogue.toml"          # optional; the shipped one otherwise
+
+    [layers]
+    border = "border.gpkg"                # shorthand: just a path
+    sensors = { path = "sensors.csv", columns = { range_m = "Range" } }
+    patrols = { path = "patrols.gpkg", layer = "routes" }
+    incidents = { path = "incidents.xlsx.csv", crs = "EPSG:32642", x = "E", y = "N" }
+
+    [parameters]
+    segment_m = 500
+    target_pd = 0.6
+
+An analyst changes a scenario without touching files:
+:meth:`Scenario.add_sensors`, :meth:`Scenario.scale_patrols`,
+:meth:`Scenario.with_parameters`, or :func:`dataclasses.replace`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from surveil.catalogue import load_catalogue
+from surveil.errors import InputError, Problem, ScenarioError
+from surveil.layers import LAYER_KINDS, check_near_border, clip_to_border, read_layer
+
+PathLike = str | os.PathLike[str]
+
+#: Layers whose features must lie near the border (the rest are clipped).
+CHECKED_LAYERS = ("sensors", "patrols", "incidents", "posts")
+CONTEXT_LAYERS = ("settlements", "roads")
+LAYER_OPTIONS = ("path", "layer", "crs", "columns", "x", "y")
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """Parameters of an assessment, with units in their names.
+
+    Attributes
+    ----------
+    segment_m
+        Segment length along the border, metres.
+    sample_m
+        Spacing of target points, metres.
+    target_pd
+        Detection probability that counts as covered.
+    path_offsets_m
+        Offsets of crossing-path points square to the line, metres
+        (0 = the line itself; negative left, positive right of chainage).
+    trace_persistence_h
+        Hours a crossing's traces stay readable for a patrol.
+    include_planned
+        Count sensors with status ``planned`` as present.
+    incident_snap_m
+        Incidents farther than this from the line are not snapped, metres.
+    bandwidth_m
+        Standard deviation of the incident kernel along the line, metres.
+    half_life_days
+        Half-life of an incident's weight, days.
+    reference_date
+        Date incident ages count from (ISO); the latest incident if empty.
+    incident_period_years
+        Observation time when no incident is dated, years.
+    detection_floor
+        Lowest detection used to correct observed incidents.
+    threat_incidents
+        Which incident intensity feeds threat: ``"corrected"`` or ``"observed"``.
+    weight_incidents, weight_structure
+        Weights of the incident and structural parts of threat.
+    road_scale_m, settlement_scale_m
+        Distance scales of access to roads and settlements, metres.
+    detour_factor
+        Road distance over straight-line distance for reaction teams.
+    escape_h
+        Mean time crossers need to clear the border zone, hours.
+    min_bridge_m
+        Covered stretches shorter than this between gaps are bridged, metres.
+    risk_breaks
+        Risk (0–100) where classes medium, high and critical begin.
+    max_distance_km
+        Sensors, patrols, posts and incidents farther than this from the
+        border are refused as misplaced; context layers are clipped to it.
+    """
+
+    segment_m: float = 1000.0
+    sample_m: float = 50.0
+    target_pd: float = 0.5
+    path_offsets_m: tuple[float, ...] = (0.0,)
+    trace_persistence_h: float = 12.0
+    include_planned: bool = False
+    incident_snap_m: float = 5000.0
+    bandwidth_m: float = 3000.0
+    half_life_days: float = 365.0
+    reference_date: str = ""
+    incident_period_years: float = 1.0
+    detection_floor: float = 0.1
+    threat_incidents: str = "corrected"
+    weight_incidents: float = 0.7
+    weight_structure: float = 0.3
+    road_scale_m: float = 5000.0
+    settlement_scale_m: float = 10000.0
+    detour_factor: float = 1.4
+    escape_h: float = 1.0
+    min_bridge_m: float = 0.0
+    risk_breaks: tuple[float, float, float] = (25.0, 50.0, 75.0)
+    max_distance_km: float = 100.0
+
+    def __post_init__(self) -> None:
+        problems = _check_parameters(self)
+        if problems:
+            raise ScenarioError("invalid parameters", problems)
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any], *, source: str = "parameters") -> Parameters:
+        """Build parameters from a mapping (a TOML table), naming every bad key."""
+        known = {f.name: f for f in fields(cls)}
+        problems = [
+            Problem(
+                source, "parameters", None, key, repr(v), f"expected one of: {', '.join(known)}"
+            )
+            for key, v in values.items()
+            if key not in known
+        ]
+        kwargs: dict[str, Any] = {}
+        for key, value in values.items():
+            if key not in known:
+                continue
+            try:
+                kwargs[key] = _coerce(value, getattr(cls, key))
+            except (TypeError, ValueError):
+                problems.append(
+                    Problem(
+                        source,
+                        "parameters",
+                        None,
+                        key,
+                        repr(value),
+                        f"expected a value like {getattr(cls, key)!r}",
+                    )
+                )
+        if problems:
+            raise ScenarioError("invalid parameters", problems)
+        try:
+            return cls(**kwargs)
+        except ScenarioError as err:
+            raise ScenarioError(
+                "invalid parameters", [dataclasses.replace(p, source=source) for p in err.problems]
+            ) from None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the parameters as plain JSON-ready values."""
+        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
+
+
+def _coerce(value: Any, default: Any) -> Any:
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise TypeError
+        return value
+    if isinstance(default, float):
+        if isinstance(value, bool):
+            raise TypeError
+        return float(value)
+    if isinstance(default, tuple):
+        items = value if isinstance(value, list | tuple) else [value]
+        return tuple(float(v) for v in items)
+    if isinstance(default, str):
+        return str(value)
+    return value
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _check_parameters(p: Parameters) -> list[Problem]:
+    rules: list[tuple[str, bool, str]] = [
+        ("segment_m", p.segment_m > 0, "expected a positive length in metres"),
+        ("sample_m", 0 < p.sample_m <= p.segment_m, "expected metres in (0, segment_m]"),
+        ("target_pd", 0 < p.target_pd <= 1, "expected a probability in (0, 1]"),
+        ("path_offsets_m", len(p.path_offsets_m) > 0, "expected at least one offset"),
+        ("trace_persistence_h", p.trace_persistence_h >= 0, "expected hours >= 0"),
+        ("incident_snap_m", p.incident_snap_m > 0, "expected a positive distance in metres"),
+        ("bandwidth_m", p.bandwidth_m > 0, "expected a positive distance in metres"),
+        ("half_life_days", p.half_life_days > 0, "expected a positive number of days"),
+        ("incident_period_years", p.incident_period_years > 0, "expected positive years"),
+        ("detection_floor", 0 < p.detection_floor <= 1, "expected a probability in (0, 1]"),
+        (
+            "threat_incidents",
+            p.threat_incidents in ("corrected", "observed"),
+            "expected 'corrected' or 'observed'",
+        ),
+        ("weight_incidents", p.weight_incidents >= 0, "expected a weight >= 0"),
+        ("weight_structure", p.weight_structure >= 0, "expected a weight >= 0"),
+        ("road_scale_m", p.road_scale_m > 0, "expected a positive distance in metres"),
+        ("settlement_scale_m", p.settlement_scale_m > 0, "expected a positive distance in metres"),
+        ("detour_factor", p.detour_factor >= 1, "expected a factor >= 1"),
+        ("escape_h", p.escape_h > 0, "expected positive hours"),
+        ("min_bridge_m", p.min_bridge_m >= 0, "expected metres >= 0"),
+        (
+            "risk_breaks",
+            len(p.risk_breaks) == 3 and list(p.risk_breaks) == sorted(p.risk_breaks),
+            "expected three increasing numbers on the 0-100 risk scale",
+        ),
+        ("max_distance_km", p.max_distance_km > 0, "expected a positive distance in km"),
+    ]
+    problems = [
+        Problem("parameters", None, None, name, repr(getattr(p, name)), expected)
+        for name, ok, expected in rules
+        if not ok
+    ]
+    if p.reference_date:
+        try:
+            pd.Timestamp(p.reference_date)
+        except ValueError:
+            problems.append(
+                Problem(
+                    "parameters",
+                    None,
+                    None,
+                    "reference_date",
+                    repr(p.reference_date),
+                    "expected an ISO date such as 2026-01-31",
+                )
+            )
+    return problems
+
+
+@dataclass(frozen=True)
+class LayerSource:
+    """Where a layer comes from and how to read it."""
+
+    path: Path
+    layer: str | None = None
+    crs: str | None = None
+    columns: Mapping[str, str] = field(default_factory=dict)
+    x: str | None = None
+    y: str | None = None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """Layers, parameters and catalogue of one assessment.
+
+    Layers are validated GeoDataFrames in EPSG:4326 with the canonical columns
+    of :func:`surveil.layers.read_layer`. Build one with :func:`load_scenario`
+    or :meth:`from_layers`; change it with the ``with_*`` methods, which
+    return a new scenario.
+    """
+
+    border: gpd.GeoDataFrame
+    sensors: gpd.GeoDataFrame
+    patrols: gpd.GeoDataFrame
+    incidents: gpd.GeoDataFrame
+    posts: gpd.GeoDataFrame
+    settlements: gpd.GeoDataFrame
+    roads: gpd.GeoDataFrame
+    catalogue: pd.DataFrame
+    parameters: Parameters = field(default_factory=Parameters)
+    name: str = "scenario"
+    attribution: str = ""
+    sources: Mapping[str, Path] = field(default_factory=dict)
+
+    @classmethod
+    def from_layers(
+        cls,
+        border: gpd.GeoDataFrame | PathLike,
+        *,
+        catalogue: pd.DataFrame | PathLike | None = None,
+        parameters: Parameters | Mapping[str, Any] | None = None,
+        name: str = "scenario",
+        attribution: str = "",
+        **layers: gpd.GeoDataFrame | PathLike | None,
+    ) -> Scenario:
+        """Build a scenario from GeoDataFrames or paths, validating each layer.
+
+        Parameters
+        ----------
+        border
+            Border sections.
+        catalogue
+            Catalogue of means, a path to one, or None for the shipped one.
+        parameters
+            :class:`Parameters` or a mapping of parameter values.
+        name, attribution
+            Shown on the map and in ``run.json``.
+        **layers
+            ``sensors``, ``patrols``, ``incidents``, ``posts``,
+            ``settlements``, ``roads``: a GeoDataFrame or a path each.
+        """
+        unknown = set(layers) - set(LAYER_KINDS)
+        if unknown:
+            raise ScenarioError(
+                f"unknown layer {sorted(unknown)}; expected one of {', '.join(LAYER_KINDS[1:])}"
+            )
+        sources = {"border": border, **{k: v for k, v in layers.items() if v is not None}}
+        specs = {
+            kind: value if isinstance(value, gpd.GeoDataFrame) else LayerSource(Path(value))
+            for kind, value in sources.items()
+        }
+        if not isinstance(parameters, Parameters):
+            parameters = Parameters.from_mapping(parameters or {})
+        return _build(specs, catalogue, parameters, name=name, attribution=attribution)
+
+    def with_parameters(self, **changes: Any) -> Scenario:
+        """Return a copy with some parameters changed.
+
+        Examples
+        --------
+        >>> from surveil.datasets import load_demo
+        >>> load_demo().with_parameters(target_pd=0.7).parameters.target_pd
+        0.7
+        """
+        merged = {**self.parameters.to_dict(), **changes}
+        return dataclasses.replace(self, parameters=Parameters.from_mapping(merged))
+
+    def with_sensors(self, sensors: gpd.GeoDataFrame) -> Scenario:
+        """Return a copy whose sensors are replaced (validated like a file)."""
+        return dataclasses.replace(self, sensors=read_layer(sensors, "sensors"))
+
+    def add_sensors(self, sensors: gpd.GeoDataFrame) -> Scenario:
+        """Return a copy with more sensors added (validated like a file)."""
+        new = read_layer(sensors, "sensors")
+        joined = pd.concat([self.sensors, new], ignore_index=True)
+        return dataclasses.replace(self, sensors=gpd.GeoDataFrame(joined, crs="EPSG:4326"))
+
+    def scale_patrols(
+        self, factor: float, *, window: str | None = None, mode: str | None = None
+    ) -> Scenario:
+        """Return a copy with ``visits_per_day`` of some patrols multiplied.
+
+        Parameters
+        ----------
+        factor
+            Multiplier of visits per day (2 doubles the patrols).
+        window, mode
+            Only patrols of this window (day/night/all) or mode.
+        """
+        if factor < 0:
+            raise ScenarioError(f"patrol factor is {factor}; expected a number >= 0")
+        patrols = self.patrols.copy()
+        chosen = pd.Series(True, index=patrols.index)
+        if window is not None:
+            chosen &= patrols["window"] == window
+        if mode is not None:
+            chosen &= patrols["mode"] == mode
+        patrols.loc[chosen, "visits_per_day"] = patrols.loc[chosen, "visits_per_day"] * factor
+        return dataclasses.replace(self, patrols=patrols)
+
+
+def load_scenario(
+    path: PathLike | None = None,
+    *,
+    layers: Mapping[str, PathLike] | None = None,
+    parameters: Mapping[str, Any] | None = None,
+    catalogue: PathLike | None = None,
+    crs: str | None = None,
+) -> Scenario:
+    """Load a scenario from a TOML file, with overrides.
+
+    Parameters
+    ----------
+    path
+        Scenario file; None to give every layer in ``layers``.
+    layers
+        Layer paths that replace those of the file (``border``, ``sensors``
+        ...), as the CLI's flags do.
+    parameters
+        Parameter values that replace those of the file.
+    catalogue
+        Catalogue that replaces the file's.
+    crs
+        CRS for layers whose files have none (and that name none themselves).
+
+    Raises
+    ------
+    surveil.errors.InputError
+        With every problem of every layer, when any layer is bad.
+
+    Examples
+    --------
+    >>> from surveil.datasets import get_path
+    >>> scenario = load_scenario(get_path("demo"))
+    >>> len(scenario.border) > 0
+    True
+    """
+    doc: dict[str, Any] = {}
+    base = Path.cwd()
+    where = "command line"
+    if path is not None:
+        path = Path(path)
+        where = str(path)
+        try:
+            with path.open("rb") as fh:
+                doc = tomllib.load(fh)
+        except FileNotFoundError:
+            raise ScenarioError(f"{path}: scenario file not found") from None
+        except tomllib.TOMLDecodeError as err:
+            raise ScenarioError(f"{path}: not valid TOML ({err})") from None
+        base = path.parent
+    _check_keys(doc, where)
+    specs: dict[str, LayerSource | gpd.GeoDataFrame] = {}
+    for kind, spec in (doc.get("layers") or {}).items():
+        specs[kind] = _layer_source(kind, spec, base, where, default_crs=doc.get("crs"))
+    for kind, value in (layers or {}).items():
+        if value is not None:
+            specs[kind] = LayerSource(Path(value))
+    if crs:
+        specs = {
+            k: dataclasses.replace(v, crs=v.crs or crs) if isinstance(v, LayerSource) else v
+            for k, v in specs.items()
+        }
+    if "border" not in specs:
+        raise ScenarioError(f'{where}: no border layer; give [layers] border = "..." or --border')
+    cat = catalogue if catalogue is not None else doc.get("catalogue")
+    if cat is not None and catalogue is None:
+        cat = base / cat
+    values = {**(doc.get("parameters") or {}), **(parameters or {})}
+    params = Parameters.from_mapping(values, source=where)
+    return _build(
+        specs,
+        cat,
+        params,
+        name=str(doc.get("name", Path(where).parent.name if path else "scenario")),
+        attribution=str(doc.get("attribution", "")),
+    )
+
+
+def _check_keys(doc: Mapping[str, Any], where: str) -> None:
+    allowed = {"name", "description", "attribution", "catalogue", "crs", "layers", "parameters"}
+    unknown = sorted(set(doc) - allowed)
+    if unknown:
+        raise ScenarioError(
+            f"{where}: unknown key(s) {', '.join(unknown)}; expected {', '.join(sorted(allowed))}"
+        )
+    unknown_layers = sorted(set(doc.get("layers") or {}) - set(LAYER_KINDS))
+    if unknown_layers:
+        raise ScenarioError(
+            f"{where}: unknown layer(s) {', '.join(unknown_layers)}; "
+            f"expected {', '.join(LAYER_KINDS)}"
+        )
+
+
+def _layer_source(
+    kind: str, spec: Any, base: Path, where: str, *, default_crs: str | None
+) -> LayerSource:
+    if isinstance(spec, str):
+        spec = {"path": spec}
+    if not isinstance(spec, Mapping) or "path" not in spec:
+        raise ScenarioError(
+            f'{where}: layers.{kind} is {spec!r}; expected a path or a table with path = "..."'
+        )
+    unknown = sorted(set(spec) - set(LAYER_OPTIONS))
+    if unknown:
+        raise ScenarioError(
+            f"{where}: layers.{kind} has unknown key(s) {', '.join(unknown)}; "
+            f"expected {', '.join(LAYER_OPTIONS)}"
+        )
+    return LayerSource(
+        path=base / spec["path"],
+        layer=spec.get("layer"),
+        crs=spec.get("crs", default_crs),
+        columns=dict(spec.get("columns", {})),
+        x=spec.get("x"),
+        y=spec.get("y"),
+    )
+
+
+def _read(kind: str, spec: LayerSource | gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    if isinstance(spec, gpd.GeoDataFrame):
+        return read_layer(spec, kind)
+    return read_layer(
+        spec.path,
+        kind,
+        layer=spec.layer,
+        columns=spec.columns or None,
+        crs=spec.crs,
+        x=spec.x,
+        y=spec.y,
+    )
+
+
+def _build(
+    specs: Mapping[str, LayerSource | gpd.GeoDataFrame],
+    catalogue: pd.DataFrame | PathLike | None,
+    parameters: Parameters,
+    *,
+    name: str,
+    attribution: str,
+) -> Scenario:
+    """Read every layer, collect every problem, then check placement."""
+    frames: dict[str, gpd.GeoDataFrame] = {}
+    problems: list[Problem] = []
+    messages: list[str] = []
+    for kind in LAYER_KINDS:
+        if kind not in specs:
+            frames[kind] = read_layer(_empty(kind), kind)
+            continue
+        try:
+            frames[kind] = _read(kind, specs[kind])
+        except InputError as err:
+            problems.extend(err.problems)
+            if not err.problems:
+                messages.append(str(err))
+    try:
+        cat = catalogue if isinstance(catalogue, pd.DataFrame) else load_catalogue(catalogue)
+    except InputError as err:
+        problems.extend(err.problems)
+        if not err.problems:
+            messages.append(str(err))
+    _raise_collected(problems, messages)
+    border = frames["border"]
+    limit = parameters.max_distance_km
+    for kind in CHECKED_LAYERS:
+        try:
+            check_near_border(
+                frames[kind],
+                border,
+                kind=kind,
+                source=_name(specs.get(kind)),
+                max_distance_km=limit,
+            )
+        except InputError as err:
+            problems.extend(err.problems)
+            if not err.problems:
+                messages.append(str(err))
+    _raise_collected(problems, messages)
+    for kind in CONTEXT_LAYERS:
+        frames[kind] = clip_to_border(frames[kind], border, max_distance_km=limit)
+    sources = {k: v.path for k, v in specs.items() if isinstance(v, LayerSource)}
+    if catalogue is not None and not isinstance(catalogue, pd.DataFrame):
+        sources["catalogue"] = Path(catalogue)
+    return Scenario(
+        **frames,
+        catalogue=cat,
+        parameters=parameters,
+        name=name,
+        attribution=attribution,
+        sources=sources,
+    )
+
+
+def _raise_collected(problems: list[Problem], messages: list[str]) -> None:
+    """Raise one InputError with every problem and message collected, if any."""
+    if problems or messages:
+        lines = "".join(f"\n  {m}" for m in messages)
+        raise InputError(f"the scenario's inputs have problems:{lines}", problems)
+
+
+def _name(spec: LayerSource | gpd.GeoDataFrame | None) -> str:
+    return str(spec.path) if isinstance(spec, LayerSource) else "<GeoDataFrame>"
+
+
+def _empty(kind: str) -> gpd.GeoDataFrame:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs="EPSG:4326"))
