@@ -1,0 +1,478 @@
+"""Load and validate the catalogue of means (cameras, towers, sensors, patrols).
+
+A catalogue lists the kinds of means an agency can deploy, with their
+performance and cost per unit. It is read from TOML (a ``[[means]]`` array of
+tables, plus top-level ``currency``, ``indicative`` and ``note``) or from CSV
+with the same columns. Every problem in the file is collected and reported at
+once in one :class:`~surveil.errors.SchemaError`.
+
+Columns of the returned table (units in the names):
+
+=====================  =======================================================
+``type``               unique key, e.g. ``"thermal_tower"``
+``kind``               ``"sensor"`` or ``"patrol"``
+``label_en``           English label (default: ``type``)
+``label_ru``           Russian label (default: ``type``)
+``range_m``            detection range of a sensor, m (> 0; required for sensors)
+``pd``                 detection probability in range, 0–1 (required for
+                       sensors; patrols: probability that one pass reads the
+                       traces of a crossing, default 1)
+``availability``       uptime, 0–1 (default 0.95 for sensors, 1 for patrols)
+``height_m``           mast height, m (≥ 0, default 0)
+``fov_deg``            field of view, degrees, in (0, 360] (default 360)
+``standoff_m``         inward distance of a unit from the border line, m (≥ 0,
+                       default for sensors ``min(500, range_m / 4)``)
+``sweep_m``            half-width observed from a patrol route, m (> 0;
+                       required for patrols)
+``km_per_day``         route length one patrol unit covers per day, km (> 0;
+                       required for patrols)
+``capex_eur``          purchase and installation of one unit, EUR (≥ 0)
+``opex_eur_per_year``  running cost of one unit per year, EUR (≥ 0)
+``staff_fte``          staff per unit, full-time equivalents (≥ 0)
+``lifetime_years``     years over which capex is spread (> 0, default 10)
+=====================  =======================================================
+
+The table's ``attrs`` hold ``source``, ``currency`` (``"EUR"``),
+``indicative`` (``True`` when the figures are planning guesses, not quotes) and
+``note``.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tomllib
+from collections.abc import Callable, Iterable, Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from surveil.errors import InputError, Problem, SchemaError
+
+__all__ = ["CATALOGUE_COLUMNS", "KINDS", "load_catalogue", "validate_catalogue"]
+
+#: Columns of a validated catalogue, in order.
+CATALOGUE_COLUMNS: tuple[str, ...] = (
+    "type",
+    "kind",
+    "label_en",
+    "label_ru",
+    "range_m",
+    "pd",
+    "availability",
+    "height_m",
+    "fov_deg",
+    "standoff_m",
+    "sweep_m",
+    "km_per_day",
+    "capex_eur",
+    "opex_eur_per_year",
+    "staff_fte",
+    "lifetime_years",
+)
+
+#: Accepted values of ``kind``.
+KINDS: tuple[str, ...] = ("sensor", "patrol")
+
+_LAYER = "catalogue"
+_TEXT_FIELDS = ("type", "kind", "label_en", "label_ru")
+_FREE_TEXT_FIELDS = ("note", "source")  # accepted per row, not kept
+_TOP_LEVEL_KEYS = ("currency", "indicative", "note", "means")
+
+# field -> (accepts, what is accepted)
+_NUMBER_RULES: dict[str, tuple[Callable[[float], bool], str]] = {
+    "range_m": (lambda v: v > 0, "a positive distance in metres"),
+    "pd": (lambda v: 0 <= v <= 1, "a probability between 0 and 1"),
+    "availability": (lambda v: 0 <= v <= 1, "a fraction between 0 and 1"),
+    "height_m": (lambda v: v >= 0, "a height in metres, 0 or more"),
+    "fov_deg": (lambda v: 0 < v <= 360, "an angle in degrees, more than 0 and at most 360"),
+    "standoff_m": (lambda v: v >= 0, "a distance in metres, 0 or more"),
+    "sweep_m": (lambda v: v > 0, "a positive half-width in metres"),
+    "km_per_day": (lambda v: v > 0, "a positive route length in km per day"),
+    "capex_eur": (lambda v: v >= 0, "an amount in EUR, 0 or more"),
+    "opex_eur_per_year": (lambda v: v >= 0, "an amount in EUR per year, 0 or more"),
+    "staff_fte": (lambda v: v >= 0, "a number of full-time staff, 0 or more"),
+    "lifetime_years": (lambda v: v > 0, "a positive number of years"),
+}
+
+_REQUIRED: dict[str, tuple[str, ...]] = {
+    "sensor": ("range_m", "pd", "capex_eur", "opex_eur_per_year", "staff_fte"),
+    "patrol": ("sweep_m", "km_per_day", "capex_eur", "opex_eur_per_year", "staff_fte"),
+}
+
+_MISSING = object()
+
+
+def load_catalogue(source: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """Read and validate a catalogue of means.
+
+    Parameters
+    ----------
+    source
+        A ``.toml`` or ``.csv`` file. ``None`` reads the catalogue shipped
+        with surveil (indicative figures for a Central Asian green border).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per means, columns :data:`CATALOGUE_COLUMNS`, defaults
+        filled in. ``attrs`` holds ``source``, ``currency``, ``indicative``
+        and ``note``.
+
+    Raises
+    ------
+    InputError
+        The file is missing, of an unknown type or cannot be parsed.
+    SchemaError
+        Values are missing or out of range; every problem is listed.
+
+    Examples
+    --------
+    >>> catalogue = load_catalogue()
+    >>> catalogue.attrs["indicative"]
+    True
+    >>> catalogue.set_index("type").loc["thermal_tower", "kind"]
+    'sensor'
+    """
+    if source is None:
+        resource = resources.files("surveil").joinpath("datasets", "catalogue.toml")
+        text = resource.read_text(encoding="utf-8")
+        return _from_toml_text(text, "default catalogue (surveil/datasets/catalogue.toml)")
+    path = Path(source)
+    name = str(source)
+    if not path.is_file():
+        raise InputError(
+            f"Cannot read the catalogue {name}",
+            [Problem(name, _LAYER, None, None, None, "file not found")],
+        )
+    suffix = path.suffix.lower()
+    if suffix == ".toml":
+        return _from_toml_text(_read_text(path, name), name)
+    if suffix == ".csv":
+        return _from_csv(path, name)
+    raise InputError(
+        f"Cannot read the catalogue {name}",
+        [Problem(name, _LAYER, None, None, None, "expected a .toml or .csv file")],
+    )
+
+
+def validate_catalogue(
+    means: pd.DataFrame | Iterable[Mapping[str, Any]],
+    *,
+    source: str = "catalogue",
+    currency: str = "EUR",
+    indicative: bool = False,
+    note: str = "",
+) -> pd.DataFrame:
+    """Check a table of means and fill in defaults.
+
+    Parameters
+    ----------
+    means
+        A table or records with the catalogue columns (see the module
+        docstring). Missing values (``None``, NaN, empty text) take the
+        default where there is one. Text read from CSV is parsed as numbers.
+    source
+        Name of the input, used in messages.
+    currency
+        Currency of the cost columns; only ``"EUR"`` is accepted.
+    indicative
+        Whether the figures are planning guesses rather than quotes.
+    note
+        Free text kept with the table (e.g. where the figures come from).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`CATALOGUE_COLUMNS`; ``attrs`` holds ``source``,
+        ``currency``, ``indicative`` and ``note``. The input is not modified.
+
+    Raises
+    ------
+    SchemaError
+        Every problem found, each naming the source, the 1-based row, the
+        field, its value and what would be accepted.
+    """
+    if isinstance(means, pd.DataFrame):
+        records: list[Mapping[str, Any]] = means.to_dict(orient="records")
+    else:
+        records = list(means)
+    problems: list[Problem] = []
+    if currency != "EUR":
+        problems.append(Problem(source, _LAYER, None, "currency", repr(currency), "expected 'EUR'"))
+    if not records:
+        problems.append(Problem(source, _LAYER, None, None, None, "no means; expected one or more"))
+    rows: list[dict[str, Any]] = []
+    for number, record in enumerate(records, start=1):
+        row, found = _validate_record(record, source, number)
+        rows.append(row)
+        problems.extend(found)
+    problems.extend(_duplicate_types(rows, source))
+    if problems:
+        raise SchemaError(f"The catalogue {source} has {len(problems)} problem(s)", problems)
+    table = _to_frame(rows)
+    table.attrs.update(
+        {"source": source, "currency": currency, "indicative": bool(indicative), "note": note}
+    )
+    return table
+
+
+def _read_text(path: Path, name: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(
+            f"Cannot read the catalogue {name}",
+            [Problem(name, _LAYER, None, None, None, f"unreadable as UTF-8 text ({exc})")],
+        ) from exc
+
+
+def _from_toml_text(text: str, name: str) -> pd.DataFrame:
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(
+            f"Cannot read the catalogue {name}",
+            [Problem(name, _LAYER, None, None, None, f"not valid TOML ({exc})")],
+        ) from exc
+    problems: list[Problem] = []
+    for key in document:
+        if key not in _TOP_LEVEL_KEYS:
+            problems.append(
+                Problem(
+                    name,
+                    _LAYER,
+                    None,
+                    key,
+                    None,
+                    "unknown top-level key; expected one of " + ", ".join(_TOP_LEVEL_KEYS),
+                )
+            )
+    currency = document.get("currency", "EUR")
+    indicative = document.get("indicative", False)
+    note = document.get("note", "")
+    means = document.get("means", [])
+    if not isinstance(indicative, bool):
+        problems.append(
+            Problem(name, _LAYER, None, "indicative", repr(indicative), "expected true or false")
+        )
+    if not isinstance(note, str):
+        problems.append(Problem(name, _LAYER, None, "note", repr(note), "expected text"))
+    if not isinstance(currency, str):
+        problems.append(Problem(name, _LAYER, None, "currency", repr(currency), "expected 'EUR'"))
+    if not isinstance(means, list) or not all(isinstance(m, dict) for m in means):
+        problems.append(
+            Problem(name, _LAYER, None, "means", None, "expected an array of tables [[means]]")
+        )
+    if problems:
+        raise SchemaError(f"The catalogue {name} has {len(problems)} problem(s)", problems)
+    return validate_catalogue(
+        means, source=name, currency=currency, indicative=indicative, note=note
+    )
+
+
+def _from_csv(path: Path, name: str) -> pd.DataFrame:
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputError(
+            f"Cannot read the catalogue {name}",
+            [Problem(name, _LAYER, None, None, None, f"not a readable CSV table ({exc})")],
+        ) from exc
+    return validate_catalogue(table, source=name)
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None or value is pd.NA:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def _show(value: Any) -> str:
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def _parse_number(value: Any) -> float | None:
+    """Return ``value`` as a finite float, or ``None`` when it is not a number."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        number = float(value)
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            return None
+    else:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return None
+    return number if math.isfinite(number) else None
+
+
+def _normalise_keys(
+    record: Mapping[str, Any], source: str, number: int
+) -> tuple[dict[str, Any], list[Problem]]:
+    """Lower-case and strip field names; flag unknown and repeated ones."""
+    known = set(CATALOGUE_COLUMNS) | set(_FREE_TEXT_FIELDS)
+    values: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for key, value in record.items():
+        field = str(key).strip().lower()
+        if field not in known:
+            problems.append(
+                Problem(
+                    source,
+                    _LAYER,
+                    number,
+                    str(key),
+                    None,
+                    "unknown field; expected one of " + ", ".join(CATALOGUE_COLUMNS),
+                )
+            )
+        elif field in values:
+            problems.append(Problem(source, _LAYER, number, str(key), None, "given twice"))
+        else:
+            values[field] = value
+    return values, problems
+
+
+def _text_field(
+    values: Mapping[str, Any], field: str, source: str, number: int
+) -> tuple[str | None, list[Problem]]:
+    value = values.get(field, _MISSING)
+    if value is _MISSING or _is_missing(value):
+        return None, []
+    if not isinstance(value, str):
+        return None, [Problem(source, _LAYER, number, field, _show(value), "expected text")]
+    return value.strip(), []
+
+
+def _number_field(
+    values: Mapping[str, Any], field: str, source: str, number: int
+) -> tuple[float | None, list[Problem]]:
+    value = values.get(field, _MISSING)
+    if value is _MISSING or _is_missing(value):
+        return None, []
+    accepts, expected = _NUMBER_RULES[field]
+    parsed = _parse_number(value)
+    if parsed is None:
+        hint = "expected a number (dot as decimal separator): " + expected
+        return None, [Problem(source, _LAYER, number, field, _show(value), hint)]
+    if not accepts(parsed):
+        return None, [Problem(source, _LAYER, number, field, _show(value), "expected " + expected)]
+    return parsed, []
+
+
+def _defaults(kind: str | None, row: Mapping[str, Any]) -> dict[str, float]:
+    """Defaults of the numeric fields for a row of ``kind`` (given values aside)."""
+    defaults = {"height_m": 0.0, "fov_deg": 360.0, "lifetime_years": 10.0}
+    if kind == "sensor":
+        defaults["availability"] = 0.95
+        if row.get("range_m") is not None:
+            defaults["standoff_m"] = min(500.0, row["range_m"] / 4.0)
+    elif kind == "patrol":
+        defaults["availability"] = 1.0
+        defaults["pd"] = 1.0
+    return defaults
+
+
+def _validate_record(
+    record: Mapping[str, Any], source: str, number: int
+) -> tuple[dict[str, Any], list[Problem]]:
+    """Validate one means; return its cleaned row and the problems found."""
+    values, problems = _normalise_keys(record, source, number)
+    row: dict[str, Any] = {}
+    for field in _TEXT_FIELDS:
+        row[field], found = _text_field(values, field, source, number)
+        problems.extend(found)
+    for field in _NUMBER_RULES:
+        row[field], found = _number_field(values, field, source, number)
+        problems.extend(found)
+    for field in _FREE_TEXT_FIELDS:
+        problems.extend(_text_field(values, field, source, number)[1])
+
+    if row["type"] is None and "type" not in {p.field for p in problems}:
+        problems.append(
+            Problem(
+                source,
+                _LAYER,
+                number,
+                "type",
+                None,
+                "missing; expected a name such as 'thermal_tower'",
+            )
+        )
+    kind = row["kind"].lower() if row["kind"] is not None else None
+    if kind is None and "kind" not in {p.field for p in problems}:
+        problems.append(
+            Problem(source, _LAYER, number, "kind", None, "missing; expected 'sensor' or 'patrol'")
+        )
+    elif kind is not None and kind not in KINDS:
+        problems.append(
+            Problem(
+                source, _LAYER, number, "kind", _show(row["kind"]), "expected 'sensor' or 'patrol'"
+            )
+        )
+        kind = None
+    row["kind"] = kind
+
+    if kind is not None:
+        bad = {p.field for p in problems}
+        for field in _REQUIRED[kind]:
+            if row[field] is None and field not in bad:
+                _, expected = _NUMBER_RULES[field]
+                problems.append(
+                    Problem(
+                        source,
+                        _LAYER,
+                        number,
+                        field,
+                        None,
+                        f"missing; expected {expected} (required for {kind}s)",
+                    )
+                )
+        for field, default in _defaults(kind, row).items():
+            if row[field] is None and field not in bad:
+                row[field] = default
+    for field in ("label_en", "label_ru"):
+        if row[field] is None:
+            row[field] = row["type"]
+    return row, problems
+
+
+def _duplicate_types(rows: list[dict[str, Any]], source: str) -> list[Problem]:
+    seen: dict[str, int] = {}
+    problems = []
+    for number, row in enumerate(rows, start=1):
+        name = row["type"]
+        if name is None:
+            continue
+        if name in seen:
+            problems.append(
+                Problem(
+                    source,
+                    _LAYER,
+                    number,
+                    "type",
+                    _show(name),
+                    f"already used in row {seen[name]}; expected a unique name",
+                )
+            )
+        else:
+            seen[name] = number
+    return problems
+
+
+def _to_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    table = pd.DataFrame.from_records(rows, columns=list(CATALOGUE_COLUMNS))
+    for field in _NUMBER_RULES:
+        table[field] = pd.to_numeric(table[field]).astype("float64")
+    for field in _TEXT_FIELDS:
+        table[field] = table[field].astype("str")
+    return table
