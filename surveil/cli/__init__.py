@@ -1,0 +1,1 @@
+"""Command-line interface of surveil (``surveil`` and ``python -m surveil``)."""

@@ -1,0 +1,104 @@
+"""The ``surveil`` command group: verbosity, version and clean error handling."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+import warnings
+from typing import Any
+
+import click
+
+from surveil._version import __version__
+from surveil.errors import OutputError, SurveilError
+
+EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
+
+
+class SurveilGroup(click.Group):
+    """A click group that turns library errors into messages and exit codes.
+
+    Bad input (:class:`~surveil.errors.SurveilError`) exits 2 with the
+    message and no traceback; anything else is an internal error, exit 1,
+    with the traceback only under ``-v``.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                return super().invoke(ctx)
+            except (SurveilError, OutputError) as err:
+                _show_warnings(caught)
+                click.echo(f"Error: {err}", err=True)
+                ctx.exit(EXIT_INPUT)
+            except (click.exceptions.Exit, click.ClickException, click.Abort):
+                _show_warnings(caught)
+                raise
+            except Exception as err:  # the last line of defence: no traceback for users
+                _show_warnings(caught)
+                if ctx.obj and ctx.obj.get("verbose", 0) > 0:
+                    traceback.print_exc()
+                click.echo(
+                    f"Internal error: {type(err).__name__}: {err}\n"
+                    "This is a bug in surveil; run again with -v for the traceback and report it.",
+                    err=True,
+                )
+                ctx.exit(EXIT_INTERNAL)
+            _show_warnings(caught)
+        return None
+
+
+def _show_warnings(caught: list[warnings.WarningMessage]) -> None:
+    seen = set()
+    for w in caught:
+        text = str(w.message)
+        if text not in seen and issubclass(w.category, UserWarning):
+            seen.add(text)
+            click.echo(f"Warning: {text}", err=True)
+
+
+@click.group(cls=SurveilGroup)
+@click.option("-v", "--verbose", count=True, help="More output (tracebacks of internal errors).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress output.")
+@click.version_option(__version__, prog_name="surveil")
+@click.pass_context
+def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
+    """Green-border surveillance gap assessment.
+
+    Cut a border into segments, combine sensors, patrols, incidents and
+    context, and find where the border is blind, where the risk is and what
+    it would take to close the gaps.
+
+    \b
+    Examples:
+      surveil demo
+      surveil assess scenario.toml --out maps/batken
+      surveil validate scenario.toml
+      surveil map maps/batken --lang ru
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["verbose"] = verbose
+    ctx.obj["quiet"] = quiet
+
+
+def progress_printer(ctx: click.Context):
+    """Return a progress callback that prints steps on a terminal (or with -v)."""
+    obj = ctx.obj or {}
+    show = not obj.get("quiet") and (sys.stderr.isatty() or obj.get("verbose", 0) > 0)
+
+    def report(step: str) -> None:
+        if show:
+            click.echo(f"  … {step}", err=True)
+
+    return report
+
+
+def _register() -> None:
+    from surveil.cli import assess, demo, redraw, validate
+
+    for module in (demo, assess, validate, redraw):
+        cli.add_command(module.command)
+
+
+_register()

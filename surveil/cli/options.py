@@ -1,0 +1,86 @@
+"""Options shared by several commands, each defined once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+F = Callable[..., Any]
+
+existing_file = click.Path(exists=False, dir_okay=False, path_type=Path)
+
+LAYER_FLAGS = ("border", "sensors", "patrols", "incidents", "posts", "settlements", "roads")
+
+
+def layer_options(f: F) -> F:
+    """Add ``--border``, ``--sensors`` ... (paths that override the scenario file)."""
+    for name in reversed(LAYER_FLAGS):
+        f = click.option(
+            f"--{name}",
+            type=existing_file,
+            default=None,
+            help=f"{name.capitalize()} layer (any OGR format or CSV with lon/lat); "
+            "overrides the scenario file.",
+        )(f)
+    f = click.option(
+        "--catalogue",
+        type=existing_file,
+        default=None,
+        help="Catalogue of means (TOML or CSV); the shipped indicative one by default.",
+    )(f)
+    f = click.option(
+        "--crs",
+        default=None,
+        help="CRS of layers whose files state none, e.g. EPSG:32642.",
+    )(f)
+    return f
+
+
+def parameter_options(f: F) -> F:
+    """Add ``--segment-m``, ``--sample-m`` and ``--target-pd``."""
+    f = click.option(
+        "--target-pd",
+        type=click.FloatRange(0, 1, min_open=True),
+        default=None,
+        help="Detection probability that counts as covered (default 0.5).",
+    )(f)
+    f = click.option(
+        "--sample-m",
+        type=click.FloatRange(0, min_open=True),
+        default=None,
+        help="Spacing of target points along the border, metres (default 50).",
+    )(f)
+    f = click.option(
+        "--segment-m",
+        type=click.FloatRange(0, min_open=True),
+        default=None,
+        help="Segment length, metres (default 1000).",
+    )(f)
+    return f
+
+
+def output_options(f: F) -> F:
+    """Add ``--out``, ``--overwrite`` and ``--lang``."""
+    f = lang_option(f)
+    f = click.option("--overwrite", is_flag=True, help="Replace the output folder if it exists.")(f)
+    f = click.option(
+        "--out",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Output folder (default: a new folder under ./maps/).",
+    )(f)
+    return f
+
+
+def lang_option(f: F) -> F:
+    """Add ``--lang en|ru``."""
+    return click.option(
+        "--lang",
+        type=click.Choice(["en", "ru"]),
+        default="en",
+        show_default=True,
+        help="Language of the map's labels.",
+    )(f)

@@ -1,0 +1,45 @@
+"""``surveil map``: redraw the map of an output folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from surveil.cli.options import lang_option
+
+
+@click.command("map")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@lang_option
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="HTML file to write (default: FOLDER/map.html, replaced).",
+)
+def command(folder: Path, lang: str, out: Path | None) -> None:
+    """Redraw map.html from an output folder, e.g. in another language.
+
+    \b
+    Examples:
+      surveil map maps/demo --lang ru
+      surveil map maps/demo --out maps/demo/map-ru.html --lang ru
+    """
+    from surveil.maps import assessment_map, save_map
+    from surveil.outputs import read_outputs
+
+    layers, info = read_outputs(folder)
+    scenario = info["run"].get("scenario", {})
+    m = assessment_map(
+        layers,
+        summary=info["summary"],
+        lang=lang,
+        title=scenario.get("name"),
+        attribution=scenario.get("attribution"),
+    )
+    target = out or folder / "map.html"
+    partial = target.with_name(f".{target.name}.partial")
+    save_map(m, partial)
+    partial.replace(target)
+    click.echo(f"Wrote {target}")

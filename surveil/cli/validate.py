@@ -1,0 +1,38 @@
+"""``surveil validate``: check a scenario's inputs and print every problem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from surveil.cli.assess import scenario_from_options
+from surveil.cli.options import layer_options, parameter_options
+
+
+@click.command("validate")
+@click.argument("scenario_file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@layer_options
+@parameter_options
+@click.pass_context
+def command(ctx: click.Context, scenario_file: Path | None, **options: Any) -> None:
+    """Check the inputs of an assessment without running it.
+
+    Every problem of every layer is printed (file, layer, row, field, value
+    and what is accepted); the exit code is 0 when the inputs are usable and
+    2 when they are not.
+
+    \b
+    Examples:
+      surveil validate scenario.toml
+      surveil validate --border border.gpkg --sensors towers.csv
+    """
+    scenario = scenario_from_options(scenario_file, options)
+    if (ctx.obj or {}).get("quiet"):
+        return
+    for kind in ("border", "sensors", "patrols", "incidents", "posts", "settlements", "roads"):
+        frame = getattr(scenario, kind)
+        click.echo(f"{kind:12s} {len(frame):6d} features")
+    click.echo(f"catalogue    {len(scenario.catalogue):6d} means")
+    click.echo("OK: the inputs are usable.")
