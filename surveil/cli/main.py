@@ -24,6 +24,7 @@ class SurveilGroup(click.Group):
     """
 
     def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; map errors to exit codes and show warnings once."""
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
