@@ -241,6 +241,8 @@ class _Raw:
     crs: CRS | None
     default_crs: CRS | None = None
     decimal_comma: bool = False
+    filed: frozenset[int] = frozenset()
+    """Rows whose geometry problem (bad coordinate text) was already filed."""
 
 
 def read_layer(
@@ -319,7 +321,7 @@ def read_layer(
     n = len(raw.frame)
     rows = np.arange(1, n + 1)
 
-    geoms, family, repaired = _check_geometries(raw.geometry, rows, kind, repair, check)
+    geoms, family, repaired = _check_geometries(raw, rows, kind, repair, check)
     found = _match_columns(raw.frame, kind, family, columns, check)
     source_crs = _resolve_crs(raw, crs, n, check)
     if source_crs is not None:
@@ -497,11 +499,15 @@ def _read_csv(path: Path, *, x: str | None, y: str | None, check: Collector) -> 
                 f"{check.source}: no coordinate columns; expected {wanted} or a WKT column; "
                 f"the file has columns: {', '.join(frame.columns)}"
             )
+        before = len(check)
         geometry = _parse_wkt(frame[wkt_col], wkt_col, check)
-        return _Raw(frame.drop(columns=wkt_col), geometry, None, None, decimal_comma)
+        filed = frozenset(int(p.row) for p in check.problems[before:] if p.row is not None)
+        return _Raw(frame.drop(columns=wkt_col), geometry, None, None, decimal_comma, filed)
     rows = np.arange(1, n + 1)
-    lon = _numbers(frame[x_col], x_col, rows, "a number (coordinate)", decimal_comma, check)
-    lat = _numbers(frame[y_col], y_col, rows, "a number (coordinate)", decimal_comma, check)
+    before = len(check)
+    lon = _numbers(frame[x_col], x_col, rows, "a coordinate (a number)", decimal_comma, check)
+    lat = _numbers(frame[y_col], y_col, rows, "a coordinate (a number)", decimal_comma, check)
+    filed = frozenset(int(p.row) for p in check.problems[before:] if p.row is not None)
     geometry = np.array(
         [
             None if (math.isnan(a) or math.isnan(b)) else shapely.Point(a, b)
@@ -511,7 +517,7 @@ def _read_csv(path: Path, *, x: str | None, y: str | None, check: Collector) -> 
     )
     lonlat = x_col.lower() in _LON_NAMES and y_col.lower() in _LAT_NAMES
     default = WGS84 if lonlat else None
-    return _Raw(frame.drop(columns=[x_col, y_col]), geometry, None, default, decimal_comma)
+    return _Raw(frame.drop(columns=[x_col, y_col]), geometry, None, default, decimal_comma, filed)
 
 
 def _find(available: Sequence[str], given: str | None, candidates: Sequence[str]) -> str | None:
@@ -548,13 +554,14 @@ def _clip(text: str, limit: int = 40) -> str:
 
 
 def _check_geometries(
-    geometry: NDArray[np.object_],
+    raw: _Raw,
     rows: NDArray[np.int64],
     kind: str,
     repair: bool,
     check: Collector,
 ) -> tuple[NDArray[np.object_], str, list[int]]:
     """Check geometry presence, type and validity; return 2-D geometries and the family."""
+    geometry = raw.geometry
     families = _FAMILIES[kind]
     found = [_geometry_family(g) for g in geometry]
     counts = {f: found.count(f) for f in families}
@@ -564,6 +571,8 @@ def _check_geometries(
     repaired: list[int] = []
     for i, (geom, row) in enumerate(zip(geometry, rows, strict=True)):
         row = int(row)
+        if row in raw.filed:
+            continue
         if geom is None or geom.is_empty:
             check.geometry(row, f"has no geometry; expected {accepted}")
             continue
@@ -635,7 +644,8 @@ def _match_columns(
 ) -> dict[str, str | None]:
     """Map each canonical column to the file's column, filing missing required ones."""
     fields = _fields(kind, family)
-    known = list(dict.fromkeys([f.name for f in fields] + list(_EXTRA.get(kind, ()))))
+    everything = [f.name for f in _SCHEMAS[kind]] + [f.name for f in fields]
+    known = list(dict.fromkeys(everything + list(_EXTRA.get(kind, ()))))
     available = [str(c) for c in frame.columns]
     mapping = dict(columns or {})
     has = ", ".join(available) if available else "(none)"
@@ -952,10 +962,12 @@ def _parse_dates(
         text = pd.Series([None if _blank(v) else str(v).strip() for v in series], dtype=object)
         parsed = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True)
         retry = parsed.isna() & text.notna()
-        if retry.any():
-            parsed[retry] = pd.to_datetime(
-                text[retry], format="mixed", dayfirst=True, errors="coerce", utc=True
-            )
+        if retry.any():  # e.g. 01.05.2024 as written in Russian-language spreadsheets
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                parsed[retry] = pd.to_datetime(
+                    text[retry], format="mixed", dayfirst=True, errors="coerce", utc=True
+                )
         for i in np.flatnonzero(parsed.isna() & text.notna()):
             check.schema(
                 int(rows[i]),
