@@ -195,11 +195,17 @@ def validate_catalogue(
         Every problem found, each naming the source, the 1-based row, the
         field, its value and what would be accepted.
     """
+    problems: list[Problem] = []
     if isinstance(means, pd.DataFrame):
-        records: list[Mapping[str, Any]] = means.to_dict(orient="records")
+        # Columns are checked once for the whole table, not on every row.
+        fields, problems = _normalise_keys(
+            {column: column for column in means.columns}, source, None
+        )
+        table = means.loc[:, list(fields.values())]
+        table.columns = list(fields)
+        records: list[Mapping[str, Any]] = table.to_dict(orient="records")
     else:
         records = list(means)
-    problems: list[Problem] = []
     if currency != "EUR":
         problems.append(Problem(source, _LAYER, None, "currency", repr(currency), "expected 'EUR'"))
     if not records:
@@ -293,7 +299,14 @@ def _is_missing(value: Any) -> bool:
 
 
 def _show(value: Any) -> str:
-    return repr(value) if isinstance(value, str) else str(value)
+    """Show a value in a message: text quoted, unless it reads as a number."""
+    if isinstance(value, str):
+        try:
+            float(value)
+        except ValueError:
+            return repr(value)
+        return value.strip()
+    return str(value)
 
 
 def _parse_number(value: Any) -> float | None:
@@ -316,7 +329,7 @@ def _parse_number(value: Any) -> float | None:
 
 
 def _normalise_keys(
-    record: Mapping[str, Any], source: str, number: int
+    record: Mapping[str, Any], source: str, number: int | None
 ) -> tuple[dict[str, Any], list[Problem]]:
     """Lower-case and strip field names; flag unknown and repeated ones."""
     known = set(CATALOGUE_COLUMNS) | set(_FREE_TEXT_FIELDS)
