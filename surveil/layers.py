@@ -243,6 +243,8 @@ class _Raw:
     decimal_comma: bool = False
     filed: frozenset[int] = frozenset()
     """Rows whose geometry problem (bad coordinate text) was already filed."""
+    shown_columns: tuple[str, ...] | None = None
+    """Columns to list in messages, when more than those of ``frame`` (CSV coordinates)."""
 
 
 def read_layer(
@@ -322,7 +324,7 @@ def read_layer(
     rows = np.arange(1, n + 1)
 
     geoms, family, repaired = _check_geometries(raw, rows, kind, repair, check)
-    found = _match_columns(raw.frame, kind, family, columns, check)
+    found = _match_columns(raw, kind, family, columns, check)
     source_crs = _resolve_crs(raw, crs, n, check)
     if source_crs is not None:
         geoms = _to_wgs84(geoms, source_crs, rows, check)
@@ -379,8 +381,9 @@ def _read(
         return _from_frame(source)
     if isinstance(source, pd.DataFrame):
         raise InputError(f"{name}: a DataFrame without geometry; pass a GeoDataFrame or a file")
-    path = Path(os.fspath(source))  # type: ignore[arg-type]
-    if not path.exists():
+    text = os.fspath(source)  # type: ignore[call-overload]
+    path = Path(text)
+    if not path.exists() and not str(text).startswith("/vsi"):  # GDAL virtual paths: /vsizip/...
         raise InputError(f"{path}: file not found")
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt", ".tsv"):
@@ -392,7 +395,12 @@ def _read(
 
 def _from_frame(frame: gpd.GeoDataFrame) -> _Raw:
     """Split a GeoDataFrame into attributes, geometries and CRS, copying it."""
-    geometry = np.asarray(frame.geometry.values, dtype=object).copy()
+    try:
+        geometry = np.asarray(frame.geometry.values, dtype=object).copy()
+    except AttributeError as exc:
+        raise InputError(
+            "<GeoDataFrame>: has no active geometry column; set one with set_geometry"
+        ) from exc
     attributes = pd.DataFrame(frame.drop(columns=frame.geometry.name)).reset_index(drop=True)
     return _Raw(attributes.copy(), geometry, frame.crs)
 
@@ -502,7 +510,9 @@ def _read_csv(path: Path, *, x: str | None, y: str | None, check: Collector) -> 
         before = len(check)
         geometry = _parse_wkt(frame[wkt_col], wkt_col, check)
         filed = frozenset(int(p.row) for p in check.problems[before:] if p.row is not None)
-        return _Raw(frame.drop(columns=wkt_col), geometry, None, None, decimal_comma, filed)
+        raw = _Raw(frame.drop(columns=wkt_col), geometry, None, None, decimal_comma, filed)
+        raw.shown_columns = tuple(frame.columns)
+        return raw
     rows = np.arange(1, n + 1)
     before = len(check)
     lon = _numbers(frame[x_col], x_col, rows, "a coordinate (a number)", decimal_comma, check)
@@ -517,7 +527,9 @@ def _read_csv(path: Path, *, x: str | None, y: str | None, check: Collector) -> 
     )
     lonlat = x_col.lower() in _LON_NAMES and y_col.lower() in _LAT_NAMES
     default = WGS84 if lonlat else None
-    return _Raw(frame.drop(columns=[x_col, y_col]), geometry, None, default, decimal_comma, filed)
+    raw = _Raw(frame.drop(columns=[x_col, y_col]), geometry, None, default, decimal_comma, filed)
+    raw.shown_columns = tuple(frame.columns)
+    return raw
 
 
 def _find(available: Sequence[str], given: str | None, candidates: Sequence[str]) -> str | None:
@@ -636,7 +648,7 @@ def _repair(geom: shapely.Geometry, family: str) -> shapely.Geometry | None:
 
 
 def _match_columns(
-    frame: pd.DataFrame,
+    raw: _Raw,
     kind: str,
     family: str,
     columns: Mapping[str, str] | None,
@@ -646,9 +658,11 @@ def _match_columns(
     fields = _fields(kind, family)
     everything = [f.name for f in _SCHEMAS[kind]] + [f.name for f in fields]
     known = list(dict.fromkeys(everything + list(_EXTRA.get(kind, ()))))
+    frame = raw.frame
     available = [str(c) for c in frame.columns]
     mapping = dict(columns or {})
-    has = ", ".join(available) if available else "(none)"
+    listed = raw.shown_columns if raw.shown_columns is not None else available
+    has = ", ".join(listed) if listed else "(none)"
     for canonical in mapping:
         if canonical not in known:
             check.schema(
@@ -746,8 +760,8 @@ def _to_wgs84(
     if not present.any():
         return geoms
     bounds = shapely.bounds(geoms[present])
-    if crs.is_geographic:
-        _check_degrees(bounds, rows[present], check)
+    if crs.is_geographic and not _check_degrees(bounds, rows[present], check):
+        return geoms  # out of range: already filed, nothing sensible to transform
     if _same_crs(crs, WGS84):
         return geoms
     series = gpd.GeoSeries(list(geoms[present]), crs=crs).to_crs(WGS84)
@@ -768,8 +782,8 @@ def _to_wgs84(
     return out
 
 
-def _check_degrees(bounds: NDArray[np.float64], rows: NDArray[np.int64], check: Collector) -> None:
-    """File rows whose geographic coordinates are out of range, with a likely cause."""
+def _check_degrees(bounds: NDArray[np.float64], rows: NDArray[np.int64], check: Collector) -> bool:
+    """File rows whose geographic coordinates are out of range; return whether all are in range."""
     lon_bad = (bounds[:, 0] < -180) | (bounds[:, 2] > 180)
     lat_bad = (bounds[:, 1] < -90) | (bounds[:, 3] > 90)
     for i in np.flatnonzero(lon_bad | lat_bad):
@@ -787,6 +801,7 @@ def _check_degrees(bounds: NDArray[np.float64], rows: NDArray[np.int64], check: 
             int(rows[i]),
             f"coordinates ({where}) are outside longitude -180..180 / latitude -90..90; {hint}",
         )
+    return not (lon_bad | lat_bad).any()
 
 
 def _num(value: float) -> str:

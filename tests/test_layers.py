@@ -221,6 +221,21 @@ def test_unknown_layer_lists_layers(tmp_path):
     assert len(read_layer(path, "sensors")) == 3
 
 
+def test_ambiguous_layers_must_be_named(tmp_path):
+    path = tmp_path / "data.gpkg"
+    write(sensors_frame(), path, layer="towers")
+    write(sensors_frame(), path, layer="cameras")
+    with pytest.raises(InputError, match=r"data\.gpkg: has 2 layers \(towers, cameras\); name"):
+        read_layer(path, "sensors")
+
+
+def test_layer_named_like_the_kind_is_chosen(tmp_path):
+    path = tmp_path / "data.gpkg"
+    write(sensors_frame().iloc[:1], path, layer="towers")
+    write(sensors_frame(), path, layer="sensors")
+    assert len(read_layer(path, "sensors")) == 3
+
+
 def test_unknown_kind():
     with pytest.raises(InputError, match="unknown layer kind 'cameras'"):
         read_layer(sensors_frame(), "cameras")
@@ -463,7 +478,7 @@ def test_missing_required_column_lists_file_columns(tmp_path):
         read_layer(path, "sensors")
     message = str(err.value)
     assert "sensors.csv, layer sensors: required column range_m is missing" in message
-    assert "the file has columns: id, pd" in message
+    assert "the file has columns: id, lon, lat, pd" in message
 
 
 def test_every_problem_is_reported_at_once(tmp_path):
