@@ -1,0 +1,130 @@
+import math
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from surveil import risk
+from surveil.segments import segment_border
+from tests.conftest import border_frame, point_off_line, straight_line
+
+
+def incidents_at(line, along_m, offset_m=0.0, dates=None, persons=None):
+    points = [point_off_line(line, a, offset_m)[0] for a in along_m]
+    n = len(points)
+    return gpd.GeoDataFrame(
+        {
+            "date": pd.to_datetime(dates if dates is not None else [pd.NaT] * n),
+            "type": ["crossing"] * n,
+            "persons": persons or [1] * n,
+            "outcome": [""] * n,
+        },
+        geometry=points,
+        crs="EPSG:4326",
+    )
+
+
+def test_snap_gives_chainage_and_distance(line, border):
+    inc = incidents_at(line, [2500.0, 7200.0], offset_m=800.0)
+    far = incidents_at(line, [5000.0], offset_m=9000.0)
+    snapped = risk.snap_incidents(pd.concat([inc, far], ignore_index=True), border, snap_m=5000)
+    assert snapped["km"].iloc[:2].to_numpy() == pytest.approx([2.5, 7.2], abs=1e-3)
+    assert snapped["distance_m"].iloc[:2].to_numpy() == pytest.approx([800, 800], abs=0.5)
+    assert np.isnan(snapped["km"].iloc[2]) and snapped["section"].iloc[2] == ""
+
+
+def test_kernel_of_one_incident_integrates_to_one_and_peaks_as_gaussian():
+    edges = np.arange(0, 100.001, 0.1)
+    density = risk.kernel_intensity(
+        edges[:-1], edges[1:], np.array([50.0]), np.array([1.0]), section_km=100.0, bandwidth_m=3000
+    )
+    assert (density * 0.1).sum() == pytest.approx(1.0, rel=1e-9)
+    peak = 1 / (math.sqrt(2 * math.pi) * 3.0)
+    assert density.max() == pytest.approx(peak, rel=1e-3)
+    # One bandwidth away, the Gaussian falls to e^(-1/2) of its peak.
+    at_sigma = density[np.searchsorted(edges, 53.0) - 1 : np.searchsorted(edges, 53.0) + 1].mean()
+    assert at_sigma == pytest.approx(peak * math.exp(-0.5), rel=2e-2)
+
+
+def test_kernel_near_the_end_keeps_the_incident_on_the_section():
+    edges = np.arange(0, 10.001, 0.5)
+    density = risk.kernel_intensity(
+        edges[:-1], edges[1:], np.array([0.2]), np.array([2.0]), section_km=10.0
+    )
+    assert (density * 0.5).sum() == pytest.approx(2.0, rel=1e-9)
+
+
+def test_decay_weights_and_exposure():
+    inc = pd.DataFrame(
+        {"persons": [3, 1, 1], "date": pd.to_datetime(["2024-01-01", "2025-01-01", None])}
+    )
+    w = risk.incident_weights(inc, half_life_days=366.0)  # 2024 is a leap year
+    assert w.weight[0] == pytest.approx(1.5)
+    assert w.weight[1] == pytest.approx(1.0)
+    span, rate = 366.0, math.log(2) / 366.0
+    exposure = (1 - math.exp(-rate * span)) / rate
+    assert w.exposure_years == pytest.approx(exposure / 365.25)
+    assert w.weight[2] == pytest.approx(exposure / span)  # mean decay for undated
+
+
+def test_undated_incidents_use_the_stated_period():
+    inc = pd.DataFrame({"persons": [1, 2], "date": pd.to_datetime([None, None])})
+    w = risk.incident_weights(inc, period_years=2.0)
+    assert w.weight.tolist() == [1.0, 2.0] and w.exposure_years == 2.0
+
+
+def test_intensity_per_km_year_on_a_long_line():
+    line = straight_line(100_000)
+    border = border_frame(line)
+    segments = segment_border(border, segment_m=1000)
+    inc = incidents_at(line, [50_000.0] * 4)
+    snapped = risk.snap_incidents(inc, border)
+    weights = risk.incident_weights(snapped, period_years=2.0)
+    density = risk.incident_intensity(segments, snapped, weights, bandwidth_m=3000)
+    # 4 incidents over 2 years; mean of the kernel over 49–50 km and 50–51 km.
+    from scipy.stats import norm
+
+    expected = 4 / 2 * (norm.cdf(1 / 3) - norm.cdf(0)) / 1.0
+    assert density[49] == pytest.approx(expected, rel=2e-3)
+    assert (
+        risk.count_incidents(segments, snapped)[50] + risk.count_incidents(segments, snapped)[49]
+        == 4
+    )
+
+
+def test_access_score_from_roads_and_settlements(line):
+    road = shapely.LineString([point_off_line(line, a, 5000)[0] for a in (0, 10_000)])
+    roads = gpd.GeoDataFrame({"name": ["r"]}, geometry=[road], crs="EPSG:4326")
+    town = point_off_line(line, 5000, 0)[0]
+    settlements = gpd.GeoDataFrame(
+        {"name": ["t"], "population": [1000.0]}, geometry=[town], crs="EPSG:4326"
+    )
+    x, y = np.array([town.x]), np.array([town.y])
+    score = risk.access_score(x, y, roads=roads, settlements=settlements)
+    assert score[0] == pytest.approx((math.exp(-1) + 1.0) / 2, rel=1e-3)
+    assert risk.access_score(x, y) is None
+
+
+def test_threat_and_risk_with_fixed_normalisation():
+    inc = np.array([0.0, 1.0, 2.0])
+    vul = np.array([1.0, 0.5, 1.0])
+    table, used, weights = risk.threat_and_risk(inc, None, vul, weights={"incidents": 0.7})
+    assert weights == {"incidents": 1.0, "structure": 0.0}
+    assert table["threat"].tolist() == [0.0, 0.5, 1.0]
+    assert table["risk"].tolist() == [0.0, 25.0, 100.0]
+    assert table["risk_class"].tolist() == ["low", "medium", "critical"]
+    # A plan on the baseline's scale: halved vulnerability halves risk.
+    plan, _, _ = risk.threat_and_risk(inc, None, vul / 2, weights={}, normalisation=used)
+    assert plan["risk"].tolist() == [0.0, 12.5, 50.0]
+
+
+def test_structure_weight_applies_when_context_exists():
+    table, _, weights = risk.threat_and_risk(
+        np.array([0.0, 2.0]),
+        np.array([1.0, 0.0]),
+        np.ones(2),
+        weights={"incidents": 0.7, "structure": 0.3},
+    )
+    assert table["threat"].tolist() == pytest.approx([0.3, 0.7])
