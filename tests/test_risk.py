@@ -128,3 +128,4 @@ def test_structure_weight_applies_when_context_exists():
         weights={"incidents": 0.7, "structure": 0.3},
     )
     assert table["threat"].tolist() == pytest.approx([0.3, 0.7])
+    assert weights == pytest.approx({"incidents": 0.7, "structure": 0.3})
