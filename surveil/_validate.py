@@ -18,7 +18,8 @@ class Collector:
     (:class:`~surveil.errors.SchemaError`, :class:`~surveil.errors.CRSError`,
     :class:`~surveil.errors.GeometryError`). :meth:`raise_if_any` raises that
     class when every problem calls for the same one, else the common parent
-    :class:`~surveil.errors.InputError`.
+    :class:`~surveil.errors.InputError`. Problems are listed layer-wide
+    first, then row by row.
 
     Parameters
     ----------
@@ -84,7 +85,9 @@ class Collector:
         if summary is None:
             noun = "problem" if count == 1 else "problems"
             summary = f"{where}: {count} {noun} found; nothing was read"
-        return cls(summary, self.problems)
+        # Layer-wide problems first, then by row; within a row, in the order found.
+        ordered = sorted(self.problems, key=lambda p: -1 if p.row is None else p.row)
+        return cls(summary, ordered)
 
     def raise_if_any(self, summary: str | None = None) -> None:
         """Raise one error listing every problem filed, if any.

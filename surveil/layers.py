@@ -1196,23 +1196,25 @@ def check_near_border(
     if swappable.any():
         swap_near[swappable] = ~_far(swapped[swappable], index, border.total_bounds, limit_m)
     distances = _approx_distance_m(geoms[where[:10]], border)
-    problems = [
-        Problem(source, kind, int(r), None, None, f"lies about {d / 1000:,.0f} km from the border")
-        for r, d in zip(rows[:10], distances, strict=True)
-    ]
     count = len(where)
-    summary = (
-        f"{source}, layer {kind}: {count} of {len(features)} features lie more than "
-        f"{max_distance_km:g} km from the border (rows {_row_list(list(rows))})"
+    overview = (
+        f"{count} of {len(features)} features lie more than {max_distance_km:g} km "
+        f"from the border (rows {_row_list(list(rows))})"
     )
     if swap_near.sum() * 2 >= count:
-        summary += (
+        overview += (
             "; longitude and latitude look swapped: swap the coordinate columns "
             "(or the axis order) and read the layer again"
         )
     else:
-        summary += "; check the CRS of the layer, or that it belongs to this border"
-    raise InputError(summary, problems)
+        overview += "; check the CRS of the layer, or that it belongs to this border"
+    # The overview is a problem too, so that it survives when problems are collected.
+    problems = [Problem(source, kind, None, None, None, overview)]
+    problems += [
+        Problem(source, kind, int(r), None, None, f"lies about {d / 1000:,.0f} km from the border")
+        for r, d in zip(rows[:10], distances, strict=True)
+    ]
+    raise InputError(f"{source}, layer {kind}: features lie far from the border", problems)
 
 
 def clip_to_border(

@@ -489,7 +489,7 @@ def test_every_problem_is_reported_at_once(tmp_path):
     with pytest.raises(SchemaError) as err:
         read_layer(path, "sensors")
     found = [(p.row, p.field) for p in err.value.problems]
-    assert found == [(3, "range_m"), (1, "range_m"), (2, "pd"), (3, "pd")]
+    assert found == [(1, "range_m"), (2, "pd"), (3, "range_m"), (3, "pd")]
 
 
 def test_renamed_columns(tmp_path):
@@ -611,6 +611,7 @@ def test_layer_far_from_border_with_swapped_hint(tmp_path):
         check_near_border(sensors, border, kind="sensors", source="sensors.csv")
     message = str(err.value)
     assert "sensors.csv, layer sensors: 1 of 2 features lie more than 100 km" in message
+    assert "swapped" in str(err.value.problems[0])
     assert "(rows 1)" in message
     assert "longitude and latitude look swapped" in message
     assert "row 1: lies about" in message
@@ -626,10 +627,10 @@ def test_layer_far_from_border_without_hint():
     with pytest.raises(InputError) as err:
         check_near_border(sensors, border, kind="sensors", source="x.gpkg", max_distance_km=50)
     message = str(err.value)
-    assert "12 of 12 features lie more than 50 km" in message
+    assert "x.gpkg, layer sensors: 12 of 12 features lie more than 50 km" in message
     assert "and 2 more" in message
     assert "swapped" not in message
-    assert len(err.value.problems) == 10
+    assert [p.row for p in err.value.problems] == [None, *range(1, 11)]
 
 
 def test_lines_are_near_if_any_vertex_is_near():
