@@ -1,0 +1,147 @@
+import json
+
+import pandas as pd
+import pytest
+
+from surveil.cli.main import cli
+from surveil.datasets import get_path
+
+DEMO = get_path("demo")
+
+
+def test_flags_override_the_scenario(runner, tmp_path):
+    out = tmp_path / "o"
+    result = runner.invoke(
+        cli, ["assess", str(DEMO), "--out", str(out), "--segment-m", "500", "--target-pd", "0.7"]
+    )
+    assert result.exit_code == 0, result.output
+    run = json.loads((out / "run.json").read_text())
+    assert run["parameters"]["segment_m"] == 500 and run["parameters"]["target_pd"] == 0.7
+    segments = pd.read_csv(out / "segments.csv")
+    assert segments["length_m"].max() == pytest.approx(500)
+
+
+def test_layers_from_flags_only(runner, tmp_path):
+    demo = DEMO.parent
+    out = tmp_path / "o"
+    result = runner.invoke(
+        cli,
+        [
+            "assess",
+            "--border",
+            str(demo / "border.geojson"),
+            "--sensors",
+            str(demo / "sensors.csv"),
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "summary.json").read_text())["patrol_routes"] == 0
+
+
+def test_inputs_are_not_modified(runner, tmp_path):
+    before = {p.name: p.read_bytes() for p in DEMO.parent.iterdir() if p.is_file()}
+    result = runner.invoke(cli, ["assess", str(DEMO), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    after = {p.name: p.read_bytes() for p in DEMO.parent.iterdir() if p.is_file()}
+    assert before == after
+
+
+def test_no_inputs_is_a_usage_error(runner):
+    result = runner.invoke(cli, ["assess"])
+    assert result.exit_code == 2
+    assert "--border" in result.output
+
+
+def test_bad_sensor_value_exits_2_naming_file_row_field(runner, tmp_path):
+    demo = DEMO.parent
+    sensors = pd.read_csv(demo / "sensors.csv")
+    sensors.loc[2, "range_m"] = -500
+    bad = tmp_path / "sensors.csv"
+    sensors.to_csv(bad, index=False)
+    result = runner.invoke(
+        cli,
+        [
+            "assess",
+            "--border",
+            str(demo / "border.geojson"),
+            "--sensors",
+            str(bad),
+            "--out",
+            str(tmp_path / "o"),
+        ],
+    )
+    assert result.exit_code == 2
+    assert "sensors.csv" in result.output and "row 3" in result.output
+    assert "range_m" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_swapped_lon_lat_is_refused_with_a_hint(runner, tmp_path):
+    demo = DEMO.parent
+    posts = pd.read_csv(demo / "posts.csv").rename(columns={"lon": "lat", "lat": "lon"})
+    bad = tmp_path / "posts.csv"
+    posts.to_csv(bad, index=False)
+    result = runner.invoke(
+        cli, ["validate", "--border", str(demo / "border.geojson"), "--posts", str(bad)]
+    )
+    assert result.exit_code == 2
+    assert "posts" in result.output and "swapped" in result.output
+
+
+def test_validate_ok(runner):
+    result = runner.invoke(cli, ["validate", str(DEMO)])
+    assert result.exit_code == 0, result.output
+    assert "OK" in result.output
+
+
+def test_validate_reports_every_problem(runner, tmp_path):
+    demo = DEMO.parent
+    sensors = pd.read_csv(demo / "sensors.csv")
+    sensors.loc[0, "pd"] = 1.5
+    sensors.loc[4, "status"] = "broken"
+    sensors.to_csv(tmp_path / "s.csv", index=False)
+    patrols = tmp_path / "p.csv"
+    patrols.write_text("id,lon,lat\nP1,70.5,39.9\n")
+    result = runner.invoke(
+        cli,
+        [
+            "validate",
+            "--border",
+            str(demo / "border.geojson"),
+            "--sensors",
+            str(tmp_path / "s.csv"),
+            "--patrols",
+            str(patrols),
+        ],
+    )
+    assert result.exit_code == 2
+    for text in ("row 1", "pd", "row 5", "status", "p.csv"):
+        assert text in result.output, text
+
+
+def test_version_and_help(runner):
+    assert runner.invoke(cli, ["--version"]).exit_code == 0
+    for command in ("demo", "assess", "validate", "map"):
+        result = runner.invoke(cli, [command, "--help"])
+        assert result.exit_code == 0 and "Examples" in result.output
+
+
+def test_python_dash_m_entry_point():
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "surveil", "--version"], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0 and "surveil" in proc.stdout
+
+
+def test_import_surveil_stays_light():
+    import subprocess
+    import sys
+
+    code = "import sys, surveil; print(any(m in sys.modules for m in ('folium', 'click')))"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "False"

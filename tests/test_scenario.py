@@ -1,0 +1,76 @@
+import dataclasses
+
+import pytest
+
+from surveil import ScenarioError
+from surveil.datasets import get_path, load_demo
+from surveil.scenario import Parameters, load_scenario
+
+
+def test_demo_scenario_loads_every_layer():
+    scenario = load_demo()
+    assert len(scenario.border) == 2
+    assert {"range_m", "pd", "status"} <= set(scenario.sensors.columns)
+    assert len(scenario.incidents) == 150
+    assert scenario.sources["border"].name == "border.geojson"
+    assert scenario.parameters.path_offsets_m == (-300.0, 0.0, 300.0)
+
+
+def test_paths_are_relative_to_the_scenario_file(tmp_path, monkeypatch):
+    demo = get_path("demo").parent
+    (tmp_path / "s.toml").write_text(
+        f'name = "x"\n[layers]\nborder = "{demo / "border.geojson"}"\n'
+        "[parameters]\nsegment_m = 500\n"
+    )
+    monkeypatch.chdir(tmp_path.parent)
+    scenario = load_scenario(tmp_path / "s.toml")
+    assert scenario.parameters.segment_m == 500
+    assert len(scenario.sensors) == 0  # no sensors is a valid case
+
+
+def test_overrides_win_over_the_file():
+    scenario = load_scenario(get_path("demo"), parameters={"target_pd": 0.8})
+    assert scenario.parameters.target_pd == 0.8
+
+
+def test_unknown_and_bad_parameters_are_named(tmp_path):
+    with pytest.raises(ScenarioError) as err:
+        Parameters.from_mapping({"segmnt_m": 5, "target_pd": 2.0, "sample_m": "x"}, source="s.toml")
+    text = str(err.value)
+    assert "segmnt_m" in text and "target_pd" in text and "sample_m" in text and "s.toml" in text
+
+
+def test_bad_toml_and_unknown_keys(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("name = \n")
+    with pytest.raises(ScenarioError, match="bad.toml"):
+        load_scenario(bad)
+    odd = tmp_path / "odd.toml"
+    odd.write_text('[layers]\nborder = "b.gpkg"\nsensorz = "s.csv"\n')
+    with pytest.raises(ScenarioError, match="sensorz"):
+        load_scenario(odd)
+
+
+def test_missing_border_is_refused(tmp_path):
+    f = tmp_path / "s.toml"
+    f.write_text('[layers]\nsensors = "s.csv"\n')
+    with pytest.raises(ScenarioError, match="border"):
+        load_scenario(f)
+
+
+def test_analyst_changes_return_new_scenarios():
+    base = load_demo()
+    doubled = base.scale_patrols(2.0, window="night")
+    night = base.patrols["window"] == "night"
+    assert (
+        doubled.patrols.loc[night, "visits_per_day"]
+        == 2 * base.patrols.loc[night, "visits_per_day"]
+    ).all()
+    assert (
+        doubled.patrols.loc[~night, "visits_per_day"] == base.patrols.loc[~night, "visits_per_day"]
+    ).all()
+    more = base.add_sensors(base.sensors.iloc[:2])
+    assert len(more.sensors) == len(base.sensors) + 2 and len(base.sensors) == 7
+    assert base.with_parameters(segment_m=250).parameters.segment_m == 250
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        base.name = "x"  # type: ignore[misc]
