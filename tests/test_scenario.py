@@ -43,7 +43,7 @@ def test_unknown_and_bad_parameters_are_named(tmp_path):
 def test_bad_toml_and_unknown_keys(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text("name = \n")
-    with pytest.raises(ScenarioError, match="bad.toml"):
+    with pytest.raises(ScenarioError, match=r"bad\.toml"):
         load_scenario(bad)
     odd = tmp_path / "odd.toml"
     odd.write_text('[layers]\nborder = "b.gpkg"\nsensorz = "s.csv"\n')
