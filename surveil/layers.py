@@ -1183,9 +1183,9 @@ def check_near_border(
         the count, and whether swapping longitude and latitude would help.
     """
     limit_m = max_distance_km * 1000.0
-    index = _border_index(border)
+    measure = _BorderDistance(border)
     geoms = features.geometry.to_numpy()
-    far = _far(geoms, index, border.total_bounds, limit_m)
+    far = measure.far(geoms, limit_m)
     if not far.any():
         return
     where = np.flatnonzero(far)
@@ -1194,8 +1194,8 @@ def check_near_border(
     swappable = np.array([_in_degrees(g) for g in swapped], dtype=bool)
     swap_near = np.zeros(len(where), dtype=bool)
     if swappable.any():
-        swap_near[swappable] = ~_far(swapped[swappable], index, border.total_bounds, limit_m)
-    distances = _approx_distance_m(geoms[where[:10]], border)
+        swap_near[swappable] = ~measure.far(swapped[swappable], limit_m)
+    distances = measure.approx_distance_m(geoms[where[:10]])
     count = len(where)
     overview = (
         f"{count} of {len(features)} features lie more than {max_distance_km:g} km "
@@ -1237,59 +1237,73 @@ def clip_to_border(
     geopandas.GeoDataFrame
         A new frame with the near features, index ``0..n-1``.
     """
-    index = _border_index(border)
-    far = _far(features.geometry.to_numpy(), index, border.total_bounds, max_distance_km * 1000.0)
+    far = _BorderDistance(border).far(features.geometry.to_numpy(), max_distance_km * 1000.0)
     return features.loc[~far].reset_index(drop=True).copy()
 
 
-def _border_index(border: gpd.GeoDataFrame) -> LineIndex:
-    """Build a :class:`~surveil.geodesy.LineIndex` of every border line part."""
-    lines = []
-    for geom in border.geometry.values:
-        for part in shapely.get_parts(shapely.boundary(geom) if _is_area(geom) else geom):
-            xy = shapely.get_coordinates(part)
-            if len(xy) >= 2:
-                lines.append((xy[:, 0], xy[:, 1]))
-    return LineIndex(lines)
+class _BorderDistance:
+    """Answer "is this vertex within ``limit_m`` of the border?" quickly.
+
+    A KD-tree of border vertices densified to ``_STEP_M`` settles most
+    vertices: within the limit when a vertex is, beyond it when the nearest
+    vertex is farther than the limit plus half a step. Only the thin band in
+    between is measured exactly with :class:`~surveil.geodesy.LineIndex`.
+    """
+
+    _STEP_M = 1000.0
+
+    def __init__(self, border: gpd.GeoDataFrame) -> None:
+        lines, points = [], []
+        for geom in border.geometry.values:
+            for part in shapely.get_parts(shapely.boundary(geom) if _is_area(geom) else geom):
+                xy = shapely.get_coordinates(part)
+                if len(xy) >= 2:
+                    lines.append((xy[:, 0], xy[:, 1]))
+                    points.append(ecef(*densify(xy[:, 0], xy[:, 1], self._STEP_M)))
+        self.index = LineIndex(lines, max_edge_m=self._STEP_M)
+        self.tree = cKDTree(np.concatenate(points)) if points else None
+
+    def vertex_distance(self, xy: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Return the chord distance from each (lon, lat) to the nearest densified border vertex."""
+        if self.tree is None or len(xy) == 0:
+            return np.full(len(xy), np.inf)
+        distance, _ = self.tree.query(ecef(xy[:, 0], xy[:, 1]))
+        return np.asarray(distance, dtype=float)
+
+    def near(self, xy: NDArray[np.float64], limit_m: float) -> NDArray[np.bool_]:
+        """Return whether each (lon, lat) lies within ``limit_m`` of a border line."""
+        d = self.vertex_distance(xy)
+        near = d <= limit_m
+        unsure = ~near & (d <= limit_m + self._STEP_M / 2 + 1.0)
+        if unsure.any():
+            exact = self.index.distance(xy[unsure, 0], xy[unsure, 1], max_distance_m=limit_m)
+            near[unsure] = np.isfinite(exact)
+        return near
+
+    def far(self, geoms: NDArray[np.object_], limit_m: float) -> NDArray[np.bool_]:
+        """Return, per feature, whether all its vertices lie beyond ``limit_m``."""
+        n = len(geoms)
+        if n == 0:
+            return np.zeros(0, dtype=bool)
+        xy, owner = shapely.get_coordinates(np.asarray(geoms), return_index=True)
+        near_vertex = self.near(xy, limit_m)
+        has_vertex = np.bincount(owner, minlength=n) > 0
+        near = np.bincount(owner, weights=near_vertex, minlength=n) > 0
+        return has_vertex & ~near
+
+    def approx_distance_m(self, geoms: NDArray[np.object_]) -> list[float]:
+        """Return each feature's distance to the border, to about a km (for messages)."""
+        radius = 6_371_000.0
+        out = []
+        for geom in geoms:
+            chord = self.vertex_distance(shapely.get_coordinates(geom))
+            nearest = float(chord.min()) if len(chord) else math.inf
+            out.append(2 * radius * math.asin(min(1.0, nearest / (2 * radius))))
+        return out
 
 
 def _is_area(geom: object) -> bool:
     return _geometry_family(geom) == "polygon"
-
-
-def _far(
-    geoms: NDArray[np.object_],
-    index: LineIndex,
-    bounds: NDArray[np.float64],
-    limit_m: float,
-) -> NDArray[np.bool_]:
-    """Return, per feature, whether all its vertices lie beyond ``limit_m`` of the border."""
-    n = len(geoms)
-    if n == 0:
-        return np.zeros(0, dtype=bool)
-    xy, owner = shapely.get_coordinates(np.asarray(geoms), return_index=True)
-    candidate = _within_box(xy, bounds, limit_m)
-    near_vertex = np.zeros(len(xy), dtype=bool)
-    if candidate.any():
-        d = index.distance(xy[candidate, 0], xy[candidate, 1], max_distance_m=limit_m)
-        near_vertex[candidate] = np.isfinite(d)
-    has_vertex = np.bincount(owner, minlength=n) > 0
-    near = np.bincount(owner, weights=near_vertex, minlength=n) > 0
-    return has_vertex & ~near
-
-
-def _within_box(xy: NDArray[np.float64], bounds: NDArray[np.float64], limit_m: float) -> NDArray:
-    """Return a cheap mask of vertices that may lie within ``limit_m`` of the border box."""
-    minx, miny, maxx, maxy = bounds
-    if not np.isfinite(bounds).all():
-        return np.zeros(len(xy), dtype=bool)
-    dlat = limit_m / 110_000.0
-    top = min(89.0, max(abs(miny), abs(maxy)) + dlat)
-    dlon = dlat / math.cos(math.radians(top))
-    ok = (xy[:, 1] >= miny - dlat) & (xy[:, 1] <= maxy + dlat)
-    if minx - dlon > -180 and maxx + dlon < 180 and top < 89.0:
-        ok &= (xy[:, 0] >= minx - dlon) & (xy[:, 0] <= maxx + dlon)
-    return ok
 
 
 def _in_degrees(geom: shapely.Geometry) -> bool:
@@ -1297,28 +1311,6 @@ def _in_degrees(geom: shapely.Geometry) -> bool:
     return bool(len(xy)) and bool(
         (np.abs(xy[:, 0]) <= 180).all() and (np.abs(xy[:, 1]) <= 90).all()
     )
-
-
-def _approx_distance_m(geoms: NDArray[np.object_], border: gpd.GeoDataFrame) -> list[float]:
-    """Return the approximate distance of each feature to the border vertices (for messages)."""
-    pts = []
-    for geom in border.geometry.values:
-        for part in shapely.get_parts(geom):
-            xy = shapely.get_coordinates(part)
-            if len(xy):
-                lon, lat = densify(xy[:, 0], xy[:, 1], 5000.0)
-                pts.append(ecef(lon, lat))
-    if not pts:
-        return [math.inf] * len(geoms)
-    tree = cKDTree(np.concatenate(pts))
-    radius = 6_371_000.0
-    out = []
-    for geom in geoms:
-        xy = shapely.get_coordinates(geom)[:200]
-        chord, _ = tree.query(ecef(xy[:, 0], xy[:, 1]))
-        arc = 2 * radius * np.arcsin(np.clip(np.min(chord) / (2 * radius), 0, 1))
-        out.append(float(arc))
-    return out
 
 
 def _source_rows(features: gpd.GeoDataFrame) -> NDArray[np.int64]:

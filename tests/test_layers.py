@@ -10,7 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from layer_fixtures import (
+from shapely import LineString, MultiLineString, MultiPoint, Point, Polygon
+
+from surveil.errors import CRSError, GeometryError, InputError, InputWarning, SchemaError
+from surveil.layers import LAYER_KINDS, check_near_border, clip_to_border, read_layer
+from tests.layer_fixtures import (
     BORDER_LAT,
     GPX_TRACK,
     KML_SENSORS,
@@ -21,10 +25,6 @@ from layer_fixtures import (
     write,
     write_text,
 )
-from shapely import LineString, MultiLineString, MultiPoint, Point, Polygon
-
-from surveil.errors import CRSError, GeometryError, InputError, InputWarning, SchemaError
-from surveil.layers import LAYER_KINDS, check_near_border, clip_to_border, read_layer
 
 SENSOR_COLUMNS = [
     "id",
@@ -693,3 +693,20 @@ def test_input_file_and_frame_not_modified(tmp_path):
     for p in hashes:
         read_layer(p, "sensors")
     assert {p: digest(p) for p in hashes} == hashes
+
+
+@pytest.mark.parametrize("limit_km", [0.3, 2.0, 20.0])
+def test_clip_agrees_with_exact_line_distance(limit_km):
+    from surveil.geodesy import LineIndex
+
+    rng = np.random.default_rng(7)
+    lon = rng.uniform(69.5, 70.6, 3000)
+    lat = rng.uniform(39.6, 40.4, 3000)
+    border = read_layer(border_frame(), "border")
+    points = gpd.GeoDataFrame(
+        {"name": [str(i) for i in range(3000)]}, geometry=gpd.points_from_xy(lon, lat), crs=4326
+    )
+    kept = clip_to_border(points, border, max_distance_km=limit_km)
+    xy = shapely.get_coordinates(border.geometry.iloc[0])
+    exact = LineIndex([(xy[:, 0], xy[:, 1])]).distance(lon, lat, max_distance_m=limit_km * 1000)
+    assert kept["name"].astype(int).tolist() == np.flatnonzero(np.isfinite(exact)).tolist()
