@@ -353,22 +353,33 @@ def _costs(units: int, means: Mapping[str, Any]) -> dict[str, float]:
     }
 
 
+def _unusable_reason(means: Mapping[str, Any]) -> str | None:
+    """Why a means type can never close a gap, or None when it can."""
+    if means["kind"] == "sensor":
+        if means["pd"] * means["availability"] <= 0.0:
+            return "its pd × availability is 0"
+        if covered_length_m(means["range_m"], means["standoff_m"], means["fov_deg"]) <= 0.0:
+            return (
+                "its standoff_m is not less than its range_m, or its field of view misses the line"
+            )
+        return None
+    if means["pd"] <= 0.0:
+        return "its pd is 0"
+    if means["availability"] <= 0.0:
+        return "its availability is 0"
+    return None
+
+
 def _warn_unusable(catalogue: pd.DataFrame) -> None:
-    """Warn once for each sensor type that can never cover the line."""
+    """Warn once for each means type that can never close a gap."""
     for means in catalogue.to_dict(orient="records"):
-        if means["kind"] == "sensor":
-            covered = covered_length_m(means["range_m"], means["standoff_m"], means["fov_deg"])
-            p_unit = means["pd"] * means["availability"]
-            if covered <= 0.0 or p_unit <= 0.0:
-                reason = "its standoff_m is not less than its range_m, or its field of view"
-                reason += " misses the line" if covered <= 0.0 else ""
-                if p_unit <= 0.0:
-                    reason = "its pd × availability is 0"
-                warnings.warn(
-                    f"Means {means['type']!r} cannot close any gap: {reason}",
-                    InputWarning,
-                    stacklevel=3,
-                )
+        reason = _unusable_reason(means)
+        if reason is not None:
+            warnings.warn(
+                f"Means {means['type']!r} cannot close any gap: {reason}",
+                InputWarning,
+                stacklevel=3,
+            )
 
 
 def _mark_recommended(options: pd.DataFrame) -> pd.DataFrame:
@@ -467,12 +478,12 @@ def size_needs(
     ['foot_patrol']
     """
     _check_parameters(target_pd, trace_persistence_h)
-    _check_gaps(gaps)
     catalogue = validate_catalogue(
         catalogue, source=str(catalogue.attrs.get("source", "catalogue"))
     )
-    if gaps.empty:
+    if len(gaps) == 0:
         return _empty_needs()
+    _check_gaps(gaps)
     _warn_unusable(catalogue)
     means_list = catalogue.to_dict(orient="records")
     rows: list[dict[str, Any]] = []
