@@ -6,6 +6,8 @@ would take to close the gaps.
 """
 
 from surveil._version import __version__
+from surveil.assessment import Assessment, assess
+from surveil.datasets import get_path, load_demo
 from surveil.errors import (
     CRSError,
     GeometryError,
@@ -16,15 +18,23 @@ from surveil.errors import (
     SurveilError,
     SurveilWarning,
 )
+from surveil.scenario import Parameters, Scenario, load_scenario
 
 __all__ = [
+    "Assessment",
     "CRSError",
     "GeometryError",
     "InputError",
     "InputWarning",
+    "Parameters",
+    "Scenario",
     "ScenarioError",
     "SchemaError",
     "SurveilError",
     "SurveilWarning",
     "__version__",
+    "assess",
+    "get_path",
+    "load_demo",
+    "load_scenario",
 ]
