@@ -355,11 +355,11 @@ def read_layer(
     return _frame(values, rows, geoms)
 
 
-def _names(source: object, layer: str | None) -> tuple[str, str]:
+def _names(source: str | os.PathLike[str] | gpd.GeoDataFrame, layer: str | None) -> tuple[str, str]:
     """Return the name used in messages and the stem used as a default section name."""
     if isinstance(source, gpd.GeoDataFrame):
         return "<GeoDataFrame>", "border"
-    path = Path(os.fspath(source))  # type: ignore[arg-type]
+    path = Path(os.fspath(source))
     name = path.name or str(path)
     if layer is not None:
         name = f"{name}:{layer}"
@@ -628,9 +628,9 @@ def _check_geometries(
 
 
 def _geometry_family(geom: object) -> str | None:
-    if geom is None or not isinstance(geom, shapely.Geometry) or geom.is_empty:
+    if not isinstance(geom, shapely.Geometry) or geom.is_empty:
         return None
-    return _KIND_OF_TYPE.get(geom.geom_type)
+    return _KIND_OF_TYPE.get(str(geom.geom_type))
 
 
 def _repair(geom: shapely.Geometry, family: str) -> shapely.Geometry | None:
@@ -862,7 +862,7 @@ def _parse_field(
         for row in rows[missing & _blank_mask(series)]:
             check.schema(int(row), shown, "", spec.expected)
     elif spec.default is not None:
-        number = np.where(missing & _blank_mask(series), float(spec.default), number)
+        number = np.where(missing & _blank_mask(series), float(spec.default), number)  # type: ignore[arg-type]
     if spec.valid is not None:
         with np.errstate(invalid="ignore"):
             ok = spec.valid(number) | np.isnan(number)
@@ -1001,7 +1001,9 @@ def _parse_dates(
 
 
 def _frame(
-    values: Mapping[str, object], rows: NDArray[np.int64], geoms: Sequence[object]
+    values: Mapping[str, object],
+    rows: NDArray[np.int64],
+    geoms: Sequence[object] | NDArray[np.object_],
 ) -> gpd.GeoDataFrame:
     """Assemble the output frame with proper dtypes."""
     data: dict[str, object] = {}
