@@ -1048,8 +1048,7 @@ def _merge_sections(
 
 def _line_merge(parts: Sequence[shapely.Geometry]) -> shapely.Geometry:
     """Join line parts end to end; parts that do not join stay separate."""
-    merged = shapely.line_merge(shapely.MultiLineString(list(parts)))
-    return merged
+    return shapely.line_merge(shapely.MultiLineString(list(parts)))
 
 
 def _shared_edge(
