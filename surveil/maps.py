@@ -1,0 +1,1041 @@
+"""Draw an assessment as an interactive map that works without internet.
+
+:func:`assessment_map` turns the assessment layers (segments, gaps, sensors
+and their footprints, patrols, incidents, posts, candidate and recommended
+sites) into a Folium map with a legend, a panel of key figures, popups,
+layer control, scale bar, full-screen button and measuring tool, labelled in
+English or Russian. :func:`save_map` writes it as one self-contained HTML
+file: Leaflet and its plugins are inlined from an installed package, so the
+map opens on a projector with no network. Only the optional OpenStreetMap
+base layer needs one.
+
+Every text that comes from the input data is HTML-escaped, and the data
+travels to the page as JSON with ``<``, ``>`` and ``&`` escaped, so neither a
+popup nor a ``<script>`` block can be broken out of.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import json
+import math
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import Element, MacroElement
+from folium import plugins
+from folium.template import Template
+
+from surveil import i18n
+from surveil._offline import inline_assets
+from surveil.errors import InputError, OutputError
+
+__all__ = ["DETECT_BINS", "RISK_CLASSES", "RISK_COLOURS", "assessment_map", "save_map"]
+
+#: Risk classes from lowest to highest.
+RISK_CLASSES: tuple[str, ...] = ("low", "medium", "high", "critical")
+
+#: Colour of each risk class.
+RISK_COLOURS: Mapping[str, str] = {
+    "low": "#1a9641",
+    "medium": "#e6b400",
+    "high": "#f46d43",
+    "critical": "#a50026",
+}
+
+#: Detection-probability bins ``(lower, upper, colour)``; low detection is red.
+DETECT_BINS: tuple[tuple[float, float, str], ...] = (
+    (0.0, 0.2, "#a50026"),
+    (0.2, 0.4, "#f46d43"),
+    (0.4, 0.6, "#e6b400"),
+    (0.6, 0.8, "#66bd63"),
+    (0.8, 1.0, "#1a7837"),
+)
+
+_NO_DATA_COLOUR = "#9e9e9e"
+_GAP_COLOUR = "#6a1b9a"
+_SENSOR_COLOURS = {"operational": "#0b5394", "faulty": "#8c8c8c", "planned": "#0b5394"}
+_PATROL_COLOURS = {"foot": "#7b3294", "vehicle": "#008837", "horse": "#a6611a", "boat": "#0571b0"}
+_PANES = {  # pane -> z-index; Leaflet's overlay pane is 400, markers 600
+    "sv-footprints": 402,
+    "sv-patrols": 404,
+    "sv-gaps": 406,
+    "sv-segments": 410,
+    "sv-points": 450,
+}
+_KM_STEPS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
+_MAX_KM_MARKS = 20
+_PRECISION = 6  # decimal degrees kept: about 0.1 m
+
+_CSS = """
+.leaflet-container { background: #eef0ec; font-family: "DejaVu Sans", Arial, sans-serif; }
+.sv-panel { background: rgba(255,255,255,.93); padding: 8px 10px; border-radius: 5px;
+  box-shadow: 0 1px 5px rgba(0,0,0,.4); font-size: 13px; line-height: 1.35; color: #222; }
+.sv-panel h4 { margin: 0 0 4px; font-size: 13px; }
+.sv-panel table { border-collapse: collapse; }
+.sv-panel td { padding: 1px 4px; vertical-align: middle; }
+.sv-panel td.sv-num { text-align: right; font-weight: bold; white-space: nowrap; }
+.sv-legend { max-height: 60vh; overflow-y: auto; }
+.sv-sw { display: inline-block; width: 26px; height: 6px; vertical-align: middle; }
+.sv-dot { display: inline-block; width: 11px; height: 11px; border-radius: 50%;
+  vertical-align: middle; border: 2px solid #fff; box-shadow: 0 0 0 1px #555; }
+.sv-title { position: absolute; top: 10px; left: 50%; transform: translateX(-50%);
+  z-index: 800; max-width: 46%; text-align: center; pointer-events: none; }
+.sv-title h3 { margin: 0; font-size: 18px; }
+.sv-title div { font-size: 12px; color: #555; }
+.sv-pop h4 { margin: 0 0 4px; font-size: 13px; }
+.sv-pop table { border-collapse: collapse; font-size: 12px; }
+.sv-pop th { text-align: left; font-weight: normal; color: #555; padding: 1px 8px 1px 0; }
+.sv-pop td { text-align: right; font-weight: bold; padding: 1px 0; white-space: nowrap; }
+.sv-icon { border-radius: 50%; border: 2px solid #fff; box-shadow: 0 0 0 1px #333; }
+.sv-inc { background: #c2185b; }
+.sv-post { border-radius: 3px; background: #263238; color: #fff; font: bold 11px/16px sans-serif;
+  text-align: center; border: 1px solid #fff; white-space: nowrap; }
+.sv-rec { color: #1b5e20; font: bold 22px/22px sans-serif; text-align: center;
+  text-shadow: 0 0 3px #fff, 0 0 3px #fff; }
+.sv-gaplabel { color: #fff; background: #6a1b9a; border-radius: 9px;
+  font: bold 11px/16px sans-serif;
+  text-align: center; border: 1px solid #fff; }
+.sv-km i { position: absolute; left: 1px; top: 1px; width: 6px; height: 6px; border-radius: 50%;
+  background: #222; border: 1px solid #fff; }
+.sv-km span { position: absolute; left: 11px; top: -5px; font: bold 11px sans-serif; color: #222;
+  white-space: nowrap; text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; }
+"""
+
+
+# --------------------------------------------------------------------- public API
+
+
+def assessment_map(
+    layers: Mapping[str, gpd.GeoDataFrame],
+    *,
+    summary: Mapping[str, Any] | None = None,
+    lang: str = "en",
+    title: str | None = None,
+    attribution: str | None = None,
+) -> folium.Map:
+    """Draw the layers of an assessment on an interactive map.
+
+    Parameters
+    ----------
+    layers
+        Assessment layers by name, in EPSG:4326 (others are reprojected):
+        ``"segments"`` (required; coloured by risk class and, in a second
+        layer, by detection probability), and optionally ``"gaps"``,
+        ``"sensors"``, ``"footprints"``, ``"patrols"``, ``"incidents"``
+        (heat map and clustered markers), ``"posts"``, ``"candidates"`` and
+        ``"recommended"``. Missing or empty layers are left out.
+    summary
+        Key figures to show in a panel (``km_assessed``, ``covered_share``,
+        ``gap_count``, ``capex_eur`` ...).
+    lang
+        Label language, ``"en"`` or ``"ru"``.
+    title
+        Title shown on top of the map; a generic one if None.
+    attribution
+        Source note shown in the corner, e.g. ``"illustrative data"``.
+
+    Returns
+    -------
+    folium.Map
+        The map; write it with :func:`save_map`.
+
+    Raises
+    ------
+    surveil.errors.InputError
+        If `lang` is not accepted, or the segments layer is missing or empty.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import LineString
+    >>> segments = gpd.GeoDataFrame(
+    ...     {"section": ["A"], "segment_id": [1], "km_from": [0.0], "km_to": [1.0],
+    ...      "p_detect": [0.4], "risk": [55.0], "risk_class": ["high"]},
+    ...     geometry=[LineString([(70.0, 40.0), (70.01, 40.0)])], crs=4326)
+    >>> m = assessment_map({"segments": segments}, lang="ru")
+    >>> "высокий" in m.get_root().render()
+    True
+    """
+    lang = i18n.check_lang(lang)
+    prepared = _prepare_layers(layers)
+    segments = prepared["segments"]
+    m = _base_map(segments, lang, attribution)
+    context = _Context(m, lang)
+    for draw in _LAYER_DRAWERS:
+        draw(context, prepared)
+    _add_controls(context, prepared, summary, title)
+    return m
+
+
+def save_map(m: folium.Map, path: str | os.PathLike[str]) -> None:
+    """Write a map as one self-contained HTML file that works offline.
+
+    Scripts and style sheets are inlined from the installed ``folium-offline``
+    package; nothing is fetched, now or when the file is opened (except the
+    tiles of the optional OpenStreetMap base layer). The file is written
+    whole or not at all.
+
+    Parameters
+    ----------
+    m
+        A map from :func:`assessment_map` (or any Folium map).
+    path
+        Output file, conventionally ``map.html``.
+
+    Raises
+    ------
+    surveil._offline.OfflineAssetError
+        If a script the map needs is not installed.
+    surveil.errors.OutputError
+        If the file cannot be written.
+    """
+    page = inline_assets(m.get_root().render())
+    target = Path(path)
+    try:
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=target.parent, suffix=".tmp", delete=False
+        ) as tmp:
+            tmp.write(page)
+        os.replace(tmp.name, target)
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot write the map ({exc.strerror or exc})") from exc
+
+
+# --------------------------------------------------------------------- Leaflet elements
+
+
+class _FeatureLayer(MacroElement):
+    """GeoJSON features with ready-made style, popup, tooltip and icon per feature.
+
+    Each feature's ``properties`` hold ``style`` (Leaflet path options, or a
+    mapping of them when several layers share the data), and optionally
+    ``popup`` and ``tooltip`` (HTML, already escaped) and ``icon`` (options
+    of ``L.divIcon``; the point is drawn as a marker instead of a circle).
+
+    Parameters
+    ----------
+    features
+        GeoJSON features; ignored when `share` is given.
+    pane
+        Leaflet pane of lines, polygons and circles.
+    style_key
+        Key into each feature's ``style`` mapping.
+    share
+        Another layer whose data this one draws again, differently styled.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {%- if this.share is none %}
+        var {{ this.get_name() }}_data = {{ this.data_json }};
+        {%- endif %}
+        var {{ this.get_name() }} = L.geoJSON(
+            {{ this.data_name }},
+            {
+                pane: {{ this.pane_json }},
+                style: function (f) {
+                    var s = f.properties.style || {};
+                    return {{ this.key_json }} === null ? s : s[{{ this.key_json }}];
+                },
+                pointToLayer: function (f, latlng) {
+                    if (f.properties.icon) {
+                        return L.marker(latlng, {icon: L.divIcon(f.properties.icon)});
+                    }
+                    var s = L.extend({pane: {{ this.pane_json }}}, f.properties.style);
+                    return L.circleMarker(latlng, s);
+                },
+                onEachFeature: function (f, layer) {
+                    if (f.properties.popup) {
+                        layer.bindPopup(f.properties.popup, {maxWidth: 420});
+                    }
+                    if (f.properties.tooltip) {
+                        layer.bindTooltip(f.properties.tooltip, {sticky: true});
+                    }
+                }
+            }
+        );
+        {{ this._parent.get_name() }}.addLayer({{ this.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self,
+        features: Sequence[Mapping[str, Any]],
+        *,
+        pane: str = "overlayPane",
+        style_key: str | None = None,
+        share: _FeatureLayer | None = None,
+    ) -> None:
+        super().__init__()
+        self._name = "SurveilFeatures"
+        self.share = share
+        collection = {"type": "FeatureCollection", "features": list(features)}
+        self.data_json = "" if share is not None else _js_json(collection)
+        self.pane_json = _js_json(pane)
+        self.key_json = _js_json(style_key)
+
+    @property
+    def data_name(self) -> str:
+        """Name of the JavaScript variable holding the features."""
+        owner = self if self.share is None else self.share
+        return f"{owner.get_name()}_data"
+
+
+class _Panel(MacroElement):
+    """A box of HTML on the map: a Leaflet control, or the title over the map.
+
+    Parameters
+    ----------
+    body
+        Inner HTML, built by this module with every data text escaped.
+    css_class
+        Class of the box.
+    position
+        Leaflet control corner (``"bottomright"`` ...), or None to place the
+        box by its CSS class alone.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.DomUtil.create("div", {{ this.class_json }});
+        {{ this.get_name() }}.innerHTML = {{ this.body_json }};
+        L.DomEvent.disableClickPropagation({{ this.get_name() }});
+        L.DomEvent.disableScrollPropagation({{ this.get_name() }});
+        {%- if this.position is none %}
+        {{ this._parent.get_name() }}.getContainer().appendChild({{ this.get_name() }});
+        {%- else %}
+        var {{ this.get_name() }}_control = L.control({position: {{ this.position_json }}});
+        {{ this.get_name() }}_control.onAdd = function () { return {{ this.get_name() }}; };
+        {{ this.get_name() }}_control.addTo({{ this._parent.get_name() }});
+        {%- endif %}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, body: str, *, css_class: str, position: str | None) -> None:
+        super().__init__()
+        self._name = "SurveilPanel"
+        self.position = position
+        self.body_json = _js_json(body)
+        self.class_json = _js_json(css_class)
+        self.position_json = _js_json(position)
+
+
+class _MapSetup(MacroElement):
+    """Panes in a fixed drawing order, a metric scale bar and the attribution."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {%- for name, z in this.panes.items() %}
+        {{ this._parent.get_name() }}.createPane({{ name|tojson }}).style.zIndex = {{ z }};
+        {%- endfor %}
+        L.control.scale({imperial: false, maxWidth: 220, position: "bottomleft"})
+            .addTo({{ this._parent.get_name() }});
+        {%- if this.attribution_json %}
+        {{ this._parent.get_name() }}.attributionControl.addAttribution(
+            {{ this.attribution_json }});
+        {%- endif %}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, attribution: str | None) -> None:
+        super().__init__()
+        self._name = "SurveilSetup"
+        self.panes = dict(_PANES)
+        self.attribution_json = _js_json(_esc(attribution)) if attribution else ""
+
+
+# --------------------------------------------------------------------- building blocks
+
+
+class _Context:
+    """The map being drawn and its language."""
+
+    def __init__(self, m: folium.Map, lang: str) -> None:
+        self.map = m
+        self.lang = lang
+
+    def t(self, key: str) -> str:
+        """Return the label `key` in the map's language."""
+        return i18n.label(key, self.lang)
+
+    def overlay(self, key: str, *, show: bool = True) -> folium.FeatureGroup:
+        """Add an empty overlay named by label `key` and return it."""
+        group = folium.FeatureGroup(name=self.t(key), overlay=True, control=True, show=show)
+        group.add_to(self.map)
+        return group
+
+
+def _prepare_layers(layers: Mapping[str, gpd.GeoDataFrame]) -> dict[str, gpd.GeoDataFrame]:
+    """Return the non-empty layers in EPSG:4326 without empty geometries."""
+    prepared: dict[str, gpd.GeoDataFrame] = {}
+    for name, frame in layers.items():
+        if frame is None:
+            continue
+        if not isinstance(frame, gpd.GeoDataFrame):
+            raise InputError(
+                f"layers[{name!r}] is a {type(frame).__name__}; expected a GeoDataFrame"
+            )
+        if frame.crs is not None and frame.crs.to_epsg() != 4326:
+            frame = frame.to_crs(4326)
+        frame = frame[~(frame.geometry.isna() | frame.geometry.is_empty)]
+        if len(frame):
+            prepared[name] = frame
+    if "segments" not in prepared:
+        raise InputError(
+            "layers['segments'] is missing or empty; expected the segments of the "
+            "assessment (LineStrings in EPSG:4326)"
+        )
+    return prepared
+
+
+def _base_map(segments: gpd.GeoDataFrame, lang: str, attribution: str | None) -> folium.Map:
+    """Create a map without tiles, fitted to `segments`, with a plain and an OSM base."""
+    west, south, east, north = segments.total_bounds
+    m = folium.Map(
+        location=[(south + north) / 2, (west + east) / 2],
+        zoom_start=10,
+        tiles=None,
+        control_scale=False,
+    )
+    m.options["maxZoom"] = 18  # no tiles by default, and marker clusters need a limit
+    # Leaflet only: jQuery, Bootstrap, Font Awesome and awesome-markers are not used.
+    m.default_js = [(n, u) for n, u in folium.Map.default_js if n == "leaflet"]
+    m.default_css = [(n, u) for n, u in folium.Map.default_css if n == "leaflet_css"]
+    m.get_root().header.add_child(Element(f"<style>{_CSS}</style>"), name="surveil_css")
+    m.add_child(_MapSetup(attribution))
+    plain = folium.FeatureGroup(name=i18n.label("base_plain", lang), overlay=False, show=True)
+    plain.add_to(m)
+    folium.TileLayer(
+        "OpenStreetMap", name=i18n.label("base_osm", lang), overlay=False, show=False
+    ).add_to(m)
+    m.fit_bounds([[south, west], [north, east]], padding=(30, 30))
+    return m
+
+
+def _add_controls(
+    context: _Context,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    summary: Mapping[str, Any] | None,
+    title: str | None,
+) -> None:
+    """Add legend, key figures, title, full screen, measure and layer control."""
+    m, lang = context.map, context.lang
+    plugins.Fullscreen(
+        position="topleft",
+        title=context.t("fullscreen"),
+        title_cancel=context.t("fullscreen_exit"),
+        force_separate_button=True,
+    ).add_to(m)
+    plugins.MeasureControl(
+        position="topleft",
+        primary_length_unit="kilometers",
+        secondary_length_unit="meters",
+        primary_area_unit="hectares",
+        secondary_area_unit="sqmeters",
+    ).add_to(m)
+    _Panel(
+        _legend_html(layers, lang), css_class="sv-panel sv-legend", position="bottomright"
+    ).add_to(m)
+    if summary:
+        _Panel(_kpi_html(summary, lang), css_class="sv-panel", position="bottomleft").add_to(m)
+    heading = title if title is not None else context.t("title")
+    _Panel(f"<h3>{_esc(heading)}</h3>", css_class="sv-panel sv-title", position=None).add_to(m)
+    m.get_root().title = _esc(heading)
+    folium.LayerControl(position="topright", collapsed=False).add_to(m)
+
+
+# --------------------------------------------------------------------- layers
+
+
+def _draw_segments(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> None:
+    """Add the segments twice: coloured by risk class (shown) and by detection."""
+    lang = context.lang
+    features = []
+    for geom, rec in _records(layers["segments"]):
+        styles = {
+            "risk": _line_style(_risk_colour(rec.get("risk_class")), 5),
+            "detect": _line_style(_detect_colour(rec.get("p_detect")), 5),
+        }
+        props = {
+            "style": styles,
+            "popup": _popup(_segment_heading(rec, lang), _rows(rec, _SEGMENT_FIELDS, lang)),
+            "tooltip": _esc(_segment_tooltip(rec, lang)),
+        }
+        features.append(_feature(geom, props))
+    risk = _FeatureLayer(features, pane="sv-segments", style_key="risk")
+    risk.add_to(context.overlay("layer_risk", show=True))
+    detect = _FeatureLayer((), pane="sv-segments", style_key="detect", share=risk)
+    detect.add_to(context.overlay("layer_detect", show=False))
+
+
+def _draw_gaps(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> None:
+    """Add the gaps as a thick halo under the segments, numbered by priority."""
+    gaps = layers.get("gaps")
+    if gaps is None:
+        return
+    lang, features = context.lang, []
+    for geom, rec in _records(gaps):
+        heading = f"{context.t('gap_id')} {_fmt(rec.get('gap_id'), 'int', lang)}"
+        popup = _popup(heading, _rows(rec, _GAP_FIELDS, lang))
+        style = {"color": _GAP_COLOUR, "weight": 15, "opacity": 0.45, "lineCap": "butt"}
+        features.append(_feature(geom, {"style": style, "popup": popup, "tooltip": _esc(heading)}))
+        priority = rec.get("priority")
+        if not i18n._missing(priority):
+            icon = _icon(_esc(_fmt(priority, "int", lang)), "sv-gaplabel", (18, 18))
+            point = shapely.line_interpolate_point(geom, 0.5, normalized=True)
+            features.append(_feature(point, {"icon": icon, "popup": popup}))
+    _FeatureLayer(features, pane="sv-gaps").add_to(context.overlay("layer_gaps"))
+
+
+def _draw_footprints(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> None:
+    """Add sensor footprints: faulty grey, planned dashed."""
+    footprints = layers.get("footprints")
+    if footprints is None:
+        return
+    lang, features = context.lang, []
+    for geom, rec in _records(footprints):
+        heading = f"{context.t('sensor')} {_fmt(rec.get('sensor_id'), 'text', lang)}"
+        props = {
+            "style": _footprint_style(rec.get("status")),
+            "popup": _popup(heading, _rows(rec, _FOOTPRINT_FIELDS, lang)),
+        }
+        features.append(_feature(geom, props))
+    _FeatureLayer(features, pane="sv-footprints").add_to(context.overlay("layer_footprints"))
+
+
+def _draw_sensors(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> None:
+    """Add sensors as circles coloured by status."""
+    sensors = layers.get("sensors")
+    if sensors is None:
+        return
+    lang, features = context.lang, []
+    for geom, rec in _records(sensors):
+        heading = f"{context.t('sensor')} {_fmt(rec.get('id'), 'text', lang)}"
+        props = {
+            "style": _sensor_style(rec.get("status")),
+            "popup": _popup(heading, _rows(rec, _SENSOR_FIELDS, lang)),
+            "tooltip": _esc(f"{heading} · {_fmt(rec.get('type'), 'text', lang)}"),
+        }
+        features.append(_feature(_representative_point(geom), props))
+    _FeatureLayer(features, pane="sv-points").add_to(context.overlay("layer_sensors"))
+
+
+def _draw_patrols(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> None:
+    """Add patrol routes coloured by mode; night-only routes dashed."""
+    patrols = layers.get("patrols")
+    if patrols is None:
+        return
+    lang, features = context.lang, []
+    for geom, rec in _records(patrols):
+        heading = f"{context.t('patrol')} {_fmt(rec.get('id'), 'text', lang)}"
+        mode = str(rec.get("mode", "")).lower()
+        style = _line_style(_PATROL_COLOURS.get(mode, "#555555"), 3)
+        if str(rec.get("window", "")).lower() == "night":
+            style["dashArray"] = "8 6"
+        props = {
+            "style": style,
+            "popup": _popup(heading, _rows(rec, _PATROL_FIELDS, lang)),
+            "tooltip": _esc(f"{heading} · {_fmt(rec.get('mode'), 'text', lang)}"),
+        }
+        features.append(_feature(geom, props))
+    _FeatureLayer(features, pane="sv-patrols").add_to(context.overlay("layer_patrols"))
+
+
+def _draw_incidents(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> None:
+    """Add incidents as a heat map (hidden) and as clustered markers (shown)."""
+    incidents = layers.get("incidents")
+    if incidents is None:
+        return
+    lang, features, heat = context.lang, [], []
+    for geom, rec in _records(incidents):
+        point = _representative_point(geom)
+        heat.append([round(point.y, _PRECISION), round(point.x, _PRECISION)])
+        heading = f"{context.t('incident')} · {_fmt(rec.get('date'), 'date', lang)}"
+        props = {
+            "icon": _icon("", "sv-icon sv-inc", (12, 12)),
+            "popup": _popup(heading, _rows(rec, _INCIDENT_FIELDS, lang)),
+            "tooltip": _esc(f"{heading} · {_fmt(rec.get('type'), 'text', lang)}"),
+        }
+        features.append(_feature(point, props))
+    plugins.HeatMap(
+        heat, name=context.t("layer_heat"), radius=22, blur=18, min_opacity=0.35, show=False
+    ).add_to(context.map)
+    cluster = plugins.MarkerCluster(
+        name=context.t("layer_incidents"),
+        show=True,
+        showCoverageOnHover=False,
+        maxClusterRadius=40,
+        disableClusteringAtZoom=15,
+    )
+    cluster.add_to(context.map)
+    _FeatureLayer(features).add_to(cluster)
+
+
+def _draw_posts(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> None:
+    """Add outposts and crossing points as labelled boxes."""
+    posts = layers.get("posts")
+    if posts is None:
+        return
+    lang, features = context.lang, []
+    for geom, rec in _records(posts):
+        kind = str(rec.get("type", "")).lower()
+        short = _POST_SHORT[lang].get(kind, "•")
+        width = 14 + 8 * len(short)
+        heading = f"{_fmt(rec.get('type'), 'text', lang)} {_fmt(rec.get('id'), 'text', lang)}"
+        props = {
+            "icon": _icon(_esc(short), "sv-post", (width, 18)),
+            "popup": _popup(heading, _rows(rec, _POST_FIELDS, lang)),
+            "tooltip": _esc(heading),
+        }
+        features.append(_feature(_representative_point(geom), props))
+    _FeatureLayer(features).add_to(context.overlay("layer_posts"))
+
+
+def _draw_sites(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> None:
+    """Add candidate sites (small rings) and recommended sites (stars)."""
+    for key, layer_key in (
+        ("candidates", "layer_candidates"),
+        ("recommended", "layer_recommended"),
+    ):
+        sites = layers.get(key)
+        if sites is None:
+            continue
+        lang, features = context.lang, []
+        for geom, rec in _records(sites):
+            heading = context.t("candidate" if key == "candidates" else "recommended")
+            props: dict[str, Any] = {"popup": _popup(heading, _rows(rec, _SITE_FIELDS, lang))}
+            if key == "candidates":
+                props["style"] = {
+                    "radius": 5,
+                    "color": "#555",
+                    "weight": 1.5,
+                    "fillColor": "#fff",
+                    "fillOpacity": 1,
+                }
+            else:
+                props["icon"] = _icon("★", "sv-rec", (22, 22))
+            features.append(_feature(_representative_point(geom), props))
+        _FeatureLayer(features, pane="sv-points").add_to(context.overlay(layer_key))
+
+
+def _draw_km_marks(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> None:
+    """Add a km mark every 1, 2, 5, 10 ... km along each section."""
+    segments = layers["segments"]
+    if not {"km_from", "km_to"} <= set(segments.columns):
+        return
+    unit, features = context.t("km_unit"), []
+    key = segments["section"] if "section" in segments.columns else pd.Series("", segments.index)
+    for section, part in segments.groupby(key.astype(str), sort=False):
+        for km, point in _km_points(part):
+            text = f"{i18n.number(km, context.lang, 0 if km == int(km) else 1)} {unit}"
+            props = {
+                "icon": _icon(f"<i></i><span>{_esc(text)}</span>", "sv-km", (10, 10)),
+                "tooltip": _esc(f"{section} · {text}" if section else text),
+            }
+            features.append(_feature(point, props))
+    if features:
+        _FeatureLayer(features).add_to(context.overlay("layer_km"))
+
+
+#: Drawing order: later layers lie on top within the same pane.
+_LAYER_DRAWERS: tuple[Callable[[_Context, Mapping[str, gpd.GeoDataFrame]], None], ...] = (
+    _draw_segments,
+    _draw_gaps,
+    _draw_footprints,
+    _draw_sensors,
+    _draw_patrols,
+    _draw_incidents,
+    _draw_posts,
+    _draw_sites,
+    _draw_km_marks,
+)
+
+
+# --------------------------------------------------------------------- km marks
+
+
+def km_step(length_km: float) -> int:
+    """Return the km-mark interval for a section of `length_km`.
+
+    The smallest of 1, 2, 5, 10, 20, 50 ... km that gives at most 20 marks.
+
+    Parameters
+    ----------
+    length_km
+        Length of the section in km.
+
+    Returns
+    -------
+    int
+        Interval in km.
+
+    Examples
+    --------
+    >>> km_step(10), km_step(60), km_step(350)
+    (1, 5, 20)
+    """
+    for step in _KM_STEPS:
+        if length_km / step <= _MAX_KM_MARKS:
+            return step
+    return _KM_STEPS[-1]
+
+
+def _km_points(part: gpd.GeoDataFrame) -> Iterator[tuple[float, shapely.Point]]:
+    """Yield ``(km, point)`` for each km mark of one section's segments."""
+    km_from = part["km_from"].to_numpy(dtype=float)
+    km_to = part["km_to"].to_numpy(dtype=float)
+    ok = np.isfinite(km_from) & np.isfinite(km_to) & (km_to > km_from)
+    if not ok.any():
+        return
+    start, end = km_from[ok].min(), km_to[ok].max()
+    step = km_step(end - start)
+    geoms = part.geometry.to_numpy()
+    for km in np.arange(math.ceil(start / step) * step, end + 1e-9, step):
+        hits = np.flatnonzero(ok & (km_from <= km) & (km <= km_to))
+        if hits.size == 0:
+            continue
+        i = hits[0]
+        fraction = (km - km_from[i]) / (km_to[i] - km_from[i])
+        point = shapely.line_interpolate_point(geoms[i], fraction, normalized=True)
+        if point is not None and not point.is_empty:
+            yield float(km), point
+
+
+# --------------------------------------------------------------------- popups and fields
+
+# (column, label key, format)
+_SEGMENT_FIELDS = (
+    ("section", "section", "text"),
+    ("segment_id", "segment", "int"),
+    ("_km", "km", "km_range"),
+    ("length_m", "length_m", "int"),
+    ("risk", "risk", "f1"),
+    ("risk_class", "risk_class", "text"),
+    ("threat", "threat", "f2"),
+    ("vulnerability", "vulnerability", "f2"),
+    ("p_detect", "p_detect", "f2"),
+    ("p_sensor", "p_sensor", "f2"),
+    ("p_patrol", "p_patrol", "f2"),
+    ("p_interdict", "p_interdict", "f2"),
+    ("covered_frac", "covered_frac", "pct"),
+    ("sensors_seeing", "sensors_seeing", "int"),
+    ("revisit_h", "revisit_h", "revisit"),
+    ("incidents", "incidents", "int"),
+    ("incidents_per_km_year", "incidents_per_km_year", "f2"),
+)
+_GAP_FIELDS = (
+    ("section", "section", "text"),
+    ("_km", "km", "km_range"),
+    ("length_km", "length_km", "f2"),
+    ("priority", "priority", "int"),
+    ("mean_p_detect", "mean_p_detect", "f2"),
+    ("mean_risk", "mean_risk", "f1"),
+    ("max_risk", "max_risk", "f1"),
+    ("incidents", "incidents", "int"),
+)
+_SENSOR_FIELDS = (
+    ("type", "type", "text"),
+    ("status", "status", "text"),
+    ("range_m", "range_m", "int"),
+    ("azimuth_deg", "azimuth_deg", "azimuth"),
+    ("fov_deg", "fov_deg", "int"),
+    ("height_m", "height_m", "f1"),
+    ("pd", "pd", "f2"),
+    ("availability", "availability", "f2"),
+    ("agency", "agency", "text"),
+)
+_FOOTPRINT_FIELDS = (
+    ("type", "type", "text"),
+    ("status", "status", "text"),
+    ("range_m", "range_m", "int"),
+    ("visible_share", "visible_share", "pct"),
+)
+_PATROL_FIELDS = (
+    ("mode", "mode", "text"),
+    ("visits_per_day", "visits_per_day", "f1"),
+    ("sweep_m", "sweep_m", "int"),
+    ("window", "window", "text"),
+    ("agency", "agency", "text"),
+)
+_INCIDENT_FIELDS = (
+    ("type", "type", "text"),
+    ("persons", "persons", "int"),
+    ("outcome", "outcome", "text"),
+    ("section", "section", "text"),
+    ("km", "km", "f1"),
+    ("distance_m", "distance_m", "int"),
+)
+_POST_FIELDS = (
+    ("id", "id", "text"),
+    ("type", "type", "text"),
+    ("reaction_speed_kmh", "reaction_speed_kmh", "int"),
+)
+_SITE_FIELDS = (("means", "means", "text"), ("score", "score", "f2"))
+_POST_SHORT = {"en": {"outpost": "OP", "bcp": "BCP"}, "ru": {"outpost": "З", "bcp": "ПП"}}
+
+
+def _records(frame: gpd.GeoDataFrame) -> Iterator[tuple[Any, dict[str, Any]]]:
+    """Yield ``(geometry, attributes)`` per row; ``_km`` joins km_from and km_to."""
+    attributes = pd.DataFrame(frame.drop(columns=frame.geometry.name)).to_dict("records")
+    for geom, rec in zip(frame.geometry.to_numpy(), attributes, strict=True):
+        if "km_from" in rec or "km_to" in rec:
+            rec["_km"] = (rec.get("km_from"), rec.get("km_to"))
+        yield geom, rec
+
+
+def _rows(
+    rec: Mapping[str, Any], fields: Iterable[tuple[str, str, str]], lang: str
+) -> list[tuple[str, str]]:
+    """Return ``(label, text)`` for each field present in `rec`."""
+    return [
+        (i18n.label(key, lang), _fmt(rec[column], kind, lang))
+        for column, key, kind in fields
+        if column in rec
+    ]
+
+
+def _popup(heading: str, rows: Iterable[tuple[str, str]]) -> str:
+    """Return popup HTML; `heading` and `rows` are plain text, escaped here."""
+    body = "".join(f"<tr><th>{_esc(k)}</th><td>{_esc(v)}</td></tr>" for k, v in rows)
+    return f'<div class="sv-pop"><h4>{_esc(heading)}</h4><table>{body}</table></div>'
+
+
+def _fmt(v: Any, kind: str, lang: str) -> str:
+    """Format one value as plain (unescaped) text."""
+    if kind == "text":
+        return i18n.value(v, lang)
+    if kind == "km_range":
+        return "–".join(i18n.number(x, lang, 1) for x in v)
+    if kind == "pct":
+        return i18n.percent(v, lang)
+    if kind == "revisit":
+        missing = i18n._missing(v) or (isinstance(v, float) and math.isinf(v))
+        return i18n.label("never", lang) if missing else i18n.number(v, lang, 1)
+    if kind == "azimuth":
+        return i18n.label("all_round", lang) if i18n._missing(v) else i18n.number(v, lang, 0)
+    if kind == "date":
+        return i18n.label("unknown", lang) if i18n._missing(v) else str(pd.Timestamp(v).date())
+    digits = {"int": 0, "f1": 1, "f2": 2}[kind]
+    return i18n.number(v, lang, digits)
+
+
+def _segment_heading(rec: Mapping[str, Any], lang: str) -> str:
+    section = _fmt(rec.get("section"), "text", lang)
+    return f"{section} · {i18n.label('segment', lang)} {_fmt(rec.get('segment_id'), 'int', lang)}"
+
+
+def _segment_tooltip(rec: Mapping[str, Any], lang: str) -> str:
+    km = _fmt(rec.get("_km", (None, None)), "km_range", lang)
+    risk = _fmt(rec.get("risk"), "f1", lang)
+    klass = _fmt(rec.get("risk_class"), "text", lang)
+    p = _fmt(rec.get("p_detect"), "f2", lang)
+    return (
+        f"{_fmt(rec.get('section'), 'text', lang)} · {i18n.label('km_unit', lang)} {km} · "
+        f"{i18n.label('risk', lang)}: {risk} ({klass}) · {i18n.label('p_detect', lang)}: {p}"
+    )
+
+
+# --------------------------------------------------------------------- legend and KPIs
+
+
+def _legend_html(layers: Mapping[str, gpd.GeoDataFrame], lang: str) -> str:
+    """Return the legend: risk classes, detection bins, and symbols of present layers."""
+    rows = [
+        f"<h4>{_esc(i18n.label('legend', lang))}</h4><table>",
+        _legend_heading(i18n.label("risk_class", lang)),
+    ]
+    rows += [_legend_row(_swatch(RISK_COLOURS[c]), i18n.value(c, lang)) for c in RISK_CLASSES]
+    rows.append(_legend_heading(i18n.label("p_detect_bins", lang)))
+    for lower, upper, colour in DETECT_BINS:
+        text = f"{i18n.number(lower, lang, 1)}–{i18n.number(upper, lang, 1)}"
+        rows.append(_legend_row(_swatch(colour), text))
+    symbols = _legend_symbols(layers, lang)
+    if symbols:
+        rows.append(_legend_heading(i18n.label("symbols", lang)))
+        rows += [_legend_row(symbol, text) for text, symbol in symbols]
+    rows.append("</table>")
+    return "".join(rows)
+
+
+def _legend_symbols(layers: Mapping[str, gpd.GeoDataFrame], lang: str) -> list[tuple[str, str]]:
+    """Return ``(plain text, symbol HTML)`` for each present layer drawn with a symbol."""
+    t = functools.partial(i18n.label, lang=lang)
+    symbols = []
+    if "gaps" in layers:
+        symbols.append((t("gap"), _swatch(_GAP_COLOUR, height=12, opacity=0.45)))
+    if "sensors" in layers:
+        for status in ("operational", "faulty", "planned"):
+            style = _sensor_style(status)
+            symbols.append((f"{t('sensor')}: {i18n.value(status, lang)}", _dot(style["fillColor"])))
+    if "patrols" in layers:
+        for mode, colour in _PATROL_COLOURS.items():
+            text = f"{t('patrol_route')}: {i18n.value(mode, lang)}"
+            symbols.append((text, _swatch(colour, height=3)))
+    if "incidents" in layers:
+        symbols.append((t("incident"), _dot("#c2185b")))
+    if "posts" in layers:
+        short = "/".join(_esc(s) for s in _POST_SHORT[lang].values())
+        symbols.append((t("post"), f'<span class="sv-post" style="padding:0 3px">{short}</span>'))
+    if "candidates" in layers:
+        symbols.append((t("candidate"), _dot("#ffffff")))
+    if "recommended" in layers:
+        symbols.append((t("recommended"), '<span class="sv-rec">★</span>'))
+    return symbols
+
+
+def _legend_heading(text: str) -> str:
+    return f"<tr><td colspan=2><b>{_esc(text)}</b></td></tr>"
+
+
+def _legend_row(symbol: str, text: str) -> str:
+    """Return a legend row; `symbol` is trusted HTML, `text` plain text."""
+    return f"<tr><td>{symbol}</td><td>{_esc(text)}</td></tr>"
+
+
+def _swatch(colour: str, *, height: int = 6, opacity: float = 1.0) -> str:
+    return (
+        f'<span class="sv-sw" style="background:{colour};height:{height}px;'
+        f'opacity:{opacity}"></span>'
+    )
+
+
+def _dot(fill: str) -> str:
+    return f'<span class="sv-dot" style="background:{fill}"></span>'
+
+
+#: KPI keys in display order with their format.
+_KPI_FORMATS = (
+    ("km_assessed", "f1"),
+    ("km_covered", "f1"),
+    ("covered_share", "pct"),
+    ("mean_p_detect", "f2"),
+    ("gap_count", "int"),
+    ("gap_km", "f1"),
+    ("high_risk_km", "f1"),
+    ("capex_eur", "int"),
+    ("opex_eur_per_year", "int"),
+)
+
+
+def _kpi_html(summary: Mapping[str, Any], lang: str) -> str:
+    """Return the key-figures panel; unknown scalar keys follow the known ones."""
+    known = dict(_KPI_FORMATS)
+    keys = [k for k, _ in _KPI_FORMATS if k in summary]
+    keys += [k for k in summary if k not in known and _is_scalar(summary[k])]
+    rows = []
+    for key in keys:
+        text = _fmt(summary[key], known.get(key, _guess_format(summary[key])), lang)
+        rows.append(
+            f'<tr><td>{_esc(i18n.label(key, lang))}</td><td class="sv-num">{_esc(text)}</td></tr>'
+        )
+    return f"<h4>{_esc(i18n.label('kpis', lang))}</h4><table>{''.join(rows)}</table>"
+
+
+def _is_scalar(v: Any) -> bool:
+    return isinstance(v, str | int | float | np.integer | np.floating) and not isinstance(v, bool)
+
+
+def _guess_format(v: Any) -> str:
+    if isinstance(v, str):
+        return "text"
+    return "int" if isinstance(v, int | np.integer) else "f2"
+
+
+# --------------------------------------------------------------------- styles and helpers
+
+
+def _risk_colour(risk_class: Any) -> str:
+    return RISK_COLOURS.get(str(risk_class).strip().lower(), _NO_DATA_COLOUR)
+
+
+def _detect_colour(p: Any) -> str:
+    if i18n._missing(p):
+        return _NO_DATA_COLOUR
+    p = float(p)
+    for lower, upper, colour in DETECT_BINS:
+        if lower <= p < upper:
+            return colour
+    return DETECT_BINS[-1][2] if p >= 1.0 else _NO_DATA_COLOUR
+
+
+def _line_style(colour: str, weight: float) -> dict[str, Any]:
+    return {"color": colour, "weight": weight, "opacity": 0.95, "lineCap": "round"}
+
+
+def _sensor_style(status: Any) -> dict[str, Any]:
+    status = str(status).lower()
+    colour = _SENSOR_COLOURS.get(status, _SENSOR_COLOURS["operational"])
+    style = {"radius": 6, "color": "#ffffff", "weight": 2, "fillColor": colour, "fillOpacity": 1}
+    if status == "planned":
+        style.update(color=colour, fillColor="#ffffff", dashArray="3 3")
+    return style
+
+
+def _footprint_style(status: Any) -> dict[str, Any]:
+    status = str(status).lower()
+    if status == "faulty":
+        return {"color": "#8c8c8c", "weight": 1, "fillColor": "#bdbdbd", "fillOpacity": 0.25}
+    style = {"color": "#3d85c6", "weight": 1, "fillColor": "#6fa8dc", "fillOpacity": 0.18}
+    if status == "planned":
+        style.update(dashArray="6 4", weight=1.5, fillOpacity=0.06)
+    return style
+
+
+def _icon(inner_html: str, css_class: str, size: tuple[int, int]) -> dict[str, Any]:
+    """Return ``L.divIcon`` options centred on the point; `inner_html` is trusted."""
+    w, h = size
+    return {
+        "className": css_class,
+        "html": inner_html,
+        "iconSize": [w, h],
+        "iconAnchor": [w // 2, h // 2],
+    }
+
+
+def _representative_point(geom: Any) -> shapely.Point:
+    return geom if geom.geom_type == "Point" else geom.representative_point()
+
+
+def _feature(geom: Any, properties: Mapping[str, Any]) -> dict[str, Any]:
+    """Return a GeoJSON feature with coordinates rounded to about 0.1 m."""
+    rounded = shapely.set_precision(geom, 10.0**-_PRECISION, mode="pointwise")
+    return {
+        "type": "Feature",
+        "geometry": json.loads(shapely.to_geojson(rounded)),
+        "properties": dict(properties),
+    }
+
+
+def _esc(text: Any) -> str:
+    """HTML-escape any value as text, quotes included."""
+    return html.escape("" if text is None else str(text), quote=True)
+
+
+def _js_json(value: Any) -> str:
+    """Serialise `value` as JSON that is also safe inside an HTML ``<script>``."""
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    for char, escape in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(char, escape)
+    return text
