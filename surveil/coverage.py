@@ -10,7 +10,9 @@ The model is that of DESIGN §3, without terrain:
 * patrols: a point within ``sweep_m`` of a route is passed ``visits_per_day``
   times a day; traces stay readable ``trace_persistence_h`` hours and passes
   are Poisson, so ``P_patrol(x) = 1 − exp(−V(x) · T / 24)`` with V the sum of
-  visits per day; the revisit interval is ``24 / V`` hours;
+  visits per day, each weighted by the route's ``pd`` (the chance that a pass
+  reads the traces, 1 by default); the revisit interval is ``24 / Σ visits``
+  hours;
 * ``P_detect = 1 − (1 − P_sensor)(1 − P_patrol)``;
 * with posts, ``P_interdict = P_detect · P_respond``, where the reaction team
   needs ``t = d · detour / speed`` hours from the nearest post and the
@@ -176,15 +178,23 @@ def patrol_visits(
     patrols: gpd.GeoDataFrame,
     *,
     path_offsets_m: Sequence[float] = (0.0,),
-) -> FloatArray:
-    """Return the patrol passes per day at each target point.
+) -> tuple[FloatArray, FloatArray]:
+    """Return the patrol passes per day at each target point, all and reading.
 
     A route passes a crossing path when any of its points lies within the
-    route's ``sweep_m``; each route counts once per point.
+    route's ``sweep_m``; each route counts once per point. A pass reads the
+    traces with the route's ``pd`` (1 unless given), so reading passes are
+    Poisson with rate ``Σ pd · visits_per_day``.
+
+    Returns
+    -------
+    visits, reading
+        Passes per day, and passes per day that read the traces.
     """
     visits = np.zeros(len(targets))
+    reading = np.zeros(len(targets))
     if len(patrols) == 0 or len(targets) == 0:
-        return visits
+        return visits, reading
     lines, owner = [], []
     for i, geom in enumerate(patrols.geometry.to_numpy()):
         for part in shapely.get_parts(geom):
@@ -204,8 +214,10 @@ def patrol_visits(
         found_r.append(route[keep])
     pairs = np.unique(np.column_stack([np.concatenate(found_p), np.concatenate(found_r)]), axis=0)
     rate = patrols["visits_per_day"].to_numpy(dtype=float)
+    pd_read = patrols["pd"].to_numpy(dtype=float) if "pd" in patrols else np.ones(len(patrols))
     np.add.at(visits, pairs[:, 0], rate[pairs[:, 1]])
-    return visits
+    np.add.at(reading, pairs[:, 0], (rate * pd_read)[pairs[:, 1]])
+    return visits, reading
 
 
 def patrol_probability(
@@ -245,8 +257,8 @@ def detect_points(
 ) -> PointDetection:
     """Return sensor, patrol and combined detection at each target point."""
     p_sensor, pairs = sensor_probability(targets, sensors, path_offsets_m=path_offsets_m)
-    visits = patrol_visits(targets, patrols, path_offsets_m=path_offsets_m)
-    p_patrol = patrol_probability(visits, trace_persistence_h=trace_persistence_h)
+    visits, reading = patrol_visits(targets, patrols, path_offsets_m=path_offsets_m)
+    p_patrol = patrol_probability(reading, trace_persistence_h=trace_persistence_h)
     return PointDetection(
         p_sensor=p_sensor,
         p_patrol=p_patrol,

@@ -184,6 +184,7 @@ _SCHEMAS: dict[str, tuple[_Field, ...]] = {
             expected="expected a positive distance in metres",
             number="a number in metres",
         ),
+        _probability("pd", required=False, default=1.0),
         _enum("mode", ("foot", "vehicle", "horse", "boat"), "foot"),
         _enum("window", ("day", "night", "all"), "all"),
         _Field("agency", "text", default=""),
@@ -1135,7 +1136,7 @@ def _passes(
             out_rows.append(rows[first])
             out_geoms.append(shapely.LineString([geoms[i] for i in run]))
     data = {
-        name: np.array(col, dtype=float if name in ("visits_per_day", "sweep_m") else object)
+        name: np.array(col, dtype=float if name in ("visits_per_day", "sweep_m", "pd") else object)
         for name, col in columns.items()
     }
     return _frame(data, np.array(out_rows, dtype=np.int64), out_geoms)

@@ -108,10 +108,11 @@ def test_crossing_path_offsets_extend_detection(line, border):
     assert covered_m(targets, result.p_sensor) == pytest.approx(600.0, abs=SAMPLE_M)
 
 
-def patrol_frame(geom, visits, sweep=100.0):
+def patrol_frame(geom, visits, sweep=100.0, pd_read=1.0):
     return gpd.GeoDataFrame(
         {
             "id": ["P1"],
+            "pd": [pd_read],
             "visits_per_day": [visits],
             "sweep_m": [sweep],
             "mode": ["foot"],
@@ -127,6 +128,12 @@ def test_patrol_on_the_line_two_visits_gives_one_minus_e_minus_one(line, border)
     _, _, result = detect(border, NO_SENSORS, patrol_frame(line, 2.0))
     assert np.allclose(result.p_patrol, 1 - math.exp(-1))
     assert np.allclose(result.visits_per_day, 2.0)
+
+
+def test_patrol_reading_probability_thins_the_passes(line, border):
+    _, _, result = detect(border, NO_SENSORS, patrol_frame(line, 2.0, pd_read=0.5))
+    assert np.allclose(result.p_patrol, 1 - math.exp(-0.5))
+    assert np.allclose(result.visits_per_day, 2.0)  # revisit counts every pass
 
 
 def test_patrol_sweep_limits_the_covered_stretch(line, border):

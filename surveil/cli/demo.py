@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from surveil.cli.assess import run_and_write
+from surveil.cli._common import run_and_write
 from surveil.cli.options import output_options
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import traceback
 import warnings
 from typing import Any
@@ -81,18 +80,6 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
     ctx.ensure_object(dict)
     ctx.obj["verbose"] = verbose
     ctx.obj["quiet"] = quiet
-
-
-def progress_printer(ctx: click.Context):
-    """Return a progress callback that prints steps on a terminal (or with -v)."""
-    obj = ctx.obj or {}
-    show = not obj.get("quiet") and (sys.stderr.isatty() or obj.get("verbose", 0) > 0)
-
-    def report(step: str) -> None:
-        if show:
-            click.echo(f"  … {step}", err=True)
-
-    return report
 
 
 def _register() -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from surveil.cli.assess import scenario_from_options
+from surveil.cli._common import scenario_from_options
 from surveil.cli.options import layer_options, parameter_options
 
 

@@ -1,0 +1,83 @@
+"""What the commands share: loading a scenario from options, running and writing."""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from surveil.cli.options import LAYER_FLAGS
+
+if TYPE_CHECKING:
+    from surveil.scenario import Scenario
+
+
+def progress_printer(ctx: click.Context) -> Callable[[str], None]:
+    """Return a progress callback that prints steps on a terminal (or with -v)."""
+    obj = ctx.obj or {}
+    show = not obj.get("quiet") and (sys.stderr.isatty() or obj.get("verbose", 0) > 0)
+
+    def report(step: str) -> None:
+        if show:
+            click.echo(f"  … {step}", err=True)
+
+    return report
+
+
+def default_out(name: str) -> Path:
+    """Return a new folder name under ``./maps/`` for a scenario name."""
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower() or "assessment"
+    return Path("maps") / f"{slug}-{datetime.now():%Y%m%d-%H%M%S}"
+
+
+def scenario_from_options(scenario_file: Path | None, options: dict[str, Any]) -> Scenario:
+    """Load a scenario from a file and the command line's overrides."""
+    from surveil.scenario import load_scenario
+
+    layers = {k: options[k] for k in LAYER_FLAGS if options.get(k) is not None}
+    parameters = {
+        k: options[k] for k in ("segment_m", "sample_m", "target_pd") if options.get(k) is not None
+    }
+    if scenario_file is None and "border" not in layers:
+        raise click.UsageError("give a scenario file or at least --border")
+    return load_scenario(
+        scenario_file,
+        layers=layers,
+        parameters=parameters,
+        catalogue=options.get("catalogue"),
+        crs=options.get("crs"),
+    )
+
+
+def run_and_write(
+    ctx: click.Context, scenario: Scenario, out: Path | None, *, overwrite: bool, lang: str
+) -> None:
+    """Assess a scenario, write the folder and print the key figures."""
+    from surveil.assessment import assess
+    from surveil.errors import OutputError
+    from surveil.outputs import write_outputs
+
+    report = progress_printer(ctx)
+    started = time.perf_counter()
+    out = out or default_out(scenario.name)
+    if out.exists() and not overwrite:  # fail before the work, not after it
+        raise OutputError(f"{out} exists; choose another --out or pass --overwrite")
+    result = assess(scenario, progress=report)
+    report("writing outputs")
+    write_outputs(result, out, overwrite=overwrite, lang=lang)
+    s = result.summary
+    if not (ctx.obj or {}).get("quiet"):
+        click.echo(
+            f"{s['km_assessed']:.1f} km in {s['segments']} segments: "
+            f"{s['km_covered']:.1f} km covered ({100 * s['covered_share']:.0f} %), "
+            f"{s['gap_count']} gaps over {s['gap_km']:.1f} km, "
+            f"{s['high_risk_km']:.1f} km high or critical risk; "
+            f"needs {s['capex_eur']:,.0f} EUR CAPEX, {s['opex_eur_per_year']:,.0f} EUR/year OPEX."
+        )
+        click.echo(f"Wrote {out} in {time.perf_counter() - started:.1f} s")
