@@ -31,6 +31,8 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "kpis": ("Key figures", "Основные показатели"),
     "base_plain": ("Plain background (offline)", "Без подложки (офлайн)"),
     "base_osm": ("OpenStreetMap (online only)", "OpenStreetMap (только онлайн)"),
+    "zoom_in": ("Zoom in", "Приблизить"),
+    "zoom_out": ("Zoom out", "Отдалить"),
     "fullscreen": ("Full screen", "Во весь экран"),
     "fullscreen_exit": ("Exit full screen", "Выйти из полноэкранного режима"),
     "no_data": ("—", "—"),

@@ -39,7 +39,14 @@ from surveil import i18n
 from surveil._offline import inline_assets
 from surveil.errors import InputError, OutputError
 
-__all__ = ["DETECT_BINS", "RISK_CLASSES", "RISK_COLOURS", "assessment_map", "save_map"]
+__all__ = [
+    "DETECT_BINS",
+    "RISK_CLASSES",
+    "RISK_COLOURS",
+    "assessment_map",
+    "km_step",
+    "save_map",
+]
 
 #: Risk classes from lowest to highest.
 RISK_CLASSES: tuple[str, ...] = ("low", "medium", "high", "critical")
@@ -65,6 +72,7 @@ _NO_DATA_COLOUR = "#9e9e9e"
 _GAP_COLOUR = "#6a1b9a"
 _SENSOR_COLOURS = {"operational": "#0b5394", "faulty": "#8c8c8c", "planned": "#0b5394"}
 _PATROL_COLOURS = {"foot": "#7b3294", "vehicle": "#008837", "horse": "#a6611a", "boat": "#0571b0"}
+_OTHER_PATROL_COLOUR = "#555555"
 _PANES = {  # pane -> z-index; Leaflet's overlay pane is 400, markers 600
     "sv-footprints": 402,
     "sv-patrols": 404,
@@ -107,7 +115,7 @@ _CSS = """
   text-align: center; border: 1px solid #fff; }
 .sv-km i { position: absolute; left: 1px; top: 1px; width: 6px; height: 6px; border-radius: 50%;
   background: #222; border: 1px solid #fff; }
-.sv-km span { position: absolute; left: 11px; top: -5px; font: bold 11px sans-serif; color: #222;
+.sv-km span { position: absolute; left: 6px; top: -17px; font: bold 11px sans-serif; color: #222;
   white-space: nowrap; text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; }
 """
 
@@ -343,6 +351,7 @@ class _MapSetup(MacroElement):
         {%- for name, z in this.panes.items() %}
         {{ this._parent.get_name() }}.createPane({{ name|tojson }}).style.zIndex = {{ z }};
         {%- endfor %}
+        L.control.zoom({{ this.zoom_json }}).addTo({{ this._parent.get_name() }});
         L.control.scale({imperial: false, maxWidth: 220, position: "bottomleft"})
             .addTo({{ this._parent.get_name() }});
         {%- if this.attribution_json %}
@@ -353,9 +362,16 @@ class _MapSetup(MacroElement):
         """
     )
 
-    def __init__(self, attribution: str | None) -> None:
+    def __init__(self, attribution: str | None, lang: str) -> None:
         super().__init__()
         self._name = "SurveilSetup"
+        self.zoom_json = _js_json(
+            {
+                "position": "topleft",
+                "zoomInTitle": i18n.label("zoom_in", lang),
+                "zoomOutTitle": i18n.label("zoom_out", lang),
+            }
+        )
         self.panes = dict(_PANES)
         self.attribution_json = _js_json(_esc(attribution)) if attribution else ""
 
@@ -412,19 +428,25 @@ def _base_map(segments: gpd.GeoDataFrame, lang: str, attribution: str | None) ->
         zoom_start=10,
         tiles=None,
         control_scale=False,
+        zoom_control=False,  # added by _MapSetup with translated titles
     )
     m.options["maxZoom"] = 18  # no tiles by default, and marker clusters need a limit
+    m.options["zoomSnap"] = 0.25  # fit the border snugly on a projector
     # Leaflet only: jQuery, Bootstrap, Font Awesome and awesome-markers are not used.
     m.default_js = [(n, u) for n, u in folium.Map.default_js if n == "leaflet"]
     m.default_css = [(n, u) for n, u in folium.Map.default_css if n == "leaflet_css"]
     m.get_root().header.add_child(Element(f"<style>{_CSS}</style>"), name="surveil_css")
-    m.add_child(_MapSetup(attribution))
+    m.add_child(_MapSetup(attribution, lang))
     plain = folium.FeatureGroup(name=i18n.label("base_plain", lang), overlay=False, show=True)
     plain.add_to(m)
     folium.TileLayer(
         "OpenStreetMap", name=i18n.label("base_osm", lang), overlay=False, show=False
     ).add_to(m)
-    m.fit_bounds([[south, west], [north, east]], padding=(30, 30))
+    # keep the border clear of the layer control and legend (right) and the zoom,
+    # full-screen and measure buttons (left)
+    m.fit_bounds(
+        [[south, west], [north, east]], padding_top_left=(60, 70), padding_bottom_right=(300, 40)
+    )
     return m
 
 
@@ -453,7 +475,9 @@ def _add_controls(
         _legend_html(layers, lang), css_class="sv-panel sv-legend", position="bottomright"
     ).add_to(m)
     if summary:
-        _Panel(_kpi_html(summary, lang), css_class="sv-panel", position="bottomleft").add_to(m)
+        _Panel(_kpi_html(summary, lang), css_class="sv-panel sv-kpi", position="bottomleft").add_to(
+            m
+        )
     heading = title if title is not None else context.t("title")
     _Panel(f"<h3>{_esc(heading)}</h3>", css_class="sv-panel sv-title", position=None).add_to(m)
     m.get_root().title = _esc(heading)
@@ -545,7 +569,7 @@ def _draw_patrols(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> 
     for geom, rec in _records(patrols):
         heading = f"{context.t('patrol')} {_fmt(rec.get('id'), 'text', lang)}"
         mode = str(rec.get("mode", "")).lower()
-        style = _line_style(_PATROL_COLOURS.get(mode, "#555555"), 3)
+        style = _line_style(_PATROL_COLOURS.get(mode, _OTHER_PATROL_COLOUR), 3)
         if str(rec.get("window", "")).lower() == "night":
             style["dashArray"] = "8 6"
         props = {
@@ -879,14 +903,14 @@ def _legend_symbols(layers: Mapping[str, gpd.GeoDataFrame], lang: str) -> list[t
     symbols = []
     if "gaps" in layers:
         symbols.append((t("gap"), _swatch(_GAP_COLOUR, height=12, opacity=0.45)))
-    if "sensors" in layers:
-        for status in ("operational", "faulty", "planned"):
-            style = _sensor_style(status)
-            symbols.append((f"{t('sensor')}: {i18n.value(status, lang)}", _dot(style["fillColor"])))
-    if "patrols" in layers:
-        for mode, colour in _PATROL_COLOURS.items():
-            text = f"{t('patrol_route')}: {i18n.value(mode, lang)}"
-            symbols.append((text, _swatch(colour, height=3)))
+    for status in _present(layers, "sensors", "status", tuple(_SENSOR_COLOURS)):
+        text = f"{t('sensor')}: {i18n.value(status, lang)}"
+        symbols.append((text, _dot(_sensor_style(status)["fillColor"])))
+    for mode in _present(layers, "patrols", "mode", tuple(_PATROL_COLOURS)):
+        colour = _PATROL_COLOURS.get(mode, _OTHER_PATROL_COLOUR)
+        symbols.append(
+            (f"{t('patrol_route')}: {i18n.value(mode, lang)}", _swatch(colour, height=3))
+        )
     if "incidents" in layers:
         symbols.append((t("incident"), _dot("#c2185b")))
     if "posts" in layers:
@@ -897,6 +921,19 @@ def _legend_symbols(layers: Mapping[str, gpd.GeoDataFrame], lang: str) -> list[t
     if "recommended" in layers:
         symbols.append((t("recommended"), '<span class="sv-rec">★</span>'))
     return symbols
+
+
+def _present(
+    layers: Mapping[str, gpd.GeoDataFrame], layer: str, column: str, order: Sequence[str]
+) -> list[str]:
+    """Return the values of `column` found in `layer`, known ones first in `order`."""
+    frame = layers.get(layer)
+    if frame is None:
+        return []
+    if column not in frame.columns:
+        return [order[0]]
+    found = {str(v).strip().lower() for v in frame[column].dropna()}
+    return [v for v in order if v in found] + sorted(found - set(order))
 
 
 def _legend_heading(text: str) -> str:
