@@ -44,7 +44,7 @@ PathLike = str | os.PathLike[str]
 #: Layers whose features must lie near the border (the rest are clipped).
 CHECKED_LAYERS = ("sensors", "patrols", "incidents", "posts")
 CONTEXT_LAYERS = ("settlements", "roads")
-LAYER_OPTIONS = ("path", "layer", "crs", "columns", "x", "y")
+LAYER_OPTIONS = ("path", "layer", "crs", "columns", "x", "y", "repair")
 
 
 @dataclass(frozen=True)
@@ -251,6 +251,7 @@ class LayerSource:
     columns: Mapping[str, str] = field(default_factory=dict)
     x: str | None = None
     y: str | None = None
+    repair: bool = True
 
 
 @dataclass(frozen=True)
@@ -370,6 +371,7 @@ def load_scenario(
     parameters: Mapping[str, Any] | None = None,
     catalogue: PathLike | None = None,
     crs: str | None = None,
+    repair: bool = True,
 ) -> Scenario:
     """Load a scenario from a TOML file, with overrides.
 
@@ -386,6 +388,9 @@ def load_scenario(
         Catalogue that replaces the file's.
     crs
         CRS for layers whose files have none (and that name none themselves).
+    repair
+        Repair invalid geometries with a warning; False refuses them (a layer
+        may also say ``repair = false``).
 
     Raises
     ------
@@ -420,11 +425,12 @@ def load_scenario(
     for kind, value in (layers or {}).items():
         if value is not None:
             specs[kind] = LayerSource(Path(value))
-    if crs:
-        specs = {
-            k: dataclasses.replace(v, crs=v.crs or crs) if isinstance(v, LayerSource) else v
-            for k, v in specs.items()
-        }
+    specs = {
+        k: dataclasses.replace(v, crs=v.crs or crs, repair=v.repair and repair)
+        if isinstance(v, LayerSource)
+        else v
+        for k, v in specs.items()
+    }
     if "border" not in specs:
         raise ScenarioError(f'{where}: no border layer; give [layers] border = "..." or --border')
     cat = catalogue if catalogue is not None else doc.get("catalogue")
@@ -478,6 +484,7 @@ def _layer_source(
         columns=dict(spec.get("columns", {})),
         x=spec.get("x"),
         y=spec.get("y"),
+        repair=bool(spec.get("repair", True)),
     )
 
 
@@ -492,6 +499,7 @@ def _read(kind: str, spec: LayerSource | gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         crs=spec.crs,
         x=spec.x,
         y=spec.y,
+        repair=spec.repair,
     )
 
 

@@ -52,6 +52,7 @@ def scenario_from_options(scenario_file: Path | None, options: dict[str, Any]) -
         parameters=parameters,
         catalogue=options.get("catalogue"),
         crs=options.get("crs"),
+        repair=not options.get("no_repair", False),
     )
 
 

@@ -32,6 +32,12 @@ def layer_options(f: F) -> F:
         help="Catalogue of means (TOML or CSV); the shipped indicative one by default.",
     )(f)
     f = click.option(
+        "--no-repair",
+        "no_repair",
+        is_flag=True,
+        help="Refuse invalid geometries instead of repairing them with a warning.",
+    )(f)
+    f = click.option(
         "--crs",
         default=None,
         help="CRS of layers whose files state none, e.g. EPSG:32642.",

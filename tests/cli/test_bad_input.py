@@ -1,0 +1,134 @@
+"""Every bad-input case of issue 2, point 2, through the CLI: exit 2, no traceback, named."""
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+
+from surveil.cli.main import cli
+from surveil.datasets import get_path
+
+DEMO = get_path("demo").parent
+BORDER = str(DEMO / "border.geojson")
+
+
+def write_sensors(tmp_path, changes, name="sensors.csv"):
+    sensors = pd.read_csv(DEMO / "sensors.csv").astype(object)
+    for (row, col), value in changes.items():
+        sensors.loc[row, col] = value
+    path = tmp_path / name
+    sensors.to_csv(path, index=False)
+    return path
+
+
+def run(runner, *args):
+    result = runner.invoke(cli, ["validate", *map(str, args)])
+    assert "Traceback" not in result.output
+    return result
+
+
+def test_missing_crs_is_refused_unless_stated(runner, tmp_path):
+    border = gpd.read_file(BORDER).to_crs("EPSG:32642")
+    path = tmp_path / "border_nocrs.csv"
+    border.assign(wkt=border.geometry.to_wkt()).drop(columns="geometry").to_csv(path, index=False)
+    result = run(runner, "--border", path)
+    assert result.exit_code == 2
+    assert "border_nocrs.csv" in result.output and "CRS" in result.output
+    assert run(runner, "--border", path, "--crs", "EPSG:32642").exit_code == 0
+
+
+def test_invalid_geometry_is_repaired_with_a_warning_or_refused(runner, tmp_path):
+    bowtie = shapely.Polygon([(70.5, 40.0), (70.6, 40.1), (70.6, 40.0), (70.5, 40.1)])
+    roads = gpd.GeoDataFrame({"name": ["r"]}, geometry=[bowtie], crs=4326)
+    path = tmp_path / "roads.gpkg"
+    roads.to_file(path, driver="GPKG")
+    result = run(runner, "--border", BORDER, "--roads", path)
+    assert result.exit_code == 2  # a polygon is not a road: wrong geometry type
+    assert "roads.gpkg" in result.output and "Polygon" in result.output
+    patrols = gpd.read_file(DEMO / "patrols.geojson")
+    bad_line = shapely.LineString([(70.5, 39.95), (70.5, 39.95)])  # zero length: invalid
+    patrols.loc[1, "geometry"] = bad_line
+    ppath = tmp_path / "patrols.gpkg"
+    patrols.to_file(ppath, driver="GPKG")
+    refused = run(runner, "--border", BORDER, "--patrols", ppath, "--no-repair")
+    assert refused.exit_code == 2
+    assert "patrols.gpkg" in refused.output and "row 2" in refused.output
+
+
+def test_wrong_geometry_type(runner, tmp_path):
+    posts = gpd.read_file(DEMO / "patrols.geojson")[["id", "geometry"]]
+    path = tmp_path / "posts.gpkg"
+    posts.to_file(path, driver="GPKG")
+    result = run(runner, "--border", BORDER, "--posts", path)
+    assert result.exit_code == 2
+    assert "posts.gpkg" in result.output and "LineString" in result.output
+
+
+def test_empty_sensor_layer_is_valid_but_empty_border_is_not(runner, tmp_path):
+    empty = tmp_path / "sensors.csv"
+    empty.write_text("id,lon,lat,range_m,pd\n")
+    assert run(runner, "--border", BORDER, "--sensors", empty).exit_code == 0
+    border = tmp_path / "border.geojson"
+    border.write_text('{"type": "FeatureCollection", "features": []}')
+    result = run(runner, "--border", border)
+    assert result.exit_code == 2 and "border.geojson" in result.output
+    assert "no features" in result.output
+
+
+@pytest.mark.parametrize(
+    ("row", "field", "value"),
+    [
+        (0, "range_m", -500),
+        (1, "pd", 1.7),
+        (2, "availability", -0.1),
+        (3, "fov_deg", 400),
+        (4, "azimuth_deg", 361),
+        (5, "status", "broken"),
+        (0, "height_m", -3),
+        (1, "range_m", "far"),
+    ],
+)
+def test_bad_sensor_values_name_file_row_and_field(runner, tmp_path, row, field, value):
+    path = write_sensors(tmp_path, {(row, field): value})
+    result = run(runner, "--border", BORDER, "--sensors", path)
+    assert result.exit_code == 2
+    assert "sensors.csv" in result.output
+    assert f"row {row + 1}" in result.output and field in result.output
+
+
+def test_missing_required_column(runner, tmp_path):
+    sensors = pd.read_csv(DEMO / "sensors.csv").drop(columns="range_m")
+    path = tmp_path / "sensors.csv"
+    sensors.to_csv(path, index=False)
+    result = run(runner, "--border", BORDER, "--sensors", path)
+    assert result.exit_code == 2 and "range_m" in result.output and "missing" in result.output
+
+
+def test_features_far_from_the_border_with_swapped_hint(runner, tmp_path):
+    sensors = pd.read_csv(DEMO / "sensors.csv").rename(columns={"lon": "lat", "lat": "lon"})
+    path = tmp_path / "sensors.csv"
+    sensors.to_csv(path, index=False)
+    result = run(runner, "--border", BORDER, "--sensors", path)
+    assert result.exit_code == 2
+    assert "sensors" in result.output and "swapped" in result.output
+
+
+def test_every_problem_of_every_layer_is_reported_at_once(runner, tmp_path):
+    s = write_sensors(tmp_path, {(0, "pd"): 2, (6, "range_m"): 0})
+    posts = tmp_path / "posts.csv"
+    posts.write_text("id,type,lon,lat\nB1,fort,70.5,39.9\n")
+    result = run(runner, "--border", BORDER, "--sensors", s, "--posts", posts)
+    assert result.exit_code == 2
+    for text in ("sensors.csv", "row 1", "row 7", "posts.csv", "fort"):
+        assert text in result.output, text
+
+
+def test_scenario_paths_are_relative_to_the_file(runner, tmp_path):
+    sub = tmp_path / "scen"
+    sub.mkdir()
+    (sub / "b.geojson").write_bytes((DEMO / "border.geojson").read_bytes())
+    (sub / "s.toml").write_text('[layers]\nborder = "b.geojson"\n')
+    assert run(runner, sub / "s.toml").exit_code == 0
+    (sub / "s.toml").write_text('[layers]\nborder = "nope.geojson"\n')
+    result = run(runner, sub / "s.toml")
+    assert result.exit_code == 2 and "nope.geojson" in result.output
