@@ -18,7 +18,7 @@ from numbers import Real
 
 from surveil.errors import InputError
 
-__all__ = ["LANGS", "check_lang", "label", "number", "percent", "value"]
+__all__ = ["LANGS", "check_lang", "is_missing", "label", "number", "percent", "value"]
 
 #: Accepted language codes, the first being the default.
 LANGS: tuple[str, ...] = ("en", "ru")
@@ -246,7 +246,7 @@ def value(raw: object, lang: str) -> str:
     >>> value("Agency X", "ru")
     'Agency X'
     """
-    if _missing(raw):
+    if is_missing(raw):
         return _DASH
     text = str(raw)
     pair = VALUES.get(text.strip().lower())
@@ -283,7 +283,7 @@ def number(x: object, lang: str, digits: int = 0) -> str:
     '—'
     """
     check_lang(lang)
-    if _missing(x):
+    if is_missing(x):
         return _DASH
     if not isinstance(x, Real):
         return str(x)
@@ -322,14 +322,30 @@ def percent(x: object, lang: str, digits: int = 0) -> str:
     >>> percent(0.256, "ru")
     '26\xa0%'
     """
-    if _missing(x) or not isinstance(x, Real):
+    if is_missing(x) or not isinstance(x, Real):
         return number(x, lang, digits)
     sign = "%" if lang == "en" else "\xa0%"
     return number(float(x) * 100.0, lang, digits) + sign
 
 
-def _missing(x: object) -> bool:
-    """Tell whether `x` is None, NaN, NaT or pandas NA."""
+def is_missing(x: object) -> bool:
+    """Tell whether a cell is missing: None, NaN, NaT or pandas NA.
+
+    Parameters
+    ----------
+    x
+        Any cell value.
+
+    Returns
+    -------
+    bool
+        True for a missing value.
+
+    Examples
+    --------
+    >>> is_missing(float("nan")), is_missing(0.0)
+    (True, False)
+    """
     if x is None:
         return True
     try:

@@ -31,7 +31,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import Element, MacroElement
+from branca.element import Element, Figure, MacroElement
 from folium import plugins
 from folium.template import Template
 
@@ -435,7 +435,7 @@ def _base_map(segments: gpd.GeoDataFrame, lang: str, attribution: str | None) ->
     # Leaflet only: jQuery, Bootstrap, Font Awesome and awesome-markers are not used.
     m.default_js = [(n, u) for n, u in folium.Map.default_js if n == "leaflet"]
     m.default_css = [(n, u) for n, u in folium.Map.default_css if n == "leaflet_css"]
-    m.get_root().header.add_child(Element(f"<style>{_CSS}</style>"), name="surveil_css")
+    _figure(m).header.add_child(Element(f"<style>{_CSS}</style>"), name="surveil_css")
     m.add_child(_MapSetup(attribution, lang))
     plain = folium.FeatureGroup(name=i18n.label("base_plain", lang), overlay=False, show=True)
     plain.add_to(m)
@@ -480,7 +480,7 @@ def _add_controls(
         )
     heading = title if title is not None else context.t("title")
     _Panel(f"<h3>{_esc(heading)}</h3>", css_class="sv-panel sv-title", position=None).add_to(m)
-    m.get_root().title = _esc(heading)
+    _figure(m).title = _esc(heading)
     folium.LayerControl(position="topright", collapsed=False).add_to(m)
 
 
@@ -520,7 +520,7 @@ def _draw_gaps(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> Non
         style = {"color": _GAP_COLOUR, "weight": 15, "opacity": 0.45, "lineCap": "butt"}
         features.append(_feature(geom, {"style": style, "popup": popup, "tooltip": _esc(heading)}))
         priority = rec.get("priority")
-        if not i18n._missing(priority):
+        if not i18n.is_missing(priority):
             icon = _icon(_esc(_fmt(priority, "int", lang)), "sv-gaplabel", (18, 18))
             point = shapely.line_interpolate_point(geom, 0.5, normalized=True)
             features.append(_feature(point, {"icon": icon, "popup": popup}))
@@ -632,30 +632,27 @@ def _draw_posts(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> No
 
 
 def _draw_sites(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> None:
-    """Add candidate sites (small rings) and recommended sites (stars)."""
-    for key, layer_key in (
-        ("candidates", "layer_candidates"),
-        ("recommended", "layer_recommended"),
-    ):
-        sites = layers.get(key)
+    """Add candidate sites (white circles) and recommended sites (stars)."""
+    for kind in ("candidates", "recommended"):
+        sites = layers.get(kind)
         if sites is None:
             continue
-        lang, features = context.lang, []
+        heading = context.t("candidate" if kind == "candidates" else "recommended")
+        features = []
         for geom, rec in _records(sites):
-            heading = context.t("candidate" if key == "candidates" else "recommended")
-            props: dict[str, Any] = {"popup": _popup(heading, _rows(rec, _SITE_FIELDS, lang))}
-            if key == "candidates":
-                props["style"] = {
-                    "radius": 5,
-                    "color": "#555",
-                    "weight": 1.5,
-                    "fillColor": "#fff",
-                    "fillOpacity": 1,
-                }
-            else:
-                props["icon"] = _icon("★", "sv-rec", (22, 22))
+            props = {"popup": _popup(heading, _rows(rec, _SITE_FIELDS, context.lang))}
+            props.update(_site_symbol(kind))
             features.append(_feature(_representative_point(geom), props))
-        _FeatureLayer(features, pane="sv-points").add_to(context.overlay(layer_key))
+        layer = context.overlay(f"layer_{kind}")
+        _FeatureLayer(features, pane="sv-points").add_to(layer)
+
+
+def _site_symbol(kind: str) -> dict[str, Any]:
+    """Return the ``style`` of a candidate site or the ``icon`` of a recommended one."""
+    if kind == "recommended":
+        return {"icon": _icon("★", "sv-rec", (22, 22))}
+    style = {"radius": 5, "color": "#555", "weight": 1.5, "fillColor": "#fff", "fillOpacity": 1}
+    return {"style": style}
 
 
 def _draw_km_marks(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> None:
@@ -849,12 +846,12 @@ def _fmt(v: Any, kind: str, lang: str) -> str:
     if kind == "pct":
         return i18n.percent(v, lang)
     if kind == "revisit":
-        missing = i18n._missing(v) or (isinstance(v, float) and math.isinf(v))
+        missing = i18n.is_missing(v) or (isinstance(v, float) and math.isinf(v))
         return i18n.label("never", lang) if missing else i18n.number(v, lang, 1)
     if kind == "azimuth":
-        return i18n.label("all_round", lang) if i18n._missing(v) else i18n.number(v, lang, 0)
+        return i18n.label("all_round", lang) if i18n.is_missing(v) else i18n.number(v, lang, 0)
     if kind == "date":
-        return i18n.label("unknown", lang) if i18n._missing(v) else str(pd.Timestamp(v).date())
+        return i18n.label("unknown", lang) if i18n.is_missing(v) else str(pd.Timestamp(v).date())
     digits = {"int": 0, "f1": 1, "f2": 2}[kind]
     return i18n.number(v, lang, digits)
 
@@ -1002,7 +999,7 @@ def _risk_colour(risk_class: Any) -> str:
 
 
 def _detect_colour(p: Any) -> str:
-    if i18n._missing(p):
+    if i18n.is_missing(p):
         return _NO_DATA_COLOUR
     p = float(p)
     for lower, upper, colour in DETECT_BINS:
@@ -1057,6 +1054,14 @@ def _feature(geom: Any, properties: Mapping[str, Any]) -> dict[str, Any]:
         "geometry": json.loads(shapely.to_geojson(rounded)),
         "properties": dict(properties),
     }
+
+
+def _figure(m: folium.Map) -> Figure:
+    """Return the page the map is drawn in."""
+    root = m.get_root()
+    if not isinstance(root, Figure):  # pragma: no cover - folium always makes one
+        raise TypeError("the map is not in a branca Figure")
+    return root
 
 
 def _esc(text: Any) -> str:
