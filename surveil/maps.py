@@ -851,9 +851,19 @@ def _fmt(v: Any, kind: str, lang: str) -> str:
     if kind == "azimuth":
         return i18n.label("all_round", lang) if i18n.is_missing(v) else i18n.number(v, lang, 0)
     if kind == "date":
-        return i18n.label("unknown", lang) if i18n.is_missing(v) else str(pd.Timestamp(v).date())
+        return _date(v, lang)
     digits = {"int": 0, "f1": 1, "f2": 2}[kind]
     return i18n.number(v, lang, digits)
+
+
+def _date(v: Any, lang: str) -> str:
+    """Format a date as ISO ``YYYY-MM-DD``; text that is no date is shown as it is."""
+    if i18n.is_missing(v):
+        return i18n.label("unknown", lang)
+    try:
+        return str(pd.Timestamp(v).date())
+    except (TypeError, ValueError):
+        return str(v)
 
 
 def _segment_heading(rec: Mapping[str, Any], lang: str) -> str:

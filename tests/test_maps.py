@@ -318,6 +318,15 @@ def test_candidates_and_recommended_are_drawn(layers):
     assert "<th>Means</th><td>thermal camera tower</td>" in page
 
 
+def test_odd_values_do_not_break_the_map(layers):
+    layers["incidents"]["date"] = ["2024-01-05", "not a date", None, 20240101, "2024-07-01"]
+    layers["sensors"]["status"] = ["broken", None]
+    layers["patrols"]["mode"] = ["drone"]
+    page = _decode(_render(layers))
+    assert "Incident · not a date" in page
+    assert "<th>Mode</th><td>drone</td>" in page
+
+
 def test_other_crs_is_reprojected(layers):
     projected = {k: v.to_crs(32642) for k, v in layers.items()}
     page = _render(projected)
