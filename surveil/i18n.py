@@ -123,6 +123,13 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "high_risk_km": ("High-risk km", "Участки высокого риска, км"),
     "capex_eur": ("CAPEX, EUR", "Капитальные затраты, EUR"),
     "opex_eur_per_year": ("OPEX, EUR per year", "Эксплуатационные расходы, EUR в год"),
+    "staff_fte": ("Staff needed, FTE", "Личный состав, штатных единиц"),
+    "sections": ("Border sections", "Участки границы"),
+    "segments": ("Segments", "Отрезки"),
+    "sensors_counted": ("Sensors in service", "ТСОГ в строю"),
+    "patrol_routes": ("Patrol routes", "Маршруты нарядов"),
+    "incidents_snapped": ("Incidents near the line", "Происшествия у линии границы"),
+    "target_pd": ("Target detection probability", "Целевая вероятность обнаружения"),
 }
 
 #: Closed vocabularies of the input layers: value -> (English, Russian).
