@@ -109,7 +109,7 @@ SECTORS = (
         box=(70.15, 39.70, 71.00, 40.30),
         sections={
             "Isfara–Batken": (70.15, 39.886, 71.00, 40.30),
-            "Vorukh enclave": (70.47, 39.75, 70.70, 39.885),
+            "Vorukh enclave": (70.45, 39.74, 70.75, 39.885),
         },
         utm="EPSG:32642",
         incidents=260,
