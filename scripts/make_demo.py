@@ -16,7 +16,7 @@ import pandas as pd
 import shapely
 from pyproj import Geod
 
-OUT = Path(__file__).resolve().parents[1] / "surveil" / "datasets" / "demo"
+OUT = Path(__file__).resolve().parents[1] / "surveil" / "datasets" / "synthetic"
 GEOD = Geod(ellps="WGS84")
 RNG = np.random.default_rng(20261126)
 

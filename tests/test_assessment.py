@@ -9,7 +9,7 @@ from surveil.scenario import load_scenario
 
 @pytest.fixture(scope="module")
 def demo():
-    return assess(load_demo())
+    return assess(load_demo("synthetic"))
 
 
 def test_demo_assessment_has_every_column_and_consistent_kpis(demo):
@@ -38,7 +38,7 @@ def test_plan_on_the_baseline_scale_lowers_risk(demo):
 
 
 def test_same_results_from_wgs84_and_utm_inputs(tmp_path):
-    base = load_demo()
+    base = load_demo("synthetic")
     layers = {}
     for crs in ("EPSG:4326", "EPSG:32642"):
         folder = tmp_path / crs.replace(":", "_")

@@ -8,7 +8,7 @@ from surveil.scenario import Parameters, load_scenario
 
 
 def test_demo_scenario_loads_every_layer():
-    scenario = load_demo()
+    scenario = load_demo("synthetic")
     assert len(scenario.border) == 2
     assert {"range_m", "pd", "status"} <= set(scenario.sensors.columns)
     assert len(scenario.incidents) == 150
@@ -17,7 +17,7 @@ def test_demo_scenario_loads_every_layer():
 
 
 def test_paths_are_relative_to_the_scenario_file(tmp_path, monkeypatch):
-    demo = get_path("demo").parent
+    demo = get_path("synthetic").parent
     (tmp_path / "s.toml").write_text(
         f'name = "x"\n[layers]\nborder = "{demo / "border.geojson"}"\n'
         "[parameters]\nsegment_m = 500\n"
@@ -29,7 +29,7 @@ def test_paths_are_relative_to_the_scenario_file(tmp_path, monkeypatch):
 
 
 def test_overrides_win_over_the_file():
-    scenario = load_scenario(get_path("demo"), parameters={"target_pd": 0.8})
+    scenario = load_scenario(get_path("synthetic"), parameters={"target_pd": 0.8})
     assert scenario.parameters.target_pd == 0.8
 
 
@@ -59,7 +59,7 @@ def test_missing_border_is_refused(tmp_path):
 
 
 def test_analyst_changes_return_new_scenarios():
-    base = load_demo()
+    base = load_demo("synthetic")
     doubled = base.scale_patrols(2.0, window="night")
     night = base.patrols["window"] == "night"
     assert (

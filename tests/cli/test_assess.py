@@ -6,7 +6,7 @@ import pytest
 from surveil.cli.main import cli
 from surveil.datasets import get_path
 
-DEMO = get_path("demo")
+DEMO = get_path("synthetic")
 
 
 def test_flags_override_the_scenario(runner, tmp_path):

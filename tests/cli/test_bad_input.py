@@ -8,7 +8,7 @@ import shapely
 from surveil.cli.main import cli
 from surveil.datasets import get_path
 
-DEMO = get_path("demo").parent
+DEMO = get_path("synthetic").parent
 BORDER = str(DEMO / "border.geojson")
 
 
