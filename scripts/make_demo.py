@@ -21,7 +21,9 @@ GEOD = Geod(ellps="WGS84")
 RNG = np.random.default_rng(20261126)
 
 
-def wiggly_line(lon0: float, lat0: float, azimuth: float, length_m: float, step_m: float) -> np.ndarray:
+def wiggly_line(
+    lon0: float, lat0: float, azimuth: float, length_m: float, step_m: float
+) -> np.ndarray:
     """A meandering line: a random walk of the heading around ``azimuth``."""
     n = int(length_m / step_m)
     heading = azimuth + np.cumsum(RNG.normal(0, 9, n)).clip(-35, 35)
@@ -80,17 +82,35 @@ def main() -> None:
         lon, lat, az = point_near(main_line, frac, off)
         sensor_rows.append(
             {
-                "id": sid, "type": kind, "lon": lon, "lat": lat, "range_m": rng_m,
-                "azimuth_deg": az, "fov_deg": fov, "height_m": height, "pd": pd_,
-                "availability": avail, "status": status, "agency": "Border Service",
+                "id": sid,
+                "type": kind,
+                "lon": lon,
+                "lat": lat,
+                "range_m": rng_m,
+                "azimuth_deg": az,
+                "fov_deg": fov,
+                "height_m": height,
+                "pd": pd_,
+                "availability": avail,
+                "status": status,
+                "agency": "Border Service",
             }
         )
     lon, lat = 70.95, 39.90
     sensor_rows.append(
         {
-            "id": "G1", "type": "ground_sensor", "lon": lon, "lat": lat, "range_m": 1500,
-            "azimuth_deg": "", "fov_deg": 360, "height_m": 0, "pd": 0.6, "availability": 0.9,
-            "status": "operational", "agency": "Border Service",
+            "id": "G1",
+            "type": "ground_sensor",
+            "lon": lon,
+            "lat": lat,
+            "range_m": 1500,
+            "azimuth_deg": "",
+            "fov_deg": 360,
+            "height_m": 0,
+            "pd": 0.6,
+            "availability": 0.9,
+            "status": "operational",
+            "agency": "Border Service",
         }
     )
     pd.DataFrame(sensor_rows).to_csv(OUT / "sensors.csv", index=False)
@@ -103,28 +123,47 @@ def main() -> None:
     ]:
         pts = [point_near(main_line, f, 150)[:2] for f in np.linspace(a, b, 40)]
         routes.append(
-            {"id": pid, "visits_per_day": visits, "sweep_m": 200, "mode": mode,
-             "window": window, "agency": "Border Service", "geometry": shapely.LineString(pts)}
+            {
+                "id": pid,
+                "visits_per_day": visits,
+                "sweep_m": 200,
+                "mode": mode,
+                "window": window,
+                "agency": "Border Service",
+                "geometry": shapely.LineString(pts),
+            }
         )
     gpd.GeoDataFrame(routes, crs="EPSG:4326").to_file(OUT / "patrols.geojson", driver="GeoJSON")
 
     posts = []
-    for bid, frac, kind in [("Outpost 1", 0.15, "outpost"), ("Outpost 2", 0.55, "outpost"),
-                            ("BCP Demo", 0.98, "bcp")]:
+    for bid, frac, kind in [
+        ("Outpost 1", 0.15, "outpost"),
+        ("Outpost 2", 0.55, "outpost"),
+        ("BCP Demo", 0.98, "bcp"),
+    ]:
         lon, lat, _ = point_near(main_line, frac, 4000)
         posts.append({"id": bid, "type": kind, "lon": lon, "lat": lat, "reaction_speed_kmh": 35})
     pd.DataFrame(posts).to_csv(OUT / "posts.csv", index=False)
 
     settlements = []
     for i, (frac, off, pop) in enumerate(
-        [(0.1, 3000, 4200), (0.4, -2500, 12000), (0.62, -1500, 2500), (0.8, 5000, 800),
-         (0.95, -3000, 6100)]
+        [
+            (0.1, 3000, 4200),
+            (0.4, -2500, 12000),
+            (0.62, -1500, 2500),
+            (0.8, 5000, 800),
+            (0.95, -3000, 6100),
+        ]
     ):
         lon, lat, _ = point_near(main_line, frac, off)
-        settlements.append({"name": f"Settlement {i + 1}", "population": pop, "lon": lon, "lat": lat})
+        settlements.append(
+            {"name": f"Settlement {i + 1}", "population": pop, "lon": lon, "lat": lat}
+        )
     pd.DataFrame(settlements).to_csv(OUT / "settlements.csv", index=False)
 
-    road = [point_near(main_line, f, -2500 + 1500 * np.sin(8 * f))[:2] for f in np.linspace(0, 1, 60)]
+    road = [
+        point_near(main_line, f, -2500 + 1500 * np.sin(8 * f))[:2] for f in np.linspace(0, 1, 60)
+    ]
     gpd.GeoDataFrame(
         {"name": ["Valley road"]}, geometry=[shapely.LineString(road)], crs="EPSG:4326"
     ).to_file(OUT / "roads.geojson", driver="GeoJSON")
