@@ -293,10 +293,10 @@ def _check_gaps(gaps: pd.DataFrame) -> None:
                     Problem("gaps", "gaps", number, column, str(raw), "expected " + expected)
                 )
     duplicated = gaps["gap_id"].duplicated()
-    for number in np.flatnonzero(duplicated.to_numpy()) + 1:
-        value = gaps["gap_id"].iloc[number - 1]
+    for index in np.flatnonzero(duplicated.to_numpy()):
+        value = gaps["gap_id"].iloc[index]
         problems.append(
-            Problem("gaps", "gaps", int(number), "gap_id", str(value), "expected a unique id")
+            Problem("gaps", "gaps", int(index) + 1, "gap_id", str(value), "expected a unique id")
         )
     if problems:
         raise SchemaError(f"The gaps table has {len(problems)} problem(s)", problems)
