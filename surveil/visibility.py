@@ -418,7 +418,7 @@ def visible_footprint(
     mask = np.zeros(in_sector.shape, dtype=np.uint8)
     mask[in_sector] = los.visible
     share = float(los.visible.sum()) / n_sector
-    sub = t * Affine.translation(c_lo, r_lo)
+    sub = Affine(t.a, 0.0, t.c + c_lo * t.a, 0.0, t.e, t.f + r_lo * t.e)
     polys = [shapely.geometry.shape(geom) for geom, _ in shapes(mask, mask=mask > 0, transform=sub)]
     if not polys:
         return shapely.Polygon(), share
