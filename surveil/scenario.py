@@ -95,6 +95,11 @@ class Parameters:
     max_distance_km
         Sensors, patrols, posts and incidents farther than this from the
         border are refused as misplaced; context layers are clipped to it.
+    target_height_m
+        Height of a crossing person above ground for line of sight, metres.
+    refraction
+        Coefficient of atmospheric refraction k for line of sight over the
+        DEM (curvature drop ``d² (1 − k) / 2R``).
     """
 
     segment_m: float = 1000.0
@@ -119,6 +124,8 @@ class Parameters:
     min_bridge_m: float = 0.0
     risk_breaks: tuple[float, float, float] = (25.0, 50.0, 75.0)
     max_distance_km: float = 100.0
+    target_height_m: float = 1.7
+    refraction: float = 0.13
 
     def __post_init__(self) -> None:
         problems = _check_parameters(self)
@@ -218,6 +225,8 @@ def _check_parameters(p: Parameters) -> list[Problem]:
             "expected three increasing numbers on the 0-100 risk scale",
         ),
         ("max_distance_km", p.max_distance_km > 0, "expected a positive distance in km"),
+        ("target_height_m", p.target_height_m >= 0, "expected a height in metres >= 0"),
+        ("refraction", 0 <= p.refraction < 1, "expected a coefficient in [0, 1)"),
     ]
     problems = [
         Problem("parameters", None, None, name, repr(getattr(p, name)), expected)
@@ -259,9 +268,10 @@ class Scenario:
     """Layers, parameters and catalogue of one assessment.
 
     Layers are validated GeoDataFrames in EPSG:4326 with the canonical columns
-    of :func:`surveil.layers.read_layer`. Build one with :func:`load_scenario`
-    or :meth:`from_layers`; change it with the ``with_*`` methods, which
-    return a new scenario.
+    of :func:`surveil.layers.read_layer`; ``dem`` is the path of a terrain
+    GeoTIFF (any CRS) or None for an assessment without terrain. Build one
+    with :func:`load_scenario` or :meth:`from_layers`; change it with the
+    ``with_*`` methods, which return a new scenario.
     """
 
     border: gpd.GeoDataFrame
@@ -276,6 +286,7 @@ class Scenario:
     name: str = "scenario"
     attribution: str = ""
     sources: Mapping[str, Path] = field(default_factory=dict)
+    dem: Path | None = None
 
     @classmethod
     def from_layers(
@@ -286,6 +297,7 @@ class Scenario:
         parameters: Parameters | Mapping[str, Any] | None = None,
         name: str = "scenario",
         attribution: str = "",
+        dem: PathLike | None = None,
         **layers: gpd.GeoDataFrame | PathLike | None,
     ) -> Scenario:
         """Build a scenario from GeoDataFrames or paths, validating each layer.
@@ -300,6 +312,8 @@ class Scenario:
             :class:`Parameters` or a mapping of parameter values.
         name, attribution
             Shown on the map and in ``run.json``.
+        dem
+            Terrain GeoTIFF for line of sight, slope and hillshade.
         **layers
             ``sensors``, ``patrols``, ``incidents``, ``posts``,
             ``settlements``, ``roads``: a GeoDataFrame or a path each.
@@ -316,7 +330,14 @@ class Scenario:
         }
         if not isinstance(parameters, Parameters):
             parameters = Parameters.from_mapping(parameters or {})
-        return _build(specs, catalogue, parameters, name=name, attribution=attribution)
+        return _build(
+            specs,
+            catalogue,
+            parameters,
+            name=name,
+            attribution=attribution,
+            dem=Path(dem) if dem is not None else None,
+        )
 
     def with_parameters(self, **changes: Any) -> Scenario:
         """Return a copy with some parameters changed.
@@ -372,6 +393,7 @@ def load_scenario(
     catalogue: PathLike | None = None,
     crs: str | None = None,
     repair: bool = True,
+    dem: PathLike | None = None,
 ) -> Scenario:
     """Load a scenario from a TOML file, with overrides.
 
@@ -391,6 +413,8 @@ def load_scenario(
     repair
         Repair invalid geometries with a warning; False refuses them (a layer
         may also say ``repair = false``).
+    dem
+        Terrain GeoTIFF that replaces the file's ``dem``.
 
     Raises
     ------
@@ -438,17 +462,28 @@ def load_scenario(
         cat = base / cat
     values = {**(doc.get("parameters") or {}), **(parameters or {})}
     params = Parameters.from_mapping(values, source=where)
+    dem_path = Path(dem) if dem is not None else (base / doc["dem"] if doc.get("dem") else None)
     return _build(
         specs,
         cat,
         params,
         name=str(doc.get("name", Path(where).parent.name if path else "scenario")),
         attribution=str(doc.get("attribution", "")),
+        dem=dem_path,
     )
 
 
 def _check_keys(doc: Mapping[str, Any], where: str) -> None:
-    allowed = {"name", "description", "attribution", "catalogue", "crs", "layers", "parameters"}
+    allowed = {
+        "name",
+        "description",
+        "attribution",
+        "catalogue",
+        "crs",
+        "dem",
+        "layers",
+        "parameters",
+    }
     unknown = sorted(set(doc) - allowed)
     if unknown:
         raise ScenarioError(
@@ -510,6 +545,7 @@ def _build(
     *,
     name: str,
     attribution: str,
+    dem: Path | None = None,
 ) -> Scenario:
     """Read every layer, collect every problem, then check placement."""
     frames: dict[str, gpd.GeoDataFrame] = {}
@@ -553,6 +589,12 @@ def _build(
     sources = {k: v.path for k, v in specs.items() if isinstance(v, LayerSource)}
     if catalogue is not None and not isinstance(catalogue, pd.DataFrame):
         sources["catalogue"] = Path(catalogue)
+    if dem is not None:
+        if not dem.is_file():
+            raise InputError(
+                f"{dem}: DEM file not found; expected a GeoTIFF of elevations in metres"
+            )
+        sources["dem"] = dem
     return Scenario(
         **frames,
         catalogue=cat,
@@ -560,6 +602,7 @@ def _build(
         name=name,
         attribution=attribution,
         sources=sources,
+        dem=dem,
     )
 
 

@@ -53,6 +53,7 @@ def scenario_from_options(scenario_file: Path | None, options: dict[str, Any]) -
         catalogue=options.get("catalogue"),
         crs=options.get("crs"),
         repair=not options.get("no_repair", False),
+        dem=options.get("dem"),
     )
 
 

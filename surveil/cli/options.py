@@ -32,6 +32,13 @@ def layer_options(f: F) -> F:
         help="Catalogue of means (TOML or CSV); the shipped indicative one by default.",
     )(f)
     f = click.option(
+        "--dem",
+        type=existing_file,
+        default=None,
+        help="Terrain GeoTIFF (any CRS) for line of sight, slope and hillshade; "
+        "overrides the scenario file.",
+    )(f)
+    f = click.option(
         "--no-repair",
         "no_repair",
         is_flag=True,
