@@ -77,9 +77,7 @@ class DEM:
         if abs(abs(self.transform.a) - abs(self.transform.e)) > 1e-6 * abs(self.transform.a):
             raise ValueError("DEM cells must be square")
         object.__setattr__(self, "_to_grid", Transformer.from_crs(4326, self.crs, always_xy=True))
-        object.__setattr__(
-            self, "_to_lonlat", Transformer.from_crs(self.crs, 4326, always_xy=True)
-        )
+        object.__setattr__(self, "_to_lonlat", Transformer.from_crs(self.crs, 4326, always_xy=True))
 
     @property
     def cell_m(self) -> float:
@@ -93,9 +91,7 @@ class DEM:
 
     def to_grid(self, lon: ArrayLike, lat: ArrayLike) -> tuple[FloatArray, FloatArray]:
         """Return grid ``x, y`` in metres of points given in degrees."""
-        x, y = self._to_grid.transform(
-            np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
-        )
+        x, y = self._to_grid.transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
         return np.atleast_1d(np.asarray(x, dtype=float)), np.atleast_1d(np.asarray(y, dtype=float))
 
     def to_lonlat(self, x: ArrayLike, y: ArrayLike) -> tuple[FloatArray, FloatArray]:
@@ -180,8 +176,7 @@ def flat_dem(
     cell_m: float = 100.0,
 ) -> DEM:
     """Return a DEM of constant elevation centred on a point (for tests and examples)."""
-    
-    n = int(math.ceil(size_m / cell_m))
+    n = math.ceil(size_m / cell_m)
     half = n * cell_m / 2.0
     return DEM(
         elevation_m=np.full((n, n), elevation_m, dtype=np.float32),
@@ -297,8 +292,8 @@ def read_dem(
             sb = src.bounds
             raise InputError(
                 f"{path}: the area {_fmt_bounds(bounds)} (with {buffer_m:g} m buffer) lies "
-                f"outside the DEM, which covers {_fmt_bounds((sb.left, sb.bottom, sb.right, sb.top))}"
-                f" in {src.crs.to_string()}"
+                f"outside the DEM, which covers "
+                f"{_fmt_bounds((sb.left, sb.bottom, sb.right, sb.top))} in {src.crs.to_string()}"
             )
         outside = (c_lo, r_lo, c_hi, r_hi) != want
         window = Window(c_lo, r_lo, c_hi - c_lo, r_hi - r_lo)
@@ -323,13 +318,18 @@ def read_dem(
                 dst_nodata=np.nan,
                 resampling=Resampling.bilinear,
             )
-    missing = float(np.isnan(elevation).mean()) if elevation.size else 1.0
+    wanted_cells = (want[2] - want[0]) * (want[3] - want[1]) if keep_grid else elevation.size
+    missing = (
+        float(np.isnan(elevation).sum() + wanted_cells - elevation.size) / wanted_cells
+        if wanted_cells
+        else 1.0
+    )
     if missing >= 1.0:
         raise InputError(f"{path}: the DEM has no data in the area {_fmt_bounds(bounds)}")
     if missing > 0.0 or outside:
         warnings.warn(
-            f"{path}: {missing:.1%} of the area {_fmt_bounds(bounds)} with its {buffer_m:g} m "
-            "buffer is outside the DEM or nodata; line of sight there is unknown "
+            f"{path}: {max(missing, 0.001):.1%} of the area {_fmt_bounds(bounds)} with its "
+            f"{buffer_m:g} m buffer is outside the DEM or nodata; line of sight there is unknown "
             "(treated as not visible)",
             InputWarning,
             stacklevel=2,
@@ -442,9 +442,7 @@ def slope_grid(dem: DEM) -> NDArray[np.float32]:
     return np.degrees(np.arctan(np.hypot(dz_dx, dz_dy))).astype(np.float32)
 
 
-def slope_deg(
-    dem: DEM, lon: ArrayLike, lat: ArrayLike, *, radius_m: float = 250.0
-) -> FloatArray:
+def slope_deg(dem: DEM, lon: ArrayLike, lat: ArrayLike, *, radius_m: float = 250.0) -> FloatArray:
     """Return the mean terrain slope around each point, in degrees.
 
     The slope of each cell comes from central differences of elevation
@@ -480,7 +478,7 @@ def slope_deg(
     off = ~((col >= -0.5) & (col < cols - 0.5) & (row >= -0.5) & (row < rows - 0.5))
     c = np.clip(np.rint(np.nan_to_num(col)).astype(np.int64), 0, cols - 1)
     r = np.clip(np.rint(np.nan_to_num(row)).astype(np.int64), 0, rows - 1)
-    h = int(round(radius_m / dem.cell_m))
+    h = round(radius_m / dem.cell_m)
     c0, c1 = np.clip(c - h, 0, cols), np.clip(c + h + 1, 0, cols)
     r0, r1 = np.clip(r - h, 0, rows), np.clip(r + h + 1, 0, rows)
     s = total[r1, c1] - total[r0, c1] - total[r1, c0] + total[r0, c0]
@@ -716,7 +714,7 @@ def high_ground(
         total = float(geodesy.chainage(lon, lat)[-1])
         if total <= 0:
             continue
-        pieces = max(1, int(math.ceil(total / step_m)))
+        pieces = max(1, math.ceil(total / step_m))
         at = (np.arange(pieces) + 0.5) * total / pieces
         plon, plat, _ = geodesy.interpolate(lon, lat, at)
         b_lon.append(plon)
@@ -730,16 +728,19 @@ def high_ground(
     p_lon, p_lat, weight = np.concatenate(b_lon), np.concatenate(b_lat), np.concatenate(b_w)
     z = dem.elevation_m.astype(np.float64)
     on_line = rasterize(
-        [(g, 1) for g in grid_lines], out_shape=dem.shape, transform=dem.transform,
-        all_touched=True, dtype="uint8",
+        [(g, 1) for g in grid_lines],
+        out_shape=dem.shape,
+        transform=dem.transform,
+        all_touched=True,
+        dtype="uint8",
     )
     if not on_line.any():
         return empty
     dist = distance_transform_edt(on_line == 0) * dem.cell_m
-    rows, cols = dem.shape
+    _rows, _cols = dem.shape
     tie = np.arange(z.size, dtype=np.float64).reshape(z.shape) * (1e-6 / max(z.size, 1))
     zt = np.where(np.isfinite(z), z + tie, -np.inf)
-    size = 2 * max(1, int(round(spacing_m / 2.0 / dem.cell_m))) + 1
+    size = 2 * max(1, round(spacing_m / 2.0 / dem.cell_m)) + 1
     peak = (zt == maximum_filter(zt, size=size, mode="nearest")) & np.isfinite(z)
     peak &= dist <= within_m
     r, c = np.nonzero(peak)
@@ -755,15 +756,20 @@ def high_ground(
     order = np.argsort(-z[r, c], kind="stable")[: max(10 * n, 500)]
     r, c, gx, gy, lon, lat = r[order], c[order], gx[order], gy[order], lon[order], lat[order]
     bx, by = dem.to_grid(p_lon, p_lat)
-    hits = cKDTree(np.column_stack([bx, by])).query_ball_point(
-        np.column_stack([gx, gy]), r=range_m
-    )
+    hits = cKDTree(np.column_stack([bx, by])).query_ball_point(np.column_stack([gx, gy]), r=range_m)
     counts = np.fromiter((len(h) for h in hits), dtype=np.int64, count=len(hits))
     site = np.repeat(np.arange(r.size), counts)
     point = np.fromiter((j for h in hits for j in h), dtype=np.int64, count=int(counts.sum()))
     los = line_of_sight(
-        dem, lon[site], lat[site], height_m, p_lon[point], p_lat[point],
-        target_height_m=target_height_m, refraction=refraction, mast=False,
+        dem,
+        lon[site],
+        lat[site],
+        height_m,
+        p_lon[point],
+        p_lat[point],
+        target_height_m=target_height_m,
+        refraction=refraction,
+        mast=False,
     )
     in_range = np.bincount(site, weights=weight[point], minlength=r.size) / 1000.0
     seen = np.bincount(site, weights=weight[point] * los.visible, minlength=r.size) / 1000.0

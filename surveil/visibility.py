@@ -24,6 +24,7 @@ give the same answers.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from typing import Literal
@@ -195,15 +196,17 @@ def _line_of_sight_xy(
     c0, r0 = dem.to_colrow(ox, oy)
     c1, r1 = dem.to_colrow(tx, ty)
     curv = (1.0 - refraction) / (2.0 * EARTH_RADIUS_M)
-    steps = np.maximum(np.ceil(distance / dem.cell_m), 1.0).astype(np.int64)
     target_eff = target - curv * distance * distance
     grid = dem.elevation_m
     if _use_numba(engine):
         excess, need = _numba_march()(
-            np.ascontiguousarray(grid), c0, r0, c1, r1, eye, target_eff, distance, steps, curv, mast
+            np.ascontiguousarray(grid), c0, r0, c1, r1, eye, target_eff, distance, curv, mast
         )
     else:
-        excess, need = _march_numpy(grid, c0, r0, c1, r1, eye, target_eff, distance, steps, curv)
+        # crossings of column lines (interpolate along the column) and of row lines
+        e1, n1 = _march_numpy(grid.T, c0, c1, r0, r1, eye, target_eff, distance, curv)
+        e2, n2 = _march_numpy(grid, r0, r1, c0, c1, eye, target_eff, distance, curv)
+        excess, need = np.maximum(e1, e2), np.maximum(n1, n2)
     known = np.isfinite(eye) & np.isfinite(target)
     visible = known & ~(excess > 1e-9)
     need = np.where(visible, 0.0, np.where(known, need, np.nan))
@@ -235,49 +238,77 @@ def _numba_march():  # type: ignore[no-untyped-def]
     if _NUMBA_MARCH is None:
         import numba
 
+        @numba.njit(inline="always")
+        def cross(grid, i, a0, a1, b0, b1, eye, tgt, dist, curv, mast, best, need):  # type: ignore[no-untyped-def]
+            # Crossings of the ray with the grid lines a = integer (grid indexed [a, b]).
+            n_a, n_b = grid.shape
+            lo = min(a0, a1)
+            hi = max(a0, a1)
+            k = max(np.floor(lo) + 1.0, 0.0)
+            last = min(np.ceil(hi) - 1.0, n_a - 1.0)
+            span = a1 - a0
+            while k <= last:
+                t = (k - a0) / span
+                b = b0 + t * (b1 - b0)
+                if b >= 0.0 and b <= n_b - 1:
+                    ib = min(int(b), n_b - 2) if n_b > 1 else 0
+                    f = b - ib
+                    ia = int(k)
+                    g = grid[ia, ib] if f == 0.0 else grid[ia, ib] * (1 - f) + grid[ia, ib + 1] * f
+                    if g == g:
+                        d = t * dist
+                        e = g - curv * d * d - (eye + t * (tgt - eye))
+                        if e > best:
+                            best = e
+                            if not mast and best > 1e-9:
+                                return best, need
+                        if mast and e > 0.0:
+                            h = e / (1.0 - t)
+                            if h > need:
+                                need = h
+                k += 1.0
+            return best, need
+
         @numba.njit(parallel=True, cache=True, nogil=True)
-        def march(grid, c0, r0, c1, r1, eye, target_eff, distance, steps, curv, mast):  # type: ignore[no-untyped-def]
-            n = distance.size
-            rows, cols = grid.shape
+        def march(grid, c0, r0, c1, r1, eye, tgt, dist, curv, mast):  # type: ignore[no-untyped-def]
+            n = dist.size
+            grid_t = grid.T
             excess = np.full(n, -np.inf)
             need = np.zeros(n)
             for i in numba.prange(n):
-                m = steps[i]
-                dc = (c1[i] - c0[i]) / m
-                dr = (r1[i] - r0[i]) / m
-                slope = (target_eff[i] - eye[i]) / m
-                dd = distance[i] / m
-                best = -np.inf
-                best_need = 0.0
-                for k in range(1, m):
-                    c = c0[i] + k * dc
-                    r = r0[i] + k * dr
-                    if c < 0.0 or r < 0.0 or c > cols - 1 or r > rows - 1:
-                        continue
-                    ic = min(int(c), cols - 2)
-                    ir = min(int(r), rows - 2)
-                    fc = c - ic
-                    fr = r - ir
-                    g = (
-                        grid[ir, ic] * (1.0 - fc) * (1.0 - fr)
-                        + grid[ir, ic + 1] * fc * (1.0 - fr)
-                        + grid[ir + 1, ic] * (1.0 - fc) * fr
-                        + grid[ir + 1, ic + 1] * fc * fr
+                best, h = cross(
+                    grid,
+                    i,
+                    r0[i],
+                    r1[i],
+                    c0[i],
+                    c1[i],
+                    eye[i],
+                    tgt[i],
+                    dist[i],
+                    curv,
+                    mast,
+                    -np.inf,
+                    0.0,
+                )
+                if mast or not best > 1e-9:
+                    best, h = cross(
+                        grid_t,
+                        i,
+                        c0[i],
+                        c1[i],
+                        r0[i],
+                        r1[i],
+                        eye[i],
+                        tgt[i],
+                        dist[i],
+                        curv,
+                        mast,
+                        best,
+                        h,
                     )
-                    if g != g:
-                        continue
-                    d = k * dd
-                    e = g - curv * d * d - (eye[i] + k * slope)
-                    if e > best:
-                        best = e
-                    if mast:
-                        h = e * m / (m - k)
-                        if h > best_need:
-                            best_need = h
-                    elif best > 1e-9:
-                        break
                 excess[i] = best
-                need[i] = best_need
+                need[i] = h
             return excess, need
 
         _NUMBA_MARCH = march
@@ -286,46 +317,56 @@ def _numba_march():  # type: ignore[no-untyped-def]
 
 def _march_numpy(
     grid: NDArray[np.floating],
-    c0: FloatArray,
-    r0: FloatArray,
-    c1: FloatArray,
-    r1: FloatArray,
+    a0: FloatArray,
+    a1: FloatArray,
+    b0: FloatArray,
+    b1: FloatArray,
     eye: FloatArray,
     target_eff: FloatArray,
     distance: FloatArray,
-    steps: NDArray[np.int64],
     curv: float,
 ) -> tuple[FloatArray, FloatArray]:
-    """March all rays with numpy, in chunks of about ``_CHUNK_SAMPLES`` samples.
+    """March rays across the grid lines ``a = integer`` of ``grid[a, b]`` with numpy.
 
-    Returns the largest height of terrain above the sight line (``-inf`` when
-    nothing is sampled) and the extra eye height needed to clear the terrain.
+    Terrain at each crossing is interpolated linearly along the line between
+    the two cell centres it falls between. Works in chunks of about
+    ``_CHUNK_SAMPLES`` samples. Returns, per ray, the largest height of
+    terrain above the sight line (``-inf`` when nothing is sampled) and the
+    extra eye height needed to clear the terrain (0 when it is clear).
     """
-    from surveil.terrain import bilinear
-
+    n_a, n_b = grid.shape
     n = distance.size
     excess = np.full(n, -np.inf)
     need = np.zeros(n)
-    inner = steps - 1  # samples strictly between eye and target
-    bounds = np.searchsorted(np.cumsum(inner), np.arange(0, inner.sum(), _CHUNK_SAMPLES))
-    starts = np.unique(np.concatenate([[0], bounds, [n]]))
-    for lo, hi in zip(starts[:-1], starts[1:], strict=True):
-        counts = inner[lo:hi]
-        total = int(counts.sum())
+    lo = np.maximum(np.floor(np.minimum(a0, a1)) + 1, 0)
+    hi = np.minimum(np.ceil(np.maximum(a0, a1)) - 1, n_a - 1)
+    counts = np.maximum(hi - lo + 1, 0).astype(np.int64)
+    cum = np.cumsum(counts)
+    cuts = np.searchsorted(cum, np.arange(0, int(cum[-1]) if n else 0, _CHUNK_SAMPLES))
+    starts = np.unique(np.concatenate([[0], cuts, [n]]))
+    for first_ray, end_ray in itertools.pairwise(starts):
+        cnt = counts[first_ray:end_ray]
+        total = int(cnt.sum())
         if total == 0:
             continue
-        ray = np.repeat(np.arange(lo, hi), counts)
-        first = np.cumsum(counts) - counts
-        k = np.arange(total) - np.repeat(first, counts) + 1
-        t = k / steps[ray]
-        g = bilinear(grid, c0[ray] + t * (c1[ray] - c0[ray]), r0[ray] + t * (r1[ray] - r0[ray]))
+        ray = np.repeat(np.arange(first_ray, end_ray), cnt)
+        first = np.cumsum(cnt) - cnt
+        a = lo[ray] + (np.arange(total) - np.repeat(first, cnt))
+        t = (a - a0[ray]) / (a1[ray] - a0[ray])
+        b = b0[ray] + t * (b1[ray] - b0[ray])
+        inside = (b >= 0) & (b <= n_b - 1)
+        b = np.where(inside, b, 0.0)
+        ib = np.minimum(np.floor(b).astype(np.intp), max(n_b - 2, 0))
+        f = b - ib
+        ia = a.astype(np.intp)
+        g = grid[ia, ib] * (1 - f) + grid[ia, np.minimum(ib + 1, n_b - 1)] * f
         d = t * distance[ray]
         e = g - curv * d * d - (eye[ray] + t * (target_eff[ray] - eye[ray]))
-        e = np.where(np.isnan(e), -np.inf, e)
-        has = counts > 0
+        e = np.where(inside & ~np.isnan(e), e, -np.inf)
+        has = cnt > 0
         idx = first[has]
-        excess[lo:hi][has] = np.maximum.reduceat(e, idx)
-        need[lo:hi][has] = np.maximum(np.maximum.reduceat(e / (1.0 - t), idx), 0.0)
+        excess[first_ray:end_ray][has] = np.maximum.reduceat(e, idx)
+        need[first_ray:end_ray][has] = np.maximum(np.maximum.reduceat(e / (1.0 - t), idx), 0.0)
     return excess, need
 
 
@@ -379,7 +420,7 @@ def visible_footprint(
     ox, oy = dem.to_grid([lon], [lat])
     cell = dem.cell_m
     col, row = dem.to_colrow(ox, oy)
-    span = int(math.ceil(range_m / cell)) + 1
+    span = math.ceil(range_m / cell) + 1
     rows, cols = dem.shape
     c_lo, c_hi = max(int(col[0]) - span, 0), min(int(col[0]) + span + 1, cols)
     r_lo, r_hi = max(int(row[0]) - span, 0), min(int(row[0]) + span + 1, rows)

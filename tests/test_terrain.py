@@ -13,11 +13,11 @@ from pyproj import Transformer
 
 from surveil.errors import InputError, InputWarning
 from surveil.terrain import (
-    _origin,
     DEM,
+    _origin,
     flat_dem,
-    hillshade,
     high_ground,
+    hillshade,
     local_crs,
     passability,
     png_bytes,
@@ -36,8 +36,16 @@ def write_tif(path, z, *, crs=UTM, origin=(X0, Y0), cell=30.0, nodata=-9999.0):
     """Write a float32 GeoTIFF whose row 0 is the north edge."""
     z = np.where(np.isnan(z), nodata, z).astype("float32")
     with rasterio.open(
-        path, "w", driver="GTiff", width=z.shape[1], height=z.shape[0], count=1,
-        dtype="float32", crs=crs, transform=_origin(*origin, cell, cell), nodata=nodata,
+        path,
+        "w",
+        driver="GTiff",
+        width=z.shape[1],
+        height=z.shape[0],
+        count=1,
+        dtype="float32",
+        crs=crs,
+        transform=_origin(*origin, cell, cell),
+        nodata=nodata,
     ) as dst:
         dst.write(z, 1)
     return str(path)
@@ -93,7 +101,7 @@ def test_geographic_dem_goes_to_a_local_metric_grid(tmp_path):
 
 def test_area_outside_the_dem_is_an_error_naming_the_file(tmp_path):
     path = write_tif(tmp_path / "dem.tif", hills(50))
-    with pytest.raises(InputError, match="dem.tif.*outside the DEM"):
+    with pytest.raises(InputError, match=r"dem\.tif.*outside the DEM"):
         read_dem(path, bounds=(10.0, 50.0, 10.1, 50.1), buffer_m=100)
 
 
@@ -132,7 +140,8 @@ def test_slope_of_a_plane_and_passability():
     x = dem.transform.c + (np.arange(cols) + 0.5) * 20
     tilted = DEM(
         np.broadcast_to(x * math.tan(math.radians(10)), (rows, cols)).astype("f4"),
-        dem.transform, dem.crs,
+        dem.transform,
+        dem.crs,
     )
     assert slope_deg(tilted, [70.0, 70.01], [40.0, 40.005]) == pytest.approx(10.0, abs=0.01)
     assert np.isnan(slope_deg(tilted, [71.0], [40.0]))[0]
@@ -151,8 +160,11 @@ def test_hillshade_lights_slopes_facing_the_sun():
     r, c = np.mgrid[0:rows, 0:cols] * 20.0
     facing_nw = DEM((0.5 * (c + r)).astype("f4"), dem.transform, dem.crs)
     facing_se = DEM((-0.5 * (c + r)).astype("f4"), dem.transform, dem.crs)
-    assert np.median(hillshade(facing_nw)[0][..., 0]) > 200 > 100 > np.median(
-        hillshade(facing_se)[0][..., 0][hillshade(facing_se)[0][..., 3] == 255]
+    assert (
+        np.median(hillshade(facing_nw)[0][..., 0])
+        > 200
+        > 100
+        > np.median(hillshade(facing_se)[0][..., 0][hillshade(facing_se)[0][..., 3] == 255])
     )
     small, _ = hillshade(dem, max_size=50)
     assert max(small.shape[:2]) <= 50
