@@ -79,7 +79,7 @@ def curvature_drop_m(distance_m: ArrayLike, *, refraction: float = 0.13) -> Floa
     Examples
     --------
     >>> round(float(curvature_drop_m(10_000.0)), 3)
-    6.827
+    6.828
     """
     d = np.asarray(distance_m, dtype=float)
     return d * d * (1.0 - refraction) / (2.0 * EARTH_RADIUS_M)
@@ -94,7 +94,7 @@ def horizon_distance_m(height_m: float, *, refraction: float = 0.13) -> float:
     Examples
     --------
     >>> round(horizon_distance_m(10.0))
-    12104
+    12102
     """
     return math.sqrt(2.0 * EARTH_RADIUS_M * height_m / (1.0 - refraction))
 
