@@ -33,8 +33,8 @@ from scipy.ndimage import zoom
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from surveil.terrain import DEM, _origin, local_crs, read_dem  # noqa: E402
-from surveil.visibility import _line_of_sight_xy  # noqa: E402
+from surveil.terrain import DEM, _origin, local_crs, read_dem
+from surveil.visibility import _line_of_sight_xy
 
 CELL = 30.0
 RANGE = 20_000.0
@@ -286,7 +286,7 @@ def _affine(gt):
 def part2(n_sensors: int, border_km: float) -> None:
     rng = np.random.default_rng(7)
     tile_km = 100.0
-    n_tiles = int(round(border_km / tile_km))
+    n_tiles = round(border_km / tile_km)
     per_tile = n_sensors / n_tiles
     along = int((tile_km * 1000 + 2 * RANGE) / CELL)
     across = int((2 * RANGE) / CELL) + 1
@@ -300,7 +300,7 @@ def part2(n_sensors: int, border_km: float) -> None:
         dem = DEM(z, _origin(x0, RANGE, CELL, CELL), crs)
         t_gen += time.perf_counter() - start
         start = time.perf_counter()
-        count = int(round((tile + 1) * per_tile)) - int(round(tile * per_tile))
+        count = round((tile + 1) * per_tile) - round(tile * per_tile)
         sx = np.sort(rng.uniform(0, tile_km * 1000, count))
         sy = -rng.uniform(500, 3000, count)
         h = rng.uniform(10, 30, count)
