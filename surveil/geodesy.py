@@ -29,6 +29,9 @@ _E2 = _F * (2 - _F)
 
 FloatArray = NDArray[np.float64]
 
+_NEAREST_K = 8
+"""Edges tried first by :meth:`LineIndex.nearest` before falling back to all pairs."""
+
 
 def ecef(lon: ArrayLike, lat: ArrayLike, height: ArrayLike = 0.0) -> FloatArray:
     """Return Earth-centred, Earth-fixed coordinates of geodetic points.
@@ -296,7 +299,42 @@ class LineIndex:
         dist = np.full(n, np.inf)
         line = np.full(n, -1, dtype=np.int64)
         along = np.full(n, np.nan)
+        if self._tree is None or n == 0:
+            return Nearest(distance_m=dist, line=line, along_m=along)
+        # Fast path: the k edges with the nearest midpoints. The nearest edge's
+        # midpoint lies within (distance to the best of these) + the longest
+        # half-edge, so where the k-th midpoint lies farther than that, the
+        # nearest edge is among the k; the other points take the exact
+        # all-pairs path below. Ties go to the lowest edge index, as there.
+        xyz = ecef(lon, lat)
+        k = min(_NEAREST_K, len(self._line))
+        mid_d, edge = self._tree.query(
+            xyz, k=k, distance_upper_bound=max_distance_m + self._max_half
+        )
+        mid_d, edge = mid_d.reshape(n, k), edge.reshape(n, k)
+        valid = edge < len(self._line)
+        e = np.where(valid, edge, 0)
+        rows = np.repeat(np.arange(n), k)
+        d_all, t_all = _point_segment(xyz[rows], self._a[e.ravel()], self._b[e.ravel()])
+        d_all = np.where(valid.ravel() & (d_all <= max_distance_m), d_all, np.inf).reshape(n, k)
+        best_d = d_all.min(axis=1)
+        tied = d_all == best_d[:, None]
+        best = np.argmin(np.where(tied, e, np.iinfo(np.int64).max), axis=1)
+        best_e = e[np.arange(n), best]
+        bound = np.where(np.isfinite(best_d), best_d, max_distance_m) + self._max_half
+        settled = ~valid[:, -1] | (mid_d[:, -1] > bound)
+        found = settled & np.isfinite(best_d)
+        dist[found] = best_d[found]
+        line[found] = self._line[best_e[found]]
+        t_best = t_all.reshape(n, k)[np.arange(n), best]
+        along[found] = self._along0[best_e[found]] + t_best[found] * self._length[best_e[found]]
+        if settled.all():
+            return Nearest(distance_m=dist, line=line, along_m=along)
+        rest = np.flatnonzero(~settled)
+        lon = np.asarray(lon, dtype=float).ravel()[rest]
+        lat = np.asarray(lat, dtype=float).ravel()[rest]
         p, ln, d, s = self.pairs(lon, lat, max_distance_m)
+        p = rest[p]
         if p.size:
             order = np.lexsort((d, p))
             p, ln, d, s = p[order], ln[order], d[order], s[order]
