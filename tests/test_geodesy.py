@@ -56,3 +56,16 @@ def test_line_index_distance_to_a_line():
     assert near.distance_m[0] == pytest.approx(700, abs=0.5)
     assert near.along_m[0] == pytest.approx(5000, abs=1)
     assert near.line.tolist() == [0, -1] and np.isinf(near.distance_m[1])
+
+
+@pytest.mark.parametrize("offset_m", [700.0, 5000.0, 20_000.0])
+def test_nearest_agrees_with_all_pairs_for_points_far_from_a_short_line(offset_m):
+    # Few edges, many pieces: the fast nearest path must not give up early.
+    lon2, lat2, _ = GEOD.fwd(70.0, 40.0, 90.0, 10_000)
+    index = geodesy.LineIndex([([70.0, lon2], [40.0, lat2])])
+    mid_lon, mid_lat, back = GEOD.fwd(70.0, 40.0, 90.0, 5000)
+    plon, plat, _ = GEOD.fwd(mid_lon, mid_lat, back + 180 - 90, offset_m)
+    near = index.nearest([plon], [plat], max_distance_m=40_000)
+    _, _, d, _ = index.pairs([plon], [plat], 40_000)
+    assert near.distance_m[0] == pytest.approx(d.min())
+    assert near.distance_m[0] == pytest.approx(offset_m, rel=1e-4)
