@@ -29,8 +29,11 @@ _E2 = _F * (2 - _F)
 
 FloatArray = NDArray[np.float64]
 
-_NEAREST_K = 8
-"""Edges tried first by :meth:`LineIndex.nearest` before falling back to all pairs."""
+_PIECE_M = 100.0
+"""Longest edge piece indexed by :meth:`LineIndex.nearest`, metres."""
+_NEAREST_K = (8, 32, 128)
+_CHUNK = 50_000
+"""Edges tried in turn by :meth:`LineIndex.nearest` before falling back to all pairs."""
 
 
 def ecef(lon: ArrayLike, lat: ArrayLike, height: ArrayLike = 0.0) -> FloatArray:
@@ -246,6 +249,9 @@ class LineIndex:
         self._half = np.linalg.norm(self._b - self._a, axis=1) / 2.0 if len(mid) else np.empty(0)
         self._max_half = float(self._half.max()) if len(mid) else 0.0
         self._tree = cKDTree(mid) if len(mid) else None
+        self._piece_tree: cKDTree | None = None  # built by _pieces() when first needed
+        self._piece_parent = np.empty(0, dtype=np.int64)
+        self._piece_half = 0.0
 
     def pairs(
         self, lon: ArrayLike, lat: ArrayLike, radius_m: float
@@ -301,38 +307,33 @@ class LineIndex:
         along = np.full(n, np.nan)
         if self._tree is None or n == 0:
             return Nearest(distance_m=dist, line=line, along_m=along)
-        # Fast path: the k edges with the nearest midpoints. The nearest edge's
-        # midpoint lies within (distance to the best of these) + the longest
-        # half-edge, so where the k-th midpoint lies farther than that, the
-        # nearest edge is among the k; the other points take the exact
-        # all-pairs path below. Ties go to the lowest edge index, as there.
-        xyz = ecef(lon, lat)
-        k = min(_NEAREST_K, len(self._line))
-        mid_d, edge = self._tree.query(
-            xyz, k=k, distance_upper_bound=max_distance_m + self._max_half
-        )
-        mid_d, edge = mid_d.reshape(n, k), edge.reshape(n, k)
-        valid = edge < len(self._line)
-        e = np.where(valid, edge, 0)
-        rows = np.repeat(np.arange(n), k)
-        d_all, t_all = _point_segment(xyz[rows], self._a[e.ravel()], self._b[e.ravel()])
-        d_all = np.where(valid.ravel() & (d_all <= max_distance_m), d_all, np.inf).reshape(n, k)
-        best_d = d_all.min(axis=1)
-        tied = d_all == best_d[:, None]
-        best = np.argmin(np.where(tied, e, np.iinfo(np.int64).max), axis=1)
-        best_e = e[np.arange(n), best]
-        bound = np.where(np.isfinite(best_d), best_d, max_distance_m) + self._max_half
-        settled = ~valid[:, -1] | (mid_d[:, -1] > bound)
-        found = settled & np.isfinite(best_d)
-        dist[found] = best_d[found]
-        line[found] = self._line[best_e[found]]
-        t_best = t_all.reshape(n, k)[np.arange(n), best]
-        along[found] = self._along0[best_e[found]] + t_best[found] * self._length[best_e[found]]
-        if settled.all():
-            return Nearest(distance_m=dist, line=line, along_m=along)
-        rest = np.flatnonzero(~settled)
-        lon = np.asarray(lon, dtype=float).ravel()[rest]
-        lat = np.asarray(lat, dtype=float).ravel()[rest]
+        # Fast path: edges are cut into pieces of at most _PIECE_M and the
+        # edges of the k nearest piece midpoints are measured. The foot of the
+        # perpendicular on the nearest edge lies in one of its pieces, whose
+        # midpoint is within (its distance + half a piece), so where the k-th
+        # piece midpoint lies farther than (best distance + half a piece), the
+        # nearest edge is among those measured. Points not settled so try a
+        # larger k, and the last few take the exact all-pairs path below.
+        # Distances are computed to the whole edge, exactly as there, and
+        # ties go to the lowest edge index, as there.
+        lon = np.asarray(lon, dtype=float).ravel()
+        lat = np.asarray(lat, dtype=float).ravel()
+        rest = np.arange(n)
+        for k in _NEAREST_K:
+            k = min(k, len(self._pieces()[1]))
+            unsettled = []
+            for lo in range(0, rest.size, _CHUNK):  # chunks keep the (n, k) arrays small
+                part = rest[lo : lo + _CHUNK]
+                settled, d_k, line_k, along_k = self._nearest_k(
+                    lon[part], lat[part], k, max_distance_m
+                )
+                done = part[settled]
+                dist[done], line[done], along[done] = d_k, line_k, along_k
+                unsettled.append(part[~settled])
+            rest = np.concatenate(unsettled)
+            if rest.size == 0:
+                return Nearest(distance_m=dist, line=line, along_m=along)
+        lon, lat = lon[rest], lat[rest]
         p, ln, d, s = self.pairs(lon, lat, max_distance_m)
         p = rest[p]
         if p.size:
@@ -343,6 +344,52 @@ class LineIndex:
             line[p[first]] = ln[first]
             along[p[first]] = s[first]
         return Nearest(distance_m=dist, line=line, along_m=along)
+
+    def _pieces(self) -> tuple[cKDTree, NDArray[np.int64], float]:
+        """Return a KD-tree of edge-piece midpoints, their edges and the longest half-piece."""
+        if self._piece_tree is None:
+            chord = 2.0 * self._half
+            count = np.maximum(1, np.ceil(chord / _PIECE_M)).astype(np.int64)
+            parent = np.repeat(np.arange(len(chord)), count)
+            within = np.arange(parent.size) - np.repeat(np.cumsum(count) - count, count)
+            frac = (within + 0.5) / count[parent]
+            mids = self._a[parent] + frac[:, None] * (self._b - self._a)[parent]
+            self._piece_tree = cKDTree(mids)
+            self._piece_parent = parent
+            self._piece_half = float((self._half / count).max())
+        return self._piece_tree, self._piece_parent, self._piece_half
+
+    def _nearest_k(
+        self, lon: FloatArray, lat: FloatArray, k: int, max_distance_m: float
+    ) -> tuple[NDArray[np.bool_], FloatArray, NDArray[np.int64], FloatArray]:
+        """Try the k edges with the nearest midpoints; return which points that settles.
+
+        Returns the settled mask and, for the settled points, distance, line
+        and along (``inf``, -1 and ``nan`` where no line is within reach).
+        """
+        n = lon.size
+        xyz = ecef(lon, lat)
+        tree, parent, piece_half = self._pieces()
+        mid_d, piece = tree.query(xyz, k=k, distance_upper_bound=max_distance_m + piece_half)
+        mid_d, piece = mid_d.reshape(n, k), piece.reshape(n, k)
+        valid = piece < len(parent)
+        e = np.where(valid, parent[np.minimum(piece, len(parent) - 1)], 0)
+        rows = np.repeat(np.arange(n), k)
+        d_all, t_all = _point_segment(xyz[rows], self._a[e.ravel()], self._b[e.ravel()])
+        d_all = np.where(valid.ravel() & (d_all <= max_distance_m), d_all, np.inf).reshape(n, k)
+        best_d = d_all.min(axis=1)
+        tied = d_all == best_d[:, None]
+        best = np.argmin(np.where(tied, e, np.iinfo(np.int64).max), axis=1)
+        best_e = e[np.arange(n), best]
+        bound = np.where(np.isfinite(best_d), best_d, max_distance_m) + piece_half
+        settled = ~valid[:, -1] | (mid_d[:, -1] > bound) | (k == len(parent))
+        found = np.isfinite(best_d[settled])
+        chosen = best_e[settled]
+        t_best = t_all.reshape(n, k)[np.arange(n), best][settled]
+        dist = np.where(found, best_d[settled], np.inf)
+        line = np.where(found, self._line[chosen], -1)
+        along = np.where(found, self._along0[chosen] + t_best * self._length[chosen], np.nan)
+        return settled, dist, line, along
 
     def distance(self, lon: ArrayLike, lat: ArrayLike, *, max_distance_m: float) -> FloatArray:
         """Return the distance in metres to the nearest line (``inf`` beyond the limit)."""
