@@ -17,12 +17,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from numpy.typing import NDArray
 
-from surveil import coverage, risk
+from surveil import coverage, risk, terrain, visibility
 from surveil.gaps import find_gaps
 from surveil.needs import needs_totals, size_needs
 from surveil.scenario import Scenario
-from surveil.segments import sample_targets, segment_border
+from surveil.segments import TargetPoints, border_side, sample_targets, segment_border
 
 if TYPE_CHECKING:
     import folium
@@ -47,6 +48,9 @@ SEGMENT_OUTPUT_COLUMNS = [
     "incidents",
     "incidents_per_km_year",
     "incidents_corrected_per_km_year",
+    "slope_deg",
+    "passability",
+    "mast_m_to_see",
     "structure",
     "threat",
     "vulnerability",
@@ -79,6 +83,11 @@ class Assessment:
     model
         Normalisation constants and model choices, for ``run.json`` and for
         comparing scenarios on the same scale.
+    candidates
+        With terrain: high ground near the border on the own side, as
+        candidate sensor sites with the border length each would see.
+    terrain
+        The DEM tiles used (empty without terrain).
     """
 
     scenario: Scenario
@@ -89,6 +98,8 @@ class Assessment:
     incidents: gpd.GeoDataFrame
     summary: Mapping[str, Any]
     model: Mapping[str, Any]
+    candidates: gpd.GeoDataFrame | None = None
+    terrain: tuple[terrain.DEM, ...] = ()
 
     @property
     def normalisation(self) -> risk.Normalisation:
@@ -97,7 +108,7 @@ class Assessment:
 
     def layers(self) -> dict[str, gpd.GeoDataFrame]:
         """Return the map and GeoPackage layers by name."""
-        return {
+        layers = {
             "segments": self.segments,
             "gaps": self.gaps,
             "sensors": self.scenario.sensors,
@@ -106,6 +117,18 @@ class Assessment:
             "incidents": self.incidents,
             "posts": self.scenario.posts,
         }
+        if self.candidates is not None:
+            layers["candidates"] = self.candidates
+        return layers
+
+    def hillshade(self, *, max_size: int = 1024) -> list[tuple[Any, Any]]:
+        """Return a hillshade image of the terrain for the map (none without terrain)."""
+        if self.scenario.dem is None:
+            return []
+        west, south, east, north = (float(b) for b in self.segments.total_bounds)
+        return [
+            terrain.area_hillshade(self.scenario.dem, (west, south, east, north), max_size=max_size)
+        ]
 
     def map(self, *, lang: str = "en") -> folium.Map:
         """Draw the interactive map (Folium) in English or Russian."""
@@ -117,6 +140,7 @@ class Assessment:
             lang=lang,
             title=self.scenario.name,
             attribution=self.scenario.attribution,
+            hillshade=self.hillshade(),
         )
 
     def save(
@@ -160,16 +184,34 @@ def assess(
     targets = sample_targets(segments, sample_m=p.sample_m)
     n = len(segments)
 
-    step("detection")
     sensors = coverage.active_sensors(scenario.sensors, include_planned=p.include_planned)
+    tiles: tuple[terrain.DEM, ...] = ()
+    sight = None
+    if scenario.dem is not None:
+        step("terrain")
+        tiles = load_terrain(scenario, targets)
+        sight = visibility.sensor_sight(
+            tiles, sensors, target_height_m=p.target_height_m, refraction=p.refraction
+        )
+
+    step("detection")
     detection = coverage.detect_points(
         targets,
         sensors,
         scenario.patrols,
         path_offsets_m=p.path_offsets_m,
         trace_persistence_h=p.trace_persistence_h,
+        sight=sight,
     )
     table = coverage.segment_detection(targets, detection, n, target_pd=p.target_pd)
+    table["slope_deg"] = table["passability"] = table["mast_m_to_see"] = np.nan
+    if sight is not None:
+        slope = point_slope(tiles, targets)
+        table["slope_deg"] = coverage.segment_means(slope, targets, n)
+        table["passability"] = coverage.segment_means(terrain.passability(slope), targets, n)
+        table["mast_m_to_see"] = coverage.mast_to_see(
+            targets, sensors, detection.p_sensor, sight, n
+        )
     has_posts = len(scenario.posts) > 0
     hours = coverage.response_hours(targets, scenario.posts, detour_factor=p.detour_factor)
     p_interdict = detection.p_detect * coverage.respond_probability(hours, escape_h=p.escape_h)
@@ -192,11 +234,12 @@ def assess(
     mid = shapely.get_coordinates(
         shapely.line_interpolate_point(segments.geometry.to_numpy(), 0.5, normalized=True)
     )
-    structure = risk.access_score(
+    structure = risk.structure_score(
         mid[:, 0],
         mid[:, 1],
         roads=scenario.roads,
         settlements=scenario.settlements,
+        passability=table["passability"].to_numpy() if tiles else None,
         road_scale_m=p.road_scale_m,
         settlement_scale_m=p.settlement_scale_m,
     )
@@ -229,7 +272,16 @@ def assess(
         gaps, scenario.catalogue, target_pd=p.target_pd, trace_persistence_h=p.trace_persistence_h
     )
     totals = needs_totals(needs)
-    footprints = coverage.sensor_footprints(scenario.sensors)
+    if tiles:
+        step("footprints and high ground")
+        all_sight = visibility.sensor_sight(
+            tiles, scenario.sensors, target_height_m=p.target_height_m, refraction=p.refraction
+        )
+        footprints = all_sight.footprints()
+        candidates = high_ground_sites(scenario, tiles)
+    else:
+        footprints = coverage.sensor_footprints(scenario.sensors)
+        candidates = None
     model = {
         "normalisation": {
             "incidents_per_km_year": used.incidents_per_km_year,
@@ -237,7 +289,9 @@ def assess(
         },
         "threat_incidents": p.threat_incidents,
         "threat_weights": threat_weights,
-        "structure_layers": [k for k in ("roads", "settlements") if len(getattr(scenario, k))],
+        "structure_layers": [k for k in ("roads", "settlements") if len(getattr(scenario, k))]
+        + (["terrain"] if tiles else []),
+        "terrain_tiles": len(tiles),
         "vulnerability": "1 - p_interdict" if has_posts else "1 - p_detect",
         "incident_exposure_years": weights.exposure_years,
         "incident_reference_date": (
@@ -257,7 +311,63 @@ def assess(
         incidents=snapped,
         summary=summary,
         model=model,
+        candidates=candidates,
+        terrain=tiles,
     )
+
+
+def load_terrain(scenario: Scenario, targets: TargetPoints) -> tuple[terrain.DEM, ...]:
+    """Read the DEM around the border and sensors, one local tile per 200 km."""
+    p = scenario.parameters
+    sensors = scenario.sensors
+    reach = float(sensors["range_m"].max()) if len(sensors) else 0.0
+    reach += max(abs(o) for o in p.path_offsets_m) + 1000.0
+    lon = np.concatenate([targets.lon, sensors.geometry.x.to_numpy()])
+    lat = np.concatenate([targets.lat, sensors.geometry.y.to_numpy()])
+    assert scenario.dem is not None
+    return tuple(terrain.read_dem_tiles(str(scenario.dem), lon, lat, buffer_m=reach))
+
+
+def point_slope(tiles: tuple[terrain.DEM, ...], targets: TargetPoints) -> NDArray[np.float64]:
+    """Return the terrain slope in degrees around each target point."""
+    slope = np.full(len(targets), np.nan)
+    tile = terrain.tile_of(tiles, targets.lon, targets.lat)
+    for t in np.unique(tile):
+        mine = tile == t
+        slope[mine] = terrain.slope_deg(tiles[t], targets.lon[mine], targets.lat[mine])
+    return slope
+
+
+def high_ground_sites(
+    scenario: Scenario, tiles: tuple[terrain.DEM, ...], *, n: int = 30
+) -> gpd.GeoDataFrame:
+    """Return high ground near the border on the own side, best sites first.
+
+    The own side is the side of the border where most sensors and posts
+    stand; with none, both sides are kept.
+    """
+    own = [scenario.sensors, scenario.posts]
+    lon = np.concatenate([f.geometry.x.to_numpy() for f in own])
+    lat = np.concatenate([f.geometry.y.to_numpy() for f in own])
+    sides = border_side(scenario.border, lon, lat)
+    own_side = int(np.sign(sides.sum()))
+    sites = [
+        terrain.high_ground(dem, scenario.border, within_m=5000.0, own_side=None, n=n)
+        for dem in tiles
+    ]
+    table = pd.concat(sites, ignore_index=True) if sites else pd.DataFrame()
+    if len(table) == 0:
+        return gpd.GeoDataFrame(table, geometry=gpd.GeoSeries([], crs="EPSG:4326"))
+    candidates = gpd.GeoDataFrame(table, geometry="geometry", crs="EPSG:4326")
+    if own_side != 0:
+        side = border_side(
+            scenario.border, candidates.geometry.x.to_numpy(), candidates.geometry.y.to_numpy()
+        )
+        candidates = candidates[side == own_side]
+    candidates = candidates.sort_values("border_seen_km", ascending=False).head(n)
+    candidates.insert(0, "means", "high ground site")
+    candidates.insert(1, "score", candidates["border_seen_km"].to_numpy())
+    return candidates.reset_index(drop=True)
 
 
 def summarise(

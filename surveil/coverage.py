@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import geopandas as gpd
 import numpy as np
@@ -41,6 +42,18 @@ from surveil.segments import TargetPoints
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
+
+
+class Sight(Protocol):
+    """Line of sight from sensors to points (see :class:`surveil.visibility.TerrainSight`)."""
+
+    def visible(self, sensor: IntArray, lon: FloatArray, lat: FloatArray) -> NDArray[np.bool_]:
+        """Tell whether each sensor sees the point paired with it."""
+        ...
+
+    def mast_m(self, sensor: IntArray, lon: FloatArray, lat: FloatArray) -> FloatArray:
+        """Return the extra mast height each sensor needs to see its point."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -137,13 +150,14 @@ def sensor_probability(
     sensors: gpd.GeoDataFrame,
     *,
     path_offsets_m: Sequence[float] = (0.0,),
+    sight: Sight | None = None,
 ) -> tuple[FloatArray, tuple[IntArray, IntArray]]:
     """Return ``P_sensor`` at each target point and the (point, sensor) pairs.
 
     A sensor detects a crossing when any point of its path (the target point
-    moved by each of ``path_offsets_m`` square to the line) is in range and
-    sector; it then detects with ``pd · availability``. Sensors combine as
-    independent detectors.
+    moved by each of ``path_offsets_m`` square to the line) is in range,
+    sector and, with terrain, in line of sight; it then detects with
+    ``pd · availability``. Sensors combine as independent detectors.
 
     Parameters
     ----------
@@ -153,11 +167,16 @@ def sensor_probability(
         Sensors that count (see :func:`active_sensors`).
     path_offsets_m
         Offsets of the crossing path's points in metres.
+    sight
+        Line of sight over terrain; None for flat, open ground.
     """
     found_p, found_s = [], []
     for offset in path_offsets_m:
         lon, lat = targets.offset(offset)
         p, s = sensor_pairs(lon, lat, sensors)
+        if sight is not None and p.size:
+            seen = sight.visible(s, lon[p], lat[p])
+            p, s = p[seen], s[seen]
         found_p.append(p)
         found_s.append(s)
     point = np.concatenate(found_p) if found_p else np.empty(0, dtype=np.int64)
@@ -254,9 +273,12 @@ def detect_points(
     *,
     path_offsets_m: Sequence[float] = (0.0,),
     trace_persistence_h: float = 12.0,
+    sight: Sight | None = None,
 ) -> PointDetection:
     """Return sensor, patrol and combined detection at each target point."""
-    p_sensor, pairs = sensor_probability(targets, sensors, path_offsets_m=path_offsets_m)
+    p_sensor, pairs = sensor_probability(
+        targets, sensors, path_offsets_m=path_offsets_m, sight=sight
+    )
     visits, reading = patrol_visits(targets, patrols, path_offsets_m=path_offsets_m)
     p_patrol = patrol_probability(reading, trace_persistence_h=trace_persistence_h)
     return PointDetection(
@@ -266,6 +288,45 @@ def detect_points(
         visits_per_day=visits,
         sensor_pairs=pairs,
     )
+
+
+def mast_to_see(
+    targets: TargetPoints,
+    sensors: gpd.GeoDataFrame,
+    p_sensor: FloatArray,
+    sight: Sight,
+    n_segments: int,
+) -> FloatArray:
+    """Return, per segment, how much taller a mast would need to be to see it.
+
+    For each target point that no sensor sees but that lies in range and
+    sector of some sensor, the nearest such sensor's extra mast height to see
+    it is taken; a segment reports the largest over its points: with masts
+    that much taller, every hidden point in range would be seen. 0 where all
+    points are seen, NaN where the hidden points are out of every sensor's
+    range (no mast helps).
+    """
+    out = np.where(np.bincount(targets.segment, minlength=n_segments) > 0, 0.0, np.nan)
+    hidden = np.flatnonzero(p_sensor <= 0)
+    if hidden.size == 0 or len(sensors) == 0:
+        return out
+    point, sensor = sensor_pairs(targets.lon[hidden], targets.lat[hidden], sensors)
+    unreachable = np.setdiff1d(np.arange(hidden.size), point)
+    out[np.unique(targets.segment[hidden[unreachable]])] = np.nan
+    if point.size == 0:
+        return out
+    s_xyz = geodesy.ecef(sensors.geometry.x.to_numpy(), sensors.geometry.y.to_numpy())
+    p_xyz = geodesy.ecef(targets.lon[hidden[point]], targets.lat[hidden[point]])
+    dist = np.linalg.norm(p_xyz - s_xyz[sensor], axis=1)
+    order = np.lexsort((dist, point))
+    nearest = order[np.concatenate([[True], np.diff(point[order]) != 0])]
+    pts = hidden[point[nearest]]
+    mast = sight.mast_m(sensor[nearest], targets.lon[pts], targets.lat[pts])
+    best = np.full(n_segments, -np.inf)
+    np.maximum.at(best, targets.segment[pts], np.nan_to_num(mast, nan=-np.inf))
+    reached = np.isfinite(best)
+    out[reached] = np.maximum(np.where(np.isnan(out[reached]), 0.0, out[reached]), best[reached])
+    return out
 
 
 def response_hours(

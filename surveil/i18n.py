@@ -52,6 +52,7 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "layer_posts": ("Outposts and crossing points", "Заставы и пункты пропуска"),
     "layer_km": ("Km marks", "Километровые отметки"),
     "layer_candidates": ("Candidate sites", "Возможные места размещения"),
+    "layer_hillshade": ("Hillshade (terrain)", "Отмывка рельефа"),
     "layer_recommended": ("Recommended sites", "Рекомендуемые места размещения"),
     # legend headings and symbols
     "risk_class": ("Risk class", "Уровень риска"),
@@ -100,6 +101,13 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "availability": ("Availability", "Коэффициент готовности"),
     "agency": ("Agency", "Ведомство"),
     "visible_share": ("Visible share", "Доля прямой видимости"),
+    "slope_deg": ("Slope, degrees", "Уклон, градусы"),
+    "passability": ("Passability", "Проходимость"),
+    "mast_m_to_see": ("Extra mast height to see, m", "Требуемое увеличение высоты мачты, м"),
+    "structure": ("Terrain and access factor", "Фактор рельефа и доступности"),
+    "elevation_m": ("Elevation, m", "Высота, м"),
+    "border_seen_km": ("Border in sight, km", "Граница в прямой видимости, км"),
+    "distance_to_border_m": ("Distance to border, m", "Расстояние до границы, м"),
     # popup fields: patrols
     "patrol": ("Patrol", "Пограничный наряд"),
     "visits_per_day": ("Visits per day", "Число проверок в сутки"),

@@ -130,6 +130,7 @@ def assessment_map(
     lang: str = "en",
     title: str | None = None,
     attribution: str | None = None,
+    hillshade: Sequence[tuple[Any, Any]] = (),
 ) -> folium.Map:
     """Draw the layers of an assessment on an interactive map.
 
@@ -151,6 +152,9 @@ def assessment_map(
         Title shown on top of the map; a generic one if None.
     attribution
         Source note shown in the corner, e.g. ``"illustrative data"``.
+    hillshade
+        ``(image, bounds)`` pairs from :func:`surveil.terrain.hillshade`,
+        drawn under everything as one layer (inlined, so it works offline).
 
     Returns
     -------
@@ -179,6 +183,7 @@ def assessment_map(
     segments = prepared["segments"]
     m = _base_map(segments, lang, attribution)
     context = _Context(m, lang)
+    _draw_hillshade(context, hillshade)
     for draw in _LAYER_DRAWERS:
         draw(context, prepared)
     _add_controls(context, prepared, summary, title)
@@ -655,6 +660,17 @@ def _site_symbol(kind: str) -> dict[str, Any]:
     return {"style": style}
 
 
+def _draw_hillshade(context: _Context, images: Sequence[tuple[Any, Any]]) -> None:
+    """Add hillshade images (RGBA arrays over lon/lat bounds) as one layer."""
+    if not images:
+        return
+    layer = context.overlay("layer_hillshade")
+    for image, bounds in images:
+        folium.raster_layers.ImageOverlay(
+            image, bounds=[list(corner) for corner in bounds], opacity=0.55
+        ).add_to(layer)
+
+
 def _draw_km_marks(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> None:
     """Add a km mark every 1, 2, 5, 10 ... km along each section."""
     segments = layers["segments"]
@@ -759,6 +775,9 @@ _SEGMENT_FIELDS = (
     ("revisit_h", "revisit_h", "revisit"),
     ("incidents", "incidents", "int"),
     ("incidents_per_km_year", "incidents_per_km_year", "f2"),
+    ("slope_deg", "slope_deg", "f1"),
+    ("passability", "passability", "f2"),
+    ("mast_m_to_see", "mast_m_to_see", "f1"),
 )
 _GAP_FIELDS = (
     ("section", "section", "text"),
@@ -807,7 +826,13 @@ _POST_FIELDS = (
     ("type", "type", "text"),
     ("reaction_speed_kmh", "reaction_speed_kmh", "int"),
 )
-_SITE_FIELDS = (("means", "means", "text"), ("score", "score", "f2"))
+_SITE_FIELDS = (
+    ("means", "means", "text"),
+    ("score", "score", "f2"),
+    ("elevation_m", "elevation_m", "int"),
+    ("distance_to_border_m", "distance_to_border_m", "int"),
+    ("border_seen_km", "border_seen_km", "f1"),
+)
 _POST_SHORT = {"en": {"outpost": "OP", "bcp": "BCP"}, "ru": {"outpost": "З", "bcp": "ПП"}}
 
 

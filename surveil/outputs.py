@@ -43,6 +43,8 @@ OUTPUT_FILES = (
     "run.json",
 )
 GPKG_LAYERS = ("segments", "gaps", "sensors", "footprints", "patrols", "incidents")
+#: Layers written when the assessment has them (``candidates`` needs terrain).
+OPTIONAL_LAYERS = ("candidates",)
 FLOAT_FORMAT = "%.6f"
 
 
@@ -180,8 +182,9 @@ def _write_all(assessment: Assessment, folder: Path, *, lang: str) -> None:
 
     layers = assessment.layers()
     gpkg = folder / "assessment.gpkg"
-    for name in GPKG_LAYERS:
-        _gpkg_frame(layers[name]).to_file(gpkg, layer=name, driver="GPKG")
+    for name in (*GPKG_LAYERS, *OPTIONAL_LAYERS):
+        if name in layers:
+            _gpkg_frame(layers[name]).to_file(gpkg, layer=name, driver="GPKG")
     table_csv(assessment.segments, folder / "segments.csv")
     table_csv(assessment.gaps, folder / "gaps.csv")
     table_csv(assessment.needs, folder / "needs.csv")
@@ -198,14 +201,25 @@ def _write_all(assessment: Assessment, folder: Path, *, lang: str) -> None:
         lang=lang,
         title=assessment.scenario.name,
         attribution=assessment.scenario.attribution,
+        hillshade=assessment.hillshade(),
     )
     save_map(m, folder / "map.html")
     run = run_record(assessment)
     (folder / "run.json").write_text(json.dumps(run, indent=2, sort_keys=True) + "\n")
 
 
+def _set_modes(folder: Path) -> None:
+    """Give the folder and its files the usual modes (temporary ones are private)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    folder.chmod(0o777 & ~umask)
+    for f in folder.iterdir():
+        f.chmod(0o666 & ~umask)
+
+
 def _replace(tmp: Path, out: Path) -> None:
     """Move the finished temporary folder to ``out``, replacing it if present."""
+    _set_modes(tmp)
     if not out.exists():
         os.replace(tmp, out)
         return

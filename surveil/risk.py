@@ -241,19 +241,22 @@ def count_incidents(segments: pd.DataFrame, snapped: pd.DataFrame) -> NDArray[np
     return counts
 
 
-def access_score(
+def structure_score(
     lon: FloatArray,
     lat: FloatArray,
     *,
     roads: gpd.GeoDataFrame | None = None,
     settlements: gpd.GeoDataFrame | None = None,
+    passability: FloatArray | None = None,
     road_scale_m: float = 5000.0,
     settlement_scale_m: float = 10000.0,
 ) -> FloatArray | None:
-    """Return structural attractiveness from access, in [0, 1], or None without context.
+    """Return structural attractiveness in [0, 1], or None with nothing to judge by.
 
-    Each available layer gives ``exp(−d / scale)`` for the distance d to the
-    nearest road or settlement; the score is their mean.
+    Each available part counts equally: access to roads ``exp(−d / scale)``
+    and to settlements ``exp(−d / scale)`` for the distance d to the nearest
+    one, and terrain passability (from slope, see
+    :func:`surveil.terrain.passability`).
     """
     parts = []
     if roads is not None and len(roads):
@@ -266,6 +269,8 @@ def access_score(
             geodesy.ecef(lon, lat), distance_upper_bound=8 * settlement_scale_m
         )
         parts.append(np.exp(-d / settlement_scale_m))
+    if passability is not None:
+        parts.append(np.nan_to_num(np.asarray(passability, dtype=float), nan=0.0))
     if not parts:
         return None
     return np.mean(parts, axis=0)

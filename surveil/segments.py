@@ -218,3 +218,42 @@ def _join_coords(geoms: NDArray[np.object_]) -> NDArray[np.float64]:
     first = np.concatenate([[True], index[1:] != index[:-1]])
     first[0] = False
     return coords[~first]
+
+
+def border_side(
+    border: gpd.GeoDataFrame,
+    lon: NDArray[np.float64],
+    lat: NDArray[np.float64],
+    *,
+    max_distance_m: float = 50_000.0,
+) -> NDArray[np.int64]:
+    """Tell on which side of the border each point lies.
+
+    Returns +1 right of the direction of chainage, −1 left of it, and 0 for
+    points farther than ``max_distance_m`` from every section.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> border = gpd.GeoDataFrame(
+    ...     {"section": ["A"]}, geometry=[shapely.LineString([(70, 40), (70.1, 40)])], crs=4326
+    ... )
+    >>> border_side(border, np.array([70.05, 70.05]), np.array([39.99, 40.01])).tolist()
+    [1, -1]
+    """
+    lines = [
+        (coords[:, 0], coords[:, 1])
+        for geom in border.geometry.to_numpy()
+        for coords in section_parts(geom)
+    ]
+    lon = np.asarray(lon, dtype=float)
+    lat = np.asarray(lat, dtype=float)
+    side = np.zeros(lon.size, dtype=np.int64)
+    near = geodesy.LineIndex(lines).nearest(lon, lat, max_distance_m=max_distance_m)
+    for i in np.unique(near.line[near.line >= 0]):
+        mine = np.flatnonzero(near.line == i)
+        line_lon, line_lat = lines[i]
+        foot_lon, foot_lat, azimuth = geodesy.interpolate(line_lon, line_lat, near.along_m[mine])
+        bearing, _, _ = geodesy.GEOD.inv(foot_lon, foot_lat, lon[mine], lat[mine])
+        side[mine] = np.where(np.sin(np.radians(np.asarray(bearing) - azimuth)) >= 0, 1, -1)
+    return side

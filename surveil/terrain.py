@@ -19,6 +19,7 @@ sensor's rays never leave its tile.
 from __future__ import annotations
 
 import math
+import os
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -810,3 +811,28 @@ def _border_lines(border: Any) -> list[NDArray[np.float64]]:
             if coords.ndim == 2 and len(coords) >= 2:
                 out.append(coords[:, :2])
     return out
+
+
+def area_hillshade(
+    path: str | os.PathLike[str],
+    bounds: tuple[float, float, float, float],
+    *,
+    buffer_m: float = 5000.0,
+    max_size: int = 1024,
+) -> tuple[NDArray[np.uint8], tuple[tuple[float, float], tuple[float, float]]]:
+    """Return one hillshade image of a DEM over an area, for the map.
+
+    Parameters
+    ----------
+    path
+        The DEM raster.
+    bounds
+        ``(lon_min, lat_min, lon_max, lat_max)`` of the area, e.g. of the
+        segments.
+    buffer_m
+        Margin around the area in metres.
+    max_size
+        Largest image side in pixels.
+    """
+    dem = read_dem(str(path), bounds=bounds, buffer_m=buffer_m)
+    return hillshade(dem, max_size=max_size)

@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import shapely
@@ -476,3 +477,139 @@ def _grid_convergence_deg(dem: DEM, lon: float, lat: float) -> float:
     """Return the grid bearing of true north at a point, in degrees."""
     x, y = dem.to_grid([lon, lon], [lat, lat + 0.01])
     return float(np.degrees(np.arctan2(x[1] - x[0], y[1] - y[0])))
+
+
+@dataclass(frozen=True)
+class TerrainSight:
+    """Line of sight from a scenario's sensors over DEM tiles, for the pipeline.
+
+    Built by :func:`sensor_sight`; :mod:`surveil.coverage` asks it which
+    (sensor, point) pairs in range and sector are in sight, and how much
+    taller a mast would need to be where they are not.
+
+    Attributes
+    ----------
+    tiles
+        Local DEMs (one for a regional scenario, several at national scale).
+    sensors
+        The sensors, in the order the pairs index them.
+    sensor_tile
+        Index of each sensor's tile.
+    target_height_m, refraction
+        As for :func:`line_of_sight`.
+    """
+
+    tiles: tuple[DEM, ...]
+    sensors: Any
+    sensor_tile: NDArray[np.int64]
+    target_height_m: float = 1.7
+    refraction: float = 0.13
+
+    def _pairs(self, sensor: NDArray[np.int64], lon: FloatArray, lat: FloatArray, *, mast: bool):
+        out_visible = np.zeros(sensor.size, dtype=bool)
+        out_mast = np.full(sensor.size, np.nan)
+        s_lon = self.sensors.geometry.x.to_numpy()
+        s_lat = self.sensors.geometry.y.to_numpy()
+        height = self.sensors["height_m"].to_numpy(dtype=float)
+        ground = (
+            self.sensors["ground_m"].to_numpy(dtype=float)
+            if "ground_m" in self.sensors
+            else np.full(len(self.sensors), np.nan)
+        )
+        tile = self.sensor_tile[sensor]
+        for t in np.unique(tile):
+            sel = np.flatnonzero(tile == t)
+            s = sensor[sel]
+            los = line_of_sight(
+                self.tiles[t],
+                s_lon[s],
+                s_lat[s],
+                height[s],
+                lon[sel],
+                lat[sel],
+                target_height_m=self.target_height_m,
+                refraction=self.refraction,
+                obs_ground_m=ground[s],
+                mast=mast,
+            )
+            out_visible[sel] = los.visible
+            out_mast[sel] = los.mast_m_to_see
+        return out_visible, out_mast
+
+    def visible(
+        self, sensor: NDArray[np.int64], lon: FloatArray, lat: FloatArray
+    ) -> NDArray[np.bool_]:
+        """Tell whether each sensor sees the target at (lon, lat)."""
+        return self._pairs(sensor, lon, lat, mast=False)[0]
+
+    def mast_m(self, sensor: NDArray[np.int64], lon: FloatArray, lat: FloatArray) -> FloatArray:
+        """Return the extra mast height each sensor needs to see its target (0 if seen)."""
+        return self._pairs(sensor, lon, lat, mast=True)[1]
+
+    def footprints(self, *, simplify_cells: float = 0.5) -> Any:
+        """Return each sensor's visible area within range and sector.
+
+        Parameters
+        ----------
+        simplify_cells
+            Simplification tolerance in DEM cells (the viewshed's edges are
+            cell staircases).
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+            ``sensor_id``, ``type``, ``status``, ``range_m`` and
+            ``visible_share``, with (Multi)Polygon geometry in EPSG:4326.
+        """
+        import geopandas as gpd
+
+        polygons, shares = [], []
+        for i, row in enumerate(self.sensors.itertuples(index=False)):
+            dem = self.tiles[self.sensor_tile[i]]
+            polygon, share = visible_footprint(
+                dem,
+                row.geometry.x,
+                row.geometry.y,
+                row.height_m,
+                row.range_m,
+                row.azimuth_deg,
+                row.fov_deg,
+                target_height_m=self.target_height_m,
+                refraction=self.refraction,
+            )
+            tolerance = simplify_cells * dem.cell_m / 111_000.0
+            polygons.append(shapely.simplify(polygon, tolerance, preserve_topology=True))
+            shares.append(share)
+        return gpd.GeoDataFrame(
+            {
+                "sensor_id": self.sensors["id"].to_numpy(),
+                "type": self.sensors["type"].to_numpy(),
+                "status": self.sensors["status"].to_numpy(),
+                "range_m": self.sensors["range_m"].to_numpy(dtype=float),
+                "visible_share": np.asarray(shares, dtype=float),
+            },
+            geometry=polygons,
+            crs="EPSG:4326",
+        )
+
+
+def sensor_sight(
+    tiles: Sequence[DEM],
+    sensors: Any,
+    *,
+    target_height_m: float = 1.7,
+    refraction: float = 0.13,
+) -> TerrainSight:
+    """Prepare line of sight from sensors over DEM tiles (see :class:`TerrainSight`)."""
+    from surveil.terrain import tile_of
+
+    lon = sensors.geometry.x.to_numpy()
+    lat = sensors.geometry.y.to_numpy()
+    tile = tile_of(tiles, lon, lat) if len(sensors) else np.empty(0, dtype=np.int64)
+    return TerrainSight(
+        tiles=tuple(tiles),
+        sensors=sensors.reset_index(drop=True),
+        sensor_tile=tile,
+        target_height_m=target_height_m,
+        refraction=refraction,
+    )

@@ -94,7 +94,7 @@ def test_intensity_per_km_year_on_a_long_line():
     )
 
 
-def test_access_score_from_roads_and_settlements(line):
+def test_structure_from_roads_settlements_and_passability(line):
     road = shapely.LineString([point_off_line(line, a, 5000)[0] for a in (0, 10_000)])
     roads = gpd.GeoDataFrame({"name": ["r"]}, geometry=[road], crs="EPSG:4326")
     town = point_off_line(line, 5000, 0)[0]
@@ -102,9 +102,11 @@ def test_access_score_from_roads_and_settlements(line):
         {"name": ["t"], "population": [1000.0]}, geometry=[town], crs="EPSG:4326"
     )
     x, y = np.array([town.x]), np.array([town.y])
-    score = risk.access_score(x, y, roads=roads, settlements=settlements)
+    score = risk.structure_score(x, y, roads=roads, settlements=settlements)
     assert score[0] == pytest.approx((math.exp(-1) + 1.0) / 2, rel=1e-3)
-    assert risk.access_score(x, y) is None
+    assert risk.structure_score(x, y) is None
+    steep = risk.structure_score(x, y, roads=roads, passability=np.array([0.0]))
+    assert steep[0] == pytest.approx(math.exp(-1) / 2, rel=1e-3)
 
 
 def test_threat_and_risk_with_fixed_normalisation():

@@ -3,10 +3,25 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
 from surveil.cli.options import lang_option
+
+
+def hillshade_from_run(run: dict[str, Any], segments: Any) -> list[tuple[Any, Any]]:
+    """Redraw the hillshade from the run's DEM, if it was used and is still there."""
+    from surveil.terrain import area_hillshade
+
+    dem = next((i["path"] for i in run.get("inputs", []) if i.get("layer") == "dem"), None)
+    if dem is None:
+        return []
+    if not Path(dem).is_file():
+        click.echo(f"Warning: {dem} is gone; the map has no hillshade", err=True)
+        return []
+    west, south, east, north = (float(b) for b in segments.total_bounds)
+    return [area_hillshade(dem, (west, south, east, north))]
 
 
 @click.command("map")
@@ -37,6 +52,7 @@ def command(folder: Path, lang: str, out: Path | None) -> None:
         lang=lang,
         title=scenario.get("name"),
         attribution=scenario.get("attribution"),
+        hillshade=hillshade_from_run(info["run"], layers["segments"]),
     )
     target = out or folder / "map.html"
     partial = target.with_name(f".{target.name}.partial")
