@@ -770,10 +770,10 @@ def write_scenario(out: Path, sector: Sector, border_len: float) -> None:
 # ILLUSTRATIVE, NOT REAL: sensors, patrols, posts and incidents, drawn by a seeded
 #   model (towers on high ground, posts by settlements, incidents where the
 #   terrain is passable and settlements are near).
-# dem.tif (GeoTIFF, EPSG:4326, deflate) is shipped beside this file for terrain
-#   support; it is not referenced here yet.
+# dem.tif (GeoTIFF, EPSG:4326, deflate): line of sight, slope and hillshade.
 {rivers}name = "{sector.title}"
 attribution = "{ATTRIBUTION}"
+dem = "dem.tif"
 
 [layers]
 border = "border.geojson"

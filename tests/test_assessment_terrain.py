@@ -1,0 +1,105 @@
+"""Assessments over a DEM: a wall hides a known stretch of a straight border."""
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from surveil.assessment import assess
+from surveil.scenario import Scenario
+from tests.test_terrain import TO_LL, X0, Y0, write_tif
+
+CELL = 30.0
+SENSOR_XY = (X0 + 12000.0, Y0 - 9000.0)  # 3 km north of the border
+BORDER_Y = Y0 - 12000.0
+WALL_Y = Y0 - 10500.0  # half-way between sensor and border, east of the sensor only
+
+
+def plateau_with_wall():
+    rows, cols = 640, 840  # 19.2 km × 25.2 km at 30 m: border and sensor with 6 km around
+    z = np.full((rows, cols), 1000.0)
+    y = Y0 - (np.arange(rows) + 0.5) * CELL
+    x = X0 + (np.arange(cols) + 0.5) * CELL
+    wall_rows = np.abs(y - WALL_Y) < CELL
+    wall_cols = x >= SENSOR_XY[0]
+    z[np.ix_(wall_rows, wall_cols)] = 1200.0
+    # A 150 m hill 2 km inside the border, west of every ray the tests count on.
+    xx, yy = np.meshgrid(x, y)
+    z += 150.0 * np.exp(-((xx - X0 - 9000) ** 2 + (yy - Y0 + 10000) ** 2) / (2 * 300.0**2))
+    return z
+
+
+def lonlat(x, y):
+    return TO_LL.transform(x, y)
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("terrain")
+    dem = write_tif(folder / "dem.tif", plateau_with_wall())
+    line = shapely.LineString([lonlat(X0 + 6600, BORDER_Y), lonlat(X0 + 17400, BORDER_Y)])
+    border = gpd.GeoDataFrame({"section": ["A"]}, geometry=[line], crs=4326)
+    sensors = gpd.GeoDataFrame(
+        {"id": ["T1"], "range_m": [5000.0], "pd": [0.9], "height_m": [10.0]},
+        geometry=[shapely.Point(lonlat(*SENSOR_XY))],
+        crs=4326,
+    )
+    params = {"segment_m": 500.0, "sample_m": 20.0}
+    flat = Scenario.from_layers(border, sensors=sensors, parameters=params)
+    return flat, Scenario.from_layers(border, sensors=sensors, parameters=params, dem=dem)
+
+
+def covered_m(result):
+    seg = result.segments
+    return float(((seg["p_sensor"] > 0) * 0 + seg["covered_frac"] * seg["length_m"]).sum())
+
+
+def test_wall_hides_the_eastern_half_of_the_chord(scenario):
+    flat, hilly = scenario
+    # Flat: the 5 km range circle 3 km from the line covers 2·√(5000² − 3000²) = 8 km.
+    assert covered_m(assess(flat)) == pytest.approx(8000.0, abs=60)
+    # The wall, half-way and east of the sensor, hides every ray to x > x_sensor: 4 km left.
+    result = assess(hilly)
+    assert covered_m(result) == pytest.approx(4000.0, abs=100)
+    seg = result.segments
+    assert np.allclose(seg["slope_deg"], 0.0, atol=0.5)
+    assert np.allclose(seg["passability"], 1.0)
+
+
+def test_mast_needed_to_see_over_the_wall(scenario):
+    _, hilly = scenario
+    seg = assess(hilly).segments
+    mid = shapely.get_coordinates(
+        shapely.line_interpolate_point(seg.geometry.to_numpy(), 0.5, normalized=True)
+    )
+    east_x, _ = TO_LL.transform(mid[:, 0], mid[:, 1], direction="INVERSE")
+    hidden = (east_x > SENSOR_XY[0] + 500) & (east_x < SENSOR_XY[0] + 3500)
+    # Clearing a 200 m wall half-way to a 1.7 m target from a 10 m mast:
+    # (200 − 1.7 t) / (1 − t) − 10 with t ≈ 0.5 ± one cell: about 387–396 m.
+    assert seg.loc[hidden, "mast_m_to_see"].between(370, 420).all()
+    seen = (east_x < SENSOR_XY[0] - 500) & (east_x > SENSOR_XY[0] - 3500)
+    assert (seg.loc[seen, "mast_m_to_see"] == 0).all()
+    out_of_range = east_x < X0 + 7500
+    assert seg.loc[out_of_range, "mast_m_to_see"].isna().all()
+
+
+def test_footprint_is_clipped_and_map_has_hillshade(scenario, tmp_path):
+    _, hilly = scenario
+    result = assess(hilly)
+    share = result.footprints["visible_share"].iloc[0]
+    assert 0.5 < share < 0.95  # the wall shades part of the circle
+    sites = result.candidates
+    assert sites is not None and len(sites) > 0
+    # The best site is the hill top on the sensor's side, 2 km from the line.
+    top_x, top_y = TO_LL.transform(
+        sites.geometry.x.iloc[0], sites.geometry.y.iloc[0], direction="INVERSE"
+    )
+    assert top_x == pytest.approx(X0 + 9000, abs=100) and top_y == pytest.approx(
+        Y0 - 10000, abs=100
+    )
+    result.save(tmp_path / "out")
+    html = (tmp_path / "out" / "map.html").read_text()
+    assert "L.imageOverlay(" in html.replace(" ", "")
+    segments = pd.read_csv(tmp_path / "out" / "segments.csv")
+    assert {"slope_deg", "passability", "mast_m_to_see"} <= set(segments.columns)
