@@ -9,6 +9,7 @@ that can be drawn (:meth:`Assessment.map`) or written to an output folder
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,7 @@ import shapely
 from numpy.typing import NDArray
 
 from surveil import coverage, risk, terrain, visibility
+from surveil.errors import InputWarning
 from surveil.gaps import find_gaps
 from surveil.needs import needs_totals, size_needs
 from surveil.scenario import Scenario
@@ -193,6 +195,7 @@ def assess(
         sight = visibility.sensor_sight(
             tiles, sensors, target_height_m=p.target_height_m, refraction=p.refraction
         )
+        warn_sensors_off_terrain(sight, str(scenario.dem))
 
     step("detection")
     detection = coverage.detect_points(
@@ -326,6 +329,26 @@ def load_terrain(scenario: Scenario, targets: TargetPoints) -> tuple[terrain.DEM
     lat = np.concatenate([targets.lat, sensors.geometry.y.to_numpy()])
     assert scenario.dem is not None
     return tuple(terrain.read_dem_tiles(str(scenario.dem), lon, lat, buffer_m=reach))
+
+
+def warn_sensors_off_terrain(sight: visibility.TerrainSight, dem: str) -> None:
+    """Warn about sensors that stand outside the DEM or on nodata (they see nothing)."""
+    sensors = sight.sensors
+    lon, lat = sensors.geometry.x.to_numpy(), sensors.geometry.y.to_numpy()
+    ground = np.full(len(sensors), np.nan)
+    for t in np.unique(sight.sensor_tile):
+        mine = sight.sensor_tile == t
+        ground[mine] = sight.tiles[t].elevation(lon[mine], lat[mine])
+    off = np.isnan(ground)
+    if off.any():
+        ids = ", ".join(map(str, sensors.loc[off, "id"].head(10)))
+        more = f" and {int(off.sum()) - 10} more" if off.sum() > 10 else ""
+        warnings.warn(
+            f"{dem}: sensors {ids}{more} stand outside the DEM or on nodata; "
+            "over terrain they see nothing (give a DEM that covers them)",
+            InputWarning,
+            stacklevel=3,
+        )
 
 
 def point_slope(tiles: tuple[terrain.DEM, ...], targets: TargetPoints) -> NDArray[np.float64]:

@@ -1,5 +1,7 @@
 """Assessments over a DEM: a wall hides a known stretch of a straight border."""
 
+import warnings
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -103,3 +105,27 @@ def test_footprint_is_clipped_and_map_has_hillshade(scenario, tmp_path):
     assert "L.imageOverlay(" in html.replace(" ", "")
     segments = pd.read_csv(tmp_path / "out" / "segments.csv")
     assert {"slope_deg", "passability", "mast_m_to_see"} <= set(segments.columns)
+
+
+def test_sensor_off_the_dem_is_named_in_a_warning(scenario):
+    from surveil.errors import InputWarning
+
+    _, hilly = scenario
+    far = hilly.sensors.copy()
+    far["id"] = ["FAR"]
+    far.geometry = [shapely.Point(lonlat(X0 + 40_000, Y0 - 9000))]
+    moved = hilly.add_sensors(far)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assess(moved)
+    texts = [str(w.message) for w in caught if issubclass(w.category, InputWarning)]
+    assert any("FAR" in t and "outside the DEM" in t for t in texts)
+
+
+def test_given_ground_elevation_wins_over_the_dem(scenario):
+    _, hilly = scenario
+    # Said to stand on 1500 m ground (DEM: 1000 m), the mast top is at 1510 m:
+    # the ray to a 1001.7 m target passes the wall (t ≤ 0.51) above 1250 m > 1200 m.
+    raised = hilly.sensors.assign(ground_m=1500.0)
+    result = assess(hilly.with_sensors(raised))
+    assert covered_m(result) == pytest.approx(8000.0, abs=100)
