@@ -37,7 +37,7 @@ import shapely
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
-from surveil import geodesy
+from surveil import _kernels, geodesy
 from surveil.segments import TargetPoints
 
 FloatArray = NDArray[np.float64]
@@ -66,15 +66,15 @@ class PointDetection:
         Probabilities in [0, 1].
     visits_per_day
         Patrol passes per day at the point.
-    sensor_pairs
-        ``(point, sensor)`` index pairs: which sensor sees which point.
+    sensors_seeing
+        Per segment: how many distinct sensors see any of its points.
     """
 
     p_sensor: FloatArray
     p_patrol: FloatArray
     p_detect: FloatArray
     visits_per_day: FloatArray
-    sensor_pairs: tuple[IntArray, IntArray]
+    sensors_seeing: IntArray
 
 
 def active_sensors(sensors: gpd.GeoDataFrame, *, include_planned: bool = False) -> gpd.GeoDataFrame:
@@ -274,19 +274,104 @@ def detect_points(
     path_offsets_m: Sequence[float] = (0.0,),
     trace_persistence_h: float = 12.0,
     sight: Sight | None = None,
+    engine: str = "auto",
 ) -> PointDetection:
-    """Return sensor, patrol and combined detection at each target point."""
-    p_sensor, pairs = sensor_probability(
-        targets, sensors, path_offsets_m=path_offsets_m, sight=sight
-    )
-    visits, reading = patrol_visits(targets, patrols, path_offsets_m=path_offsets_m)
+    """Return sensor, patrol and combined detection at each target point.
+
+    Parameters
+    ----------
+    targets, sensors, patrols
+        Target points, the sensors that count and the patrol routes.
+    path_offsets_m
+        Offsets of the crossing path's points in metres.
+    trace_persistence_h
+        Hours traces stay readable.
+    sight
+        Line of sight over terrain; None for open ground.
+    engine
+        ``"numba"`` (compiled kernels, :mod:`surveil._kernels`), ``"numpy"``
+        or ``"auto"``: numba when installed and there is no terrain. Both give
+        the same numbers.
+    """
+    if engine not in ("auto", "numba", "numpy"):
+        raise ValueError(f"engine is {engine!r}; expected 'auto', 'numba' or 'numpy'")
+    n_segments = targets.n_segments
+    compiled = engine == "numba" or (engine == "auto" and sight is None and _kernels.available())
+    if compiled and sight is not None:
+        raise ValueError("engine='numba' does not do line of sight; use 'auto' or 'numpy'")
+    if compiled:
+        paths = targets.paths_xyz(path_offsets_m)
+        p_sensor, seeing = _sensor_kernel(paths, targets, sensors, n_segments)
+        visits, reading = _route_kernel(paths, patrols)
+    else:
+        p_sensor, (point, sensor) = sensor_probability(
+            targets, sensors, path_offsets_m=path_offsets_m, sight=sight
+        )
+        seeing = np.zeros(n_segments, dtype=np.int64)
+        if point.size:
+            key = np.unique(targets.segment[point] * max(len(sensors), 1) + sensor)
+            seeing = np.bincount(key // max(len(sensors), 1), minlength=n_segments)
+        visits, reading = patrol_visits(targets, patrols, path_offsets_m=path_offsets_m)
     p_patrol = patrol_probability(reading, trace_persistence_h=trace_persistence_h)
     return PointDetection(
         p_sensor=p_sensor,
         p_patrol=p_patrol,
         p_detect=combine(p_sensor, p_patrol),
         visits_per_day=visits,
-        sensor_pairs=pairs,
+        sensors_seeing=seeing.astype(np.int64),
+    )
+
+
+def _sensor_kernel(
+    paths: FloatArray, targets: TargetPoints, sensors: gpd.GeoDataFrame, n_segments: int
+) -> tuple[FloatArray, IntArray]:
+    """Run the compiled sensor kernel (same model as :func:`sensor_probability`)."""
+    if len(sensors) == 0 or len(targets) == 0:
+        return np.zeros(len(targets)), np.zeros(n_segments, dtype=np.int64)
+    lon = sensors.geometry.x.to_numpy()
+    lat = sensors.geometry.y.to_numpy()
+    lam, phi = np.radians(lon), np.radians(lat)
+    east = np.column_stack([-np.sin(lam), np.cos(lam), np.zeros(lam.size)])
+    north = np.column_stack([-np.sin(phi) * np.cos(lam), -np.sin(phi) * np.sin(lam), np.cos(phi)])
+    p = sensors["pd"].to_numpy(dtype=float) * sensors["availability"].to_numpy(dtype=float)
+    return _kernels.sensor_detection(
+        paths,
+        targets.segment,
+        n_segments,
+        geodesy.ecef(lon, lat),
+        east,
+        north,
+        sensors["range_m"].to_numpy(dtype=float),
+        sensors["azimuth_deg"].to_numpy(dtype=float),
+        sensors["fov_deg"].to_numpy(dtype=float),
+        p,
+    )
+
+
+def _route_kernel(paths: FloatArray, patrols: gpd.GeoDataFrame) -> tuple[FloatArray, FloatArray]:
+    """Run the compiled patrol kernel (same model as :func:`patrol_visits`)."""
+    n = paths.shape[1]
+    if len(patrols) == 0 or n == 0:
+        return np.zeros(n), np.zeros(n)
+    starts, ends, owner = [], [], []
+    for i, geom in enumerate(patrols.geometry.to_numpy()):
+        for part in shapely.get_parts(geom):
+            coords = shapely.get_coordinates(part)
+            lon, lat = geodesy.densify(coords[:, 0], coords[:, 1], 1000.0)
+            xyz = geodesy.ecef(lon, lat)
+            starts.append(xyz[:-1])
+            ends.append(xyz[1:])
+            owner.append(np.full(len(xyz) - 1, i, dtype=np.int64))
+    rate = patrols["visits_per_day"].to_numpy(dtype=float)
+    pd_read = patrols["pd"].to_numpy(dtype=float) if "pd" in patrols else np.ones(len(patrols))
+    return _kernels.route_visits(
+        paths,
+        np.concatenate(starts),
+        np.concatenate(ends),
+        np.concatenate(owner),
+        patrols["sweep_m"].to_numpy(dtype=float),
+        rate,
+        pd_read,
     )
 
 
@@ -393,11 +478,6 @@ def segment_detection(
     """
     seg = targets.segment
     covered = (detection.p_detect >= target_pd - 1e-12).astype(float)
-    point, sensor = detection.sensor_pairs
-    seeing = np.zeros(n_segments, dtype=np.int64)
-    if point.size:
-        unique = np.unique(np.column_stack([seg[point], sensor]), axis=0)
-        seeing = np.bincount(unique[:, 0], minlength=n_segments).astype(np.int64)
     least = np.full(n_segments, np.inf)
     np.minimum.at(least, seg, detection.visits_per_day)
     with np.errstate(divide="ignore"):
@@ -408,7 +488,7 @@ def segment_detection(
             "p_patrol": segment_means(detection.p_patrol, targets, n_segments),
             "p_detect": segment_means(detection.p_detect, targets, n_segments),
             "covered_frac": segment_means(covered, targets, n_segments),
-            "sensors_seeing": seeing,
+            "sensors_seeing": detection.sensors_seeing,
             "revisit_h": revisit,
         }
     )

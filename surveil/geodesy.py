@@ -404,3 +404,32 @@ def _point_segment(p: FloatArray, a: FloatArray, b: FloatArray) -> tuple[FloatAr
     t = np.clip(t, 0.0, 1.0)
     foot = a + t[:, None] * ab
     return np.linalg.norm(p - foot, axis=1), t
+
+
+def step(
+    lon: ArrayLike, lat: ArrayLike, azimuth_deg: ArrayLike, distance_m: float
+) -> tuple[FloatArray, FloatArray]:
+    """Move points a short distance along an azimuth (local ellipsoidal step).
+
+    Uses the meridian (M) and prime-vertical (N) radii of curvature at each
+    point: ``Δφ = d cos α / M``, ``Δλ = d sin α / (N cos φ)``. For steps of a
+    few hundred metres the error against :meth:`pyproj.Geod.fwd` is a few
+    millimetres, at a fraction of the cost.
+
+    Examples
+    --------
+    >>> lon, lat = step([70.0], [40.0], [37.0], 300.0)
+    >>> _, _, d = GEOD.inv(70.0, 40.0, lon[0], lat[0])
+    >>> round(float(d), 2)
+    300.0
+    """
+    lon = np.asarray(lon, dtype=float)
+    lat = np.asarray(lat, dtype=float)
+    alpha = np.radians(np.asarray(azimuth_deg, dtype=float))
+    phi = np.radians(lat)
+    w = np.sqrt(1.0 - _E2 * np.sin(phi) ** 2)
+    prime = _A / w
+    meridian = _A * (1.0 - _E2) / w**3
+    new_lat = lat + np.degrees(distance_m * np.cos(alpha) / meridian)
+    new_lon = lon + np.degrees(distance_m * np.sin(alpha) / (prime * np.cos(phi)))
+    return new_lon, new_lat

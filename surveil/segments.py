@@ -9,6 +9,7 @@ across parts in the order they are stored, and no segment spans two parts.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -150,18 +151,24 @@ class TargetPoints:
     def __len__(self) -> int:
         return int(self.lon.size)
 
+    @property
+    def n_segments(self) -> int:
+        """Number of segments the points belong to (every segment has points)."""
+        return int(self.segment.max()) + 1 if self.segment.size else 0
+
+    def paths_xyz(self, offsets_m: Sequence[float]) -> NDArray[np.float64]:
+        """Return ECEF coordinates of the crossing-path points, ``(offsets, points, 3)``."""
+        return np.stack([geodesy.ecef(*self.offset(o)) for o in offsets_m])
+
     def offset(self, offset_m: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Return the points moved ``offset_m`` metres square to the line.
 
         Positive offsets go to the right of the direction of chainage,
-        negative ones to the left.
+        negative ones to the left (see :func:`surveil.geodesy.step`).
         """
         if offset_m == 0:
             return self.lon, self.lat
-        lon, lat, _ = geodesy.GEOD.fwd(
-            self.lon, self.lat, self.azimuth_deg + 90.0, np.full(self.lon.size, offset_m)
-        )
-        return np.asarray(lon), np.asarray(lat)
+        return geodesy.step(self.lon, self.lat, self.azimuth_deg + 90.0, offset_m)
 
 
 def sample_targets(segments: gpd.GeoDataFrame, *, sample_m: float = 50.0) -> TargetPoints:

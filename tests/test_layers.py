@@ -33,6 +33,7 @@ SENSOR_COLUMNS = [
     "azimuth_deg",
     "fov_deg",
     "height_m",
+    "ground_m",
     "pd",
     "availability",
     "status",
