@@ -68,6 +68,7 @@ def _compiled() -> dict[str, Any]:
         order,
         keys,
         cell_m,
+        reach,
         s_xyz,
         s_east,
         s_north,
@@ -87,10 +88,18 @@ def _compiled() -> dict[str, Any]:
             neighbours(s_xyz[j], cell_m, keys, ranges)
             r2 = s_range[j] * s_range[j]
             all_round = math.isnan(s_az[j]) or s_fov[j] >= 360.0
-            half = s_fov[j] / 2.0 + 1e-9
+            sin_az = math.sin(math.radians(s_az[j]))
+            cos_az = math.cos(math.radians(s_az[j]))
+            cos_half = math.cos(math.radians(min(s_fov[j] / 2.0 + 1e-9, 180.0)))
+            near2 = (s_range[j] + reach) * (s_range[j] + reach)
             for c in range(27):
                 for q in range(ranges[c, 0], ranges[c, 1]):
                     i = order[q]
+                    bx = paths[0, i, 0] - s_xyz[j, 0]
+                    by = paths[0, i, 1] - s_xyz[j, 1]
+                    bz = paths[0, i, 2] - s_xyz[j, 2]
+                    if bx * bx + by * by + bz * bz > near2:
+                        continue  # no point of this path can be in range
                     hit = False
                     for o in range(n_off):
                         dx = paths[o, i, 0] - s_xyz[j, 0]
@@ -105,9 +114,9 @@ def _compiled() -> dict[str, Any]:
                         if all_round:
                             hit = True
                             break
-                        bearing = math.degrees(math.atan2(e, nn)) % 360.0
-                        diff = abs((bearing - s_az[j] + 180.0) % 360.0 - 180.0)
-                        if diff <= half:
+                        # Inside the sector when the angle to the axis is at most
+                        # half the field of view: cos(angle) >= cos(half).
+                        if e * sin_az + nn * cos_az >= math.sqrt(e * e + nn * nn) * cos_half:
                             hit = True
                             break
                     if hit:
@@ -120,7 +129,7 @@ def _compiled() -> dict[str, Any]:
 
     @njit
     def routes(  # type: ignore[no-untyped-def]
-        paths, order, keys, cell_m, a, b, edge_route, sweep, rate, pd_read
+        paths, order, keys, cell_m, reach, a, b, edge_route, groups, sweep, rate, pd_read
     ):
         n_off, n = paths.shape[0], paths.shape[1]
         visits = np.zeros(n)
@@ -128,30 +137,47 @@ def _compiled() -> dict[str, Any]:
         stamp = np.full(n, -1, dtype=np.int64)
         ranges = np.empty((27, 2), dtype=np.int64)
         mid = np.empty(3)
-        for k in range(a.shape[0]):
-            r = edge_route[k]
+        for g in range(groups.size - 1):
+            # Edges of one route whose middles share a cell share its neighbours.
+            k0 = groups[g]
             for d in range(3):
-                mid[d] = (a[k, d] + b[k, d]) / 2.0
-            abx, aby, abz = b[k, 0] - a[k, 0], b[k, 1] - a[k, 1], b[k, 2] - a[k, 2]
-            denom = abx * abx + aby * aby + abz * abz
+                mid[d] = (a[k0, d] + b[k0, d]) / 2.0
             neighbours(mid, cell_m, keys, ranges)
-            for c in range(27):
-                for q in range(ranges[c, 0], ranges[c, 1]):
-                    i = order[q]
-                    if stamp[i] == r:
-                        continue
-                    for o in range(n_off):
-                        px = paths[o, i, 0] - a[k, 0]
-                        py = paths[o, i, 1] - a[k, 1]
-                        pz = paths[o, i, 2] - a[k, 2]
-                        t = (px * abx + py * aby + pz * abz) / denom if denom > 0 else 0.0
-                        t = min(max(t, 0.0), 1.0)
-                        fx, fy, fz = px - t * abx, py - t * aby, pz - t * abz
-                        if math.sqrt(fx * fx + fy * fy + fz * fz) <= sweep[r]:
-                            stamp[i] = r
-                            visits[i] += rate[r]
-                            reading[i] += rate[r] * pd_read[r]
-                            break
+            for k in range(k0, groups[g + 1]):
+                r = edge_route[k]
+                for d in range(3):
+                    mid[d] = (a[k, d] + b[k, d]) / 2.0
+                abx, aby, abz = b[k, 0] - a[k, 0], b[k, 1] - a[k, 1], b[k, 2] - a[k, 2]
+                denom = abx * abx + aby * aby + abz * abz
+                sweep2 = sweep[r] * sweep[r]
+                near2 = (sweep[r] + reach) * (sweep[r] + reach)
+                ball = math.sqrt(denom) / 2.0 + sweep[r] + reach
+                ball2 = ball * ball
+                for c in range(27):
+                    for q in range(ranges[c, 0], ranges[c, 1]):
+                        i = order[q]
+                        if stamp[i] == r:
+                            continue
+                        mx = paths[0, i, 0] - mid[0]
+                        my = paths[0, i, 1] - mid[1]
+                        mz = paths[0, i, 2] - mid[2]
+                        if mx * mx + my * my + mz * mz > ball2:
+                            continue  # farther from the edge's middle than it can reach
+                        for o in range(n_off):
+                            px = paths[o, i, 0] - a[k, 0]
+                            py = paths[o, i, 1] - a[k, 1]
+                            pz = paths[o, i, 2] - a[k, 2]
+                            t = (px * abx + py * aby + pz * abz) / denom if denom > 0 else 0.0
+                            t = min(max(t, 0.0), 1.0)
+                            fx, fy, fz = px - t * abx, py - t * aby, pz - t * abz
+                            d2 = fx * fx + fy * fy + fz * fz
+                            if o == 0 and d2 > near2:
+                                break  # no point of this path can be within the sweep
+                            if d2 <= sweep2:
+                                stamp[i] = r
+                                visits[i] += rate[r]
+                                reading[i] += rate[r] * pd_read[r]
+                                break
         return visits, reading
 
     return {"sensors": sensors, "routes": routes}
@@ -165,6 +191,7 @@ def _bucket(base_xyz: FloatArray, cell_m: float) -> tuple[IntArray, IntArray]:
 
 def sensor_detection(
     paths: FloatArray,
+    reach_m: float,
     segment: IntArray,
     n_segments: int,
     s_xyz: FloatArray,
@@ -182,6 +209,9 @@ def sensor_detection(
     paths
         ECEF points of the crossing paths, shape ``(offsets, points, 3)``;
         ``paths[k]`` is the target points moved by the k-th offset.
+    reach_m
+        Upper bound of the distance from a point of ``paths[0]`` to the other
+        points of its path, in metres (the spread of the offsets).
     segment, n_segments
         Segment of each point and the number of segments.
     s_xyz, s_east, s_north
@@ -197,6 +227,7 @@ def sensor_detection(
         order,
         keys,
         cell_m,
+        reach,
         s_xyz,
         s_east,
         s_north,
@@ -211,6 +242,7 @@ def sensor_detection(
 
 def route_visits(
     paths: FloatArray,
+    reach_m: float,
     a: FloatArray,
     b: FloatArray,
     edge_route: IntArray,
@@ -231,8 +263,13 @@ def route_visits(
     sweep, rate, pd_read
         Per route: ``sweep_m``, ``visits_per_day`` and ``pd``.
     """
-    reach = float(np.abs(paths - paths[:1]).max(initial=0.0)) * 2.0
+    reach = float(reach_m)
     half = float(np.linalg.norm(b - a, axis=1).max(initial=0.0)) / 2.0
     cell_m = max(float(sweep.max(initial=0.0)) + half + reach, 100.0)
     order, keys = _bucket(paths[0], cell_m)
-    return _compiled()["routes"](paths, order, keys, cell_m, a, b, edge_route, sweep, rate, pd_read)
+    mid_key = cell_keys((a + b) / 2.0, cell_m)
+    change = (mid_key[1:] != mid_key[:-1]) | (edge_route[1:] != edge_route[:-1])
+    groups = np.concatenate([[0], np.flatnonzero(change) + 1, [len(a)]]).astype(np.int64)
+    return _compiled()["routes"](
+        paths, order, keys, cell_m, reach, a, b, edge_route, groups, sweep, rate, pd_read
+    )

@@ -301,8 +301,10 @@ def detect_points(
         raise ValueError("engine='numba' does not do line of sight; use 'auto' or 'numpy'")
     if compiled:
         paths = targets.paths_xyz(path_offsets_m)
-        p_sensor, seeing = _sensor_kernel(paths, targets, sensors, n_segments)
-        visits, reading = _route_kernel(paths, patrols)
+        # Offsets are exact to millimetres (geodesy.step); 1 m covers that.
+        reach = max(abs(o - path_offsets_m[0]) for o in path_offsets_m) + 1.0
+        p_sensor, seeing = _sensor_kernel(paths, reach, targets, sensors, n_segments)
+        visits, reading = _route_kernel(paths, reach, patrols)
     else:
         p_sensor, (point, sensor) = sensor_probability(
             targets, sensors, path_offsets_m=path_offsets_m, sight=sight
@@ -323,7 +325,11 @@ def detect_points(
 
 
 def _sensor_kernel(
-    paths: FloatArray, targets: TargetPoints, sensors: gpd.GeoDataFrame, n_segments: int
+    paths: FloatArray,
+    reach: float,
+    targets: TargetPoints,
+    sensors: gpd.GeoDataFrame,
+    n_segments: int,
 ) -> tuple[FloatArray, IntArray]:
     """Run the compiled sensor kernel (same model as :func:`sensor_probability`)."""
     if len(sensors) == 0 or len(targets) == 0:
@@ -336,6 +342,7 @@ def _sensor_kernel(
     p = sensors["pd"].to_numpy(dtype=float) * sensors["availability"].to_numpy(dtype=float)
     return _kernels.sensor_detection(
         paths,
+        reach,
         targets.segment,
         n_segments,
         geodesy.ecef(lon, lat),
@@ -348,27 +355,56 @@ def _sensor_kernel(
     )
 
 
-def _route_kernel(paths: FloatArray, patrols: gpd.GeoDataFrame) -> tuple[FloatArray, FloatArray]:
+def route_edges(
+    patrols: gpd.GeoDataFrame, *, max_edge_m: float = 1000.0
+) -> tuple[FloatArray, FloatArray, IntArray]:
+    """Return the ECEF ends of every route's edges, cut to at most ``max_edge_m``.
+
+    Edges follow the geodesic between vertices; those of one route are
+    consecutive. Returns ``(start, end, route)``.
+    """
+    parts, route = shapely.get_parts(patrols.geometry.to_numpy(), return_index=True)
+    coords, part = shapely.get_coordinates(parts, return_index=True)
+    inner = np.flatnonzero(part[1:] == part[:-1])
+    xyz = geodesy.ecef(coords[:, 0], coords[:, 1])
+    # Chords shorter than max_edge_m are kept; longer ones are cut along the geodesic.
+    long = np.linalg.norm(xyz[inner + 1] - xyz[inner], axis=1) > max_edge_m
+    short = inner[~long]
+    a, b, owner = [xyz[short]], [xyz[short + 1]], [route[part[short]]]
+    if long.any():
+        cut = inner[long]
+        lon0, lat0 = coords[cut, 0], coords[cut, 1]
+        az, _, dist = geodesy.GEOD.inv(lon0, lat0, coords[cut + 1, 0], coords[cut + 1, 1])
+        az, dist = np.asarray(az), np.asarray(dist)
+        pieces = np.ceil(dist / max_edge_m).astype(np.int64)
+        edge = np.repeat(np.arange(cut.size), pieces)
+        j = np.arange(edge.size) - np.repeat(np.cumsum(pieces) - pieces, pieces)
+        step = dist[edge] / pieces[edge]
+        for along, out in ((j * step, a), ((j + 1) * step, b)):
+            lon, lat, _ = geodesy.GEOD.fwd(lon0[edge], lat0[edge], az[edge], along)
+            out.append(geodesy.ecef(lon, lat))
+        owner.append(route[part[cut]][edge])
+    start, end, owner_all = np.concatenate(a), np.concatenate(b), np.concatenate(owner)
+    order = np.argsort(owner_all, kind="stable")  # edges of one route together
+    return start[order], end[order], owner_all[order].astype(np.int64)
+
+
+def _route_kernel(
+    paths: FloatArray, reach: float, patrols: gpd.GeoDataFrame
+) -> tuple[FloatArray, FloatArray]:
     """Run the compiled patrol kernel (same model as :func:`patrol_visits`)."""
     n = paths.shape[1]
     if len(patrols) == 0 or n == 0:
         return np.zeros(n), np.zeros(n)
-    starts, ends, owner = [], [], []
-    for i, geom in enumerate(patrols.geometry.to_numpy()):
-        for part in shapely.get_parts(geom):
-            coords = shapely.get_coordinates(part)
-            lon, lat = geodesy.densify(coords[:, 0], coords[:, 1], 1000.0)
-            xyz = geodesy.ecef(lon, lat)
-            starts.append(xyz[:-1])
-            ends.append(xyz[1:])
-            owner.append(np.full(len(xyz) - 1, i, dtype=np.int64))
+    a, b, owner = route_edges(patrols, max_edge_m=1000.0)
     rate = patrols["visits_per_day"].to_numpy(dtype=float)
     pd_read = patrols["pd"].to_numpy(dtype=float) if "pd" in patrols else np.ones(len(patrols))
     return _kernels.route_visits(
         paths,
-        np.concatenate(starts),
-        np.concatenate(ends),
-        np.concatenate(owner),
+        reach,
+        a,
+        b,
+        owner,
         patrols["sweep_m"].to_numpy(dtype=float),
         rate,
         pd_read,
