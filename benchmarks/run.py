@@ -52,6 +52,7 @@ QUICK = [
     for b, s, n, i in itertools.product((100, 1000), (1000, 100), (100,), (10_000,))
 ] + [dict(border_km=1000, segment_m=1000, sensors=1000, incidents=100_000)]
 STAGES = ("read", "segments", "detection", "threat", "risk", "gaps", "needs", "assess", "map")
+REPEATS = 3
 TARGET = dict(border_km=15000, segment_m=100, sensors=10_000, incidents=1_000_000)
 
 
@@ -161,14 +162,18 @@ def run_one(config: dict, *, with_map: bool, compare: bool) -> dict:
         targets = sample_targets(segments, sample_m=p.sample_m)
         sensors = coverage.active_sensors(scenario.sensors, include_planned=p.include_planned)
         kwargs = dict(path_offsets_m=p.path_offsets_m, trace_persistence_h=p.trace_persistence_h)
-        t0 = time.perf_counter()
-        ours = coverage.detect_points(targets, sensors, scenario.patrols, **kwargs)
-        t_ours = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        _p_sensor, _p_patrol, p_detect = detect_geopandas(
-            targets, sensors, scenario.patrols, **kwargs
-        )
-        t_gpd = time.perf_counter() - t0
+        # Best of three runs each (the machine is shared and noisy); surveil's
+        # compiled kernels are already loaded by the assessment above.
+        t_ours, t_gpd = np.inf, np.inf
+        for _ in range(REPEATS):
+            t0 = time.perf_counter()
+            ours = coverage.detect_points(targets, sensors, scenario.patrols, **kwargs)
+            t_ours = min(t_ours, time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            _p_sensor, _p_patrol, p_detect = detect_geopandas(
+                targets, sensors, scenario.patrols, **kwargs
+            )
+            t_gpd = min(t_gpd, time.perf_counter() - t0)
         diff = np.abs(ours.p_detect - p_detect)
         n = len(segments)
         seg_ours = coverage.segment_means(ours.p_detect, targets, n)
