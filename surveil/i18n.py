@@ -49,6 +49,10 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "layer_patrols": ("Patrol routes", "Маршруты нарядов"),
     "layer_heat": ("Incidents: heat map", "Происшествия: тепловая карта"),
     "layer_incidents": ("Incidents", "Происшествия"),
+    "layer_incidents_latest": (
+        "Incidents: latest {shown} of {total}",
+        "Происшествия: последние {shown} из {total}",
+    ),
     "layer_posts": ("Outposts and crossing points", "Заставы и пункты пропуска"),
     "layer_km": ("Km marks", "Километровые отметки"),
     "layer_candidates": ("Candidate sites", "Возможные места размещения"),

@@ -587,14 +587,21 @@ def _draw_patrols(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> 
 
 
 def _draw_incidents(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> None:
-    """Add incidents as a heat map (hidden) and as clustered markers (shown)."""
+    """Add incidents as a heat map (hidden) and as clustered markers (shown).
+
+    A page stays usable on a workshop laptop only with a bounded number of
+    markers: beyond :data:`MAX_INCIDENT_MARKERS` the most recent ones are
+    drawn (the layer's name says how many of how many), and beyond
+    :data:`MAX_HEAT_POINTS` the heat map pools incidents on a grid, each cell
+    weighted by its count.
+    """
     incidents = layers.get("incidents")
     if incidents is None:
         return
-    lang, features, heat = context.lang, [], []
-    for geom, rec in _records(incidents):
+    lang, features = context.lang, []
+    shown = _latest(incidents, MAX_INCIDENT_MARKERS)
+    for geom, rec in _records(shown):
         point = _representative_point(geom)
-        heat.append([round(point.y, _PRECISION), round(point.x, _PRECISION)])
         heading = f"{context.t('incident')} · {_fmt(rec.get('date'), 'date', lang)}"
         props = {
             "icon": _icon("", "sv-icon sv-inc", (12, 12)),
@@ -603,10 +610,21 @@ def _draw_incidents(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -
         }
         features.append(_feature(point, props))
     plugins.HeatMap(
-        heat, name=context.t("layer_heat"), radius=22, blur=18, min_opacity=0.35, show=False
+        _heat_points(incidents, MAX_HEAT_POINTS),
+        name=context.t("layer_heat"),
+        radius=22,
+        blur=18,
+        min_opacity=0.35,
+        show=False,
     ).add_to(context.map)
+    if len(shown) < len(incidents):
+        name = context.t("layer_incidents_latest").format(
+            shown=i18n.number(len(shown), lang), total=i18n.number(len(incidents), lang)
+        )
+    else:
+        name = context.t("layer_incidents")
     cluster = plugins.MarkerCluster(
-        name=context.t("layer_incidents"),
+        name=name,
         show=True,
         showCoverageOnHover=False,
         maxClusterRadius=40,
@@ -614,6 +632,43 @@ def _draw_incidents(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -
     )
     cluster.add_to(context.map)
     _FeatureLayer(features).add_to(cluster)
+
+
+#: Most incident markers drawn; more would make the page too heavy to open.
+MAX_INCIDENT_MARKERS = 5000
+#: Most heat-map points; beyond, incidents are pooled on a grid.
+MAX_HEAT_POINTS = 50_000
+
+
+def _latest(incidents: gpd.GeoDataFrame, limit: int) -> gpd.GeoDataFrame:
+    """Return at most ``limit`` incidents, the most recent first (undated last)."""
+    if len(incidents) <= limit:
+        return incidents
+    if "date" in incidents:
+        dates = pd.to_datetime(incidents["date"], errors="coerce").reset_index(drop=True)
+        newest = dates.sort_values(ascending=False, na_position="last", kind="stable").index
+        return incidents.iloc[newest[:limit]]
+    return incidents.iloc[:limit]
+
+
+def _heat_points(incidents: gpd.GeoDataFrame, limit: int) -> list[list[float]]:
+    """Return ``[lat, lon]`` per incident, or ``[lat, lon, weight]`` pooled on a grid."""
+    points = shapely.get_coordinates(shapely.point_on_surface(incidents.geometry.to_numpy()))
+    if len(points) <= limit:
+        return [[round(y, _PRECISION), round(x, _PRECISION)] for x, y in points]
+    step = 0.001
+    while True:
+        cells, counts = np.unique(
+            np.round(points / step).astype(np.int64), axis=0, return_counts=True
+        )
+        if len(cells) <= limit:
+            break
+        step *= 2
+    weight = counts / counts.max()
+    return [
+        [round(cy * step, _PRECISION), round(cx * step, _PRECISION), round(float(w), 4)]
+        for (cx, cy), w in zip(cells, weight, strict=True)
+    ]
 
 
 def _draw_posts(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> None:

@@ -476,3 +476,17 @@ def _decoded_panel(page: str, css_class: str) -> str:
                       page)  # fmt: skip
     assert match is not None, css_class
     return json.loads(match.group(1))
+
+
+def test_many_incidents_keep_the_page_light(layers, monkeypatch):
+    from surveil import maps
+
+    monkeypatch.setattr(maps, "MAX_INCIDENT_MARKERS", 2)
+    monkeypatch.setattr(maps, "MAX_HEAT_POINTS", 3)
+    html = _render(layers)
+    # The two most recent of five (2024-07-01, 2024-06-30) are drawn, the rest counted.
+    assert "Incidents: latest 2 of 5" in html
+    assert "2024-07-01" in html and "2024-06-30" in html and "2024-01-05" not in html
+    pooled = maps._heat_points(layers["incidents"], 3)
+    assert len(pooled) <= 3 and all(len(p) == 3 for p in pooled)
+    assert max(p[2] for p in pooled) == 1.0
