@@ -184,20 +184,106 @@ def assess(
     step("segments")
     segments = segment_border(scenario.border, segment_m=p.segment_m)
     targets = sample_targets(segments, sample_m=p.sample_m)
-    n = len(segments)
-
     sensors = coverage.active_sensors(scenario.sensors, include_planned=p.include_planned)
     tiles: tuple[terrain.DEM, ...] = ()
-    sight = None
     if scenario.dem is not None:
         step("terrain")
         tiles = load_terrain(scenario, targets)
+    step("detection")
+    table = detection_table(scenario, targets, sensors, tiles)
+    step("threat")
+    snapped, weights, threat_parts = threat_table(scenario, segments, targets, table, tiles)
+    table = pd.concat([table, threat_parts], axis=1)
+    step("risk")
+    has_posts = len(scenario.posts) > 0
+    vulnerability = 1.0 - table["p_interdict" if has_posts else "p_detect"].to_numpy()
+    structure = table["structure"].to_numpy()
+    intensity = (
+        "incidents_corrected_per_km_year"
+        if p.threat_incidents == "corrected"
+        else "incidents_per_km_year"
+    )
+    risk_table, used, threat_weights = risk.threat_and_risk(
+        table[intensity].to_numpy(),
+        None if np.isnan(structure).all() else structure,
+        vulnerability,
+        weights={"incidents": p.weight_incidents, "structure": p.weight_structure},
+        normalisation=normalisation or risk.Normalisation(),
+        breaks=p.risk_breaks,
+    )
+    table = pd.concat([table, risk_table], axis=1)
+    segments = gpd.GeoDataFrame(
+        pd.concat([segments.drop(columns="geometry"), table], axis=1)[SEGMENT_OUTPUT_COLUMNS],
+        geometry=segments.geometry,
+        crs="EPSG:4326",
+    )
+    step("gaps")
+    gaps = find_gaps(segments, target_pd=p.target_pd, min_bridge_m=p.min_bridge_m)
+    step("needs")
+    needs = size_needs(
+        gaps, scenario.catalogue, target_pd=p.target_pd, trace_persistence_h=p.trace_persistence_h
+    )
+    if tiles:
+        step("footprints and high ground")
+        all_sensors = visibility.sensor_sight(
+            tiles, scenario.sensors, target_height_m=p.target_height_m, refraction=p.refraction
+        )
+        footprints = all_sensors.footprints()
+        candidates = high_ground_sites(scenario, tiles)
+    else:
+        footprints = coverage.sensor_footprints(scenario.sensors)
+        candidates = None
+    model = {
+        "normalisation": {"incidents_per_km_year": used.incidents_per_km_year, "risk": used.risk},
+        "threat_incidents": p.threat_incidents,
+        "threat_weights": threat_weights,
+        "structure_layers": [k for k in ("roads", "settlements") if len(getattr(scenario, k))]
+        + (["terrain"] if tiles else []),
+        "terrain_tiles": len(tiles),
+        "vulnerability": "1 - p_interdict" if has_posts else "1 - p_detect",
+        "incident_exposure_years": weights.exposure_years,
+        "incident_reference_date": (
+            weights.reference_date.date().isoformat()
+            if weights.reference_date is not None
+            else None
+        ),
+        "target_points": len(targets),
+    }
+    return Assessment(
+        scenario=scenario,
+        segments=segments,
+        gaps=gaps,
+        needs=needs,
+        footprints=footprints,
+        incidents=snapped,
+        summary=summarise(segments, gaps, snapped, sensors, scenario, needs_totals(needs)),
+        model=model,
+        candidates=candidates,
+        terrain=tiles,
+    )
+
+
+def detection_table(
+    scenario: Scenario,
+    targets: TargetPoints,
+    sensors: gpd.GeoDataFrame,
+    tiles: tuple[terrain.DEM, ...],
+) -> pd.DataFrame:
+    """Return per segment: detection, terrain columns and interdiction.
+
+    Columns ``p_sensor``, ``p_patrol``, ``p_detect``, ``covered_frac``,
+    ``sensors_seeing``, ``revisit_h``, ``slope_deg``, ``passability``,
+    ``mast_m_to_see`` (NaN without terrain), ``p_interdict`` and
+    ``response_h`` (NaN without posts).
+    """
+    p = scenario.parameters
+    n = targets.n_segments
+    sight = None
+    if tiles:
         sight = visibility.sensor_sight(
             tiles, sensors, target_height_m=p.target_height_m, refraction=p.refraction
         )
         warn_sensors_off_terrain(sight, str(scenario.dem))
-
-    step("detection")
     detection = coverage.detect_points(
         targets,
         sensors,
@@ -215,13 +301,29 @@ def assess(
         table["mast_m_to_see"] = coverage.mast_to_see(
             targets, sensors, detection.p_sensor, sight, n
         )
-    has_posts = len(scenario.posts) > 0
-    hours = coverage.response_hours(targets, scenario.posts, detour_factor=p.detour_factor)
-    p_interdict = detection.p_detect * coverage.respond_probability(hours, escape_h=p.escape_h)
-    table["p_interdict"] = coverage.segment_means(p_interdict, targets, n) if has_posts else np.nan
-    table["response_h"] = coverage.segment_means(hours, targets, n) if has_posts else np.nan
+    table["p_interdict"] = table["response_h"] = np.nan
+    if len(scenario.posts):
+        hours = coverage.response_hours(targets, scenario.posts, detour_factor=p.detour_factor)
+        p_interdict = detection.p_detect * coverage.respond_probability(hours, escape_h=p.escape_h)
+        table["p_interdict"] = coverage.segment_means(p_interdict, targets, n)
+        table["response_h"] = coverage.segment_means(hours, targets, n)
+    return table
 
-    step("threat")
+
+def threat_table(
+    scenario: Scenario,
+    segments: gpd.GeoDataFrame,
+    targets: TargetPoints,
+    detection: pd.DataFrame,
+    tiles: tuple[terrain.DEM, ...],
+) -> tuple[gpd.GeoDataFrame, risk.IncidentWeights, pd.DataFrame]:
+    """Return snapped incidents, their weights, and per segment the threat inputs.
+
+    Columns ``incidents``, ``incidents_per_km_year`` (observed),
+    ``incidents_corrected_per_km_year`` and ``structure`` (NaN without
+    roads, settlements or terrain).
+    """
+    p = scenario.parameters
     snapped = risk.snap_incidents(scenario.incidents, scenario.border, snap_m=p.incident_snap_m)
     weights = risk.incident_weights(
         snapped,
@@ -230,10 +332,6 @@ def assess(
         period_years=p.incident_period_years,
     )
     observed = risk.incident_intensity(segments, snapped, weights, bandwidth_m=p.bandwidth_m)
-    corrected = observed / np.maximum(table["p_detect"].to_numpy(), p.detection_floor)
-    table["incidents"] = risk.count_incidents(segments, snapped)
-    table["incidents_per_km_year"] = observed
-    table["incidents_corrected_per_km_year"] = corrected
     mid = shapely.get_coordinates(
         shapely.line_interpolate_point(segments.geometry.to_numpy(), 0.5, normalized=True)
     )
@@ -242,81 +340,21 @@ def assess(
         mid[:, 1],
         roads=scenario.roads,
         settlements=scenario.settlements,
-        passability=table["passability"].to_numpy() if tiles else None,
+        passability=detection["passability"].to_numpy() if tiles else None,
         road_scale_m=p.road_scale_m,
         settlement_scale_m=p.settlement_scale_m,
     )
-    table["structure"] = structure if structure is not None else np.nan
-
-    step("risk")
-    vulnerability = 1.0 - (
-        table["p_interdict"].to_numpy() if has_posts else table["p_detect"].to_numpy()
-    )
-    risk_table, used, threat_weights = risk.threat_and_risk(
-        corrected if p.threat_incidents == "corrected" else observed,
-        structure,
-        vulnerability,
-        weights={"incidents": p.weight_incidents, "structure": p.weight_structure},
-        normalisation=normalisation or risk.Normalisation(),
-        breaks=p.risk_breaks,
-    )
-    table = pd.concat([table, risk_table], axis=1)
-    segments = gpd.GeoDataFrame(
-        pd.concat([segments.drop(columns="geometry"), table], axis=1)[SEGMENT_OUTPUT_COLUMNS],
-        geometry=segments.geometry,
-        crs="EPSG:4326",
-    )
-
-    step("gaps")
-    gaps = find_gaps(segments, target_pd=p.target_pd, min_bridge_m=p.min_bridge_m)
-
-    step("needs")
-    needs = size_needs(
-        gaps, scenario.catalogue, target_pd=p.target_pd, trace_persistence_h=p.trace_persistence_h
-    )
-    totals = needs_totals(needs)
-    if tiles:
-        step("footprints and high ground")
-        all_sight = visibility.sensor_sight(
-            tiles, scenario.sensors, target_height_m=p.target_height_m, refraction=p.refraction
-        )
-        footprints = all_sight.footprints()
-        candidates = high_ground_sites(scenario, tiles)
-    else:
-        footprints = coverage.sensor_footprints(scenario.sensors)
-        candidates = None
-    model = {
-        "normalisation": {
-            "incidents_per_km_year": used.incidents_per_km_year,
-            "risk": used.risk,
+    parts = pd.DataFrame(
+        {
+            "incidents": risk.count_incidents(segments, snapped),
+            "incidents_per_km_year": observed,
+            "incidents_corrected_per_km_year": observed
+            / np.maximum(detection["p_detect"].to_numpy(), p.detection_floor),
+            "structure": structure if structure is not None else np.nan,
         },
-        "threat_incidents": p.threat_incidents,
-        "threat_weights": threat_weights,
-        "structure_layers": [k for k in ("roads", "settlements") if len(getattr(scenario, k))]
-        + (["terrain"] if tiles else []),
-        "terrain_tiles": len(tiles),
-        "vulnerability": "1 - p_interdict" if has_posts else "1 - p_detect",
-        "incident_exposure_years": weights.exposure_years,
-        "incident_reference_date": (
-            weights.reference_date.date().isoformat()
-            if weights.reference_date is not None
-            else None
-        ),
-        "target_points": len(targets),
-    }
-    summary = summarise(segments, gaps, snapped, sensors, scenario, totals)
-    return Assessment(
-        scenario=scenario,
-        segments=segments,
-        gaps=gaps,
-        needs=needs,
-        footprints=footprints,
-        incidents=snapped,
-        summary=summary,
-        model=model,
-        candidates=candidates,
-        terrain=tiles,
+        index=detection.index,
     )
+    return snapped, weights, parts
 
 
 def load_terrain(scenario: Scenario, targets: TargetPoints) -> tuple[terrain.DEM, ...]:
