@@ -495,7 +495,7 @@ def _read_csv(path: Path, *, x: str | None, y: str | None, check: Collector) -> 
         text = data.decode("cp1251")  # Russian-language Excel exports
     if not text.strip():
         raise InputError(f"{path}: the file is empty; expected a header line and data rows")
-    header = text.splitlines()[0]
+    header = (text.split("\n", 1)[0].splitlines() or [""])[0]  # the first line
     sep = max((",", ";", "\t"), key=header.count)
     try:
         frame = pd.read_csv(
@@ -527,13 +527,9 @@ def _read_csv(path: Path, *, x: str | None, y: str | None, check: Collector) -> 
     lon = _numbers(frame[x_col], x_col, rows, "a coordinate (a number)", decimal_comma, check)
     lat = _numbers(frame[y_col], y_col, rows, "a coordinate (a number)", decimal_comma, check)
     filed = frozenset(int(p.row) for p in check.problems[before:] if p.row is not None)
-    geometry = np.array(
-        [
-            None if (math.isnan(a) or math.isnan(b)) else shapely.Point(a, b)
-            for a, b in zip(lon, lat, strict=True)
-        ],
-        dtype=object,
-    )
+    geometry = np.full(n, None, dtype=object)
+    located = ~(np.isnan(lon) | np.isnan(lat))
+    geometry[located] = shapely.points(lon[located], lat[located])
     lonlat = x_col.lower() in _LON_NAMES and y_col.lower() in _LAT_NAMES
     default = WGS84 if lonlat else None
     raw = _Raw(frame.drop(columns=[x_col, y_col]), geometry, None, default, decimal_comma, filed)
@@ -554,6 +550,15 @@ def _find(available: Sequence[str], given: str | None, candidates: Sequence[str]
 
 def _parse_wkt(values: pd.Series, column: str, check: Collector) -> NDArray[np.object_]:
     """Parse a column of WKT text, filing unreadable values."""
+    blank = _blank_mask(values)
+    given = values.to_numpy(dtype=object)[~blank]
+    if all(isinstance(v, str) for v in given):
+        try:
+            out = np.full(len(values), None, dtype=object)
+            out[~blank] = shapely.from_wkt(given.astype(object))
+            return out
+        except shapely.errors.ShapelyError:
+            pass  # some text is not WKT: find which, one by one
     out = np.empty(len(values), dtype=object)
     for i, text in enumerate(values):
         if _blank(text):
@@ -583,57 +588,90 @@ def _check_geometries(
 ) -> tuple[NDArray[np.object_], str, list[int]]:
     """Check geometry presence, type and validity; return 2-D geometries and the family."""
     geometry = raw.geometry
+    n = len(geometry)
     families = _FAMILIES[kind]
-    found = [_geometry_family(g) for g in geometry]
-    counts = {f: found.count(f) for f in families}
+    found = _families(geometry)
+    counts = {f: int(np.count_nonzero(found == f)) for f in families}
     family = max(families, key=lambda f: counts[f]) if any(counts.values()) else families[0]
     accepted = _FAMILY_TYPES[family]
-    out = np.empty(len(geometry), dtype=object)
+    out = np.empty(n, dtype=object)
     repaired: list[int] = []
-    for i, (geom, row) in enumerate(zip(geometry, rows, strict=True)):
-        row = int(row)
-        if row in raw.filed:
+    todo = ~np.isin(rows, np.fromiter(raw.filed, dtype=np.int64, count=len(raw.filed)))
+    # Problems are gathered per row, then filed in row order as they were found.
+    found_problems: dict[int, tuple[str, str]] = {}
+    missing = shapely.is_missing(geometry) | shapely.is_empty(geometry)
+    for i in np.flatnonzero(todo & missing):
+        found_problems[int(i)] = ("geometry", f"has no geometry; expected {accepted}")
+    todo &= ~missing
+    where = np.flatnonzero(todo)
+    flat = geometry[where].copy()
+    deep = shapely.get_coordinate_dimension(flat) > 2
+    flat[deep] = shapely.force_2d(flat[deep])
+    xy, owner = shapely.get_coordinates(flat, return_index=True)
+    nonfinite = np.bincount(owner[~np.isfinite(xy).all(axis=1)], minlength=len(where)) > 0
+    for i in where[nonfinite]:
+        found_problems[int(i)] = ("geometry", "has missing (NaN or infinite) coordinates")
+    where, flat = where[~nonfinite], flat[~nonfinite]
+    type_id = shapely.get_type_id(flat)
+    single = (type_id == 4) & (shapely.get_num_geometries(flat) == 1)
+    flat[single] = shapely.get_geometry(flat[single], 0)
+    for j in np.flatnonzero(type_id == 2):  # LinearRing
+        flat[j] = shapely.LineString(flat[j].coords)
+    type_id = shapely.get_type_id(flat)
+    wrong = (_families(flat) != family) | (type_id == 4)
+    for i, geom in zip(where[wrong], flat[wrong], strict=True):
+        found_problems[int(i)] = ("type", str(geom.geom_type))
+    where, flat = where[~wrong], flat[~wrong]
+    invalid = ~shapely.is_valid(flat)
+    out[where[~invalid]] = flat[~invalid]
+    fixes: dict[int, shapely.Geometry] = {}
+    for i, geom in zip(where[invalid], flat[invalid], strict=True):
+        reason = shapely.is_valid_reason(geom)
+        if not repair:
+            found_problems[int(i)] = (
+                "geometry",
+                f"geometry is not valid ({reason}); fix it, or let surveil repair it "
+                "(repair = true)",
+            )
             continue
-        if geom is None or geom.is_empty:
-            check.geometry(row, f"has no geometry; expected {accepted}")
+        fixed = _repair(geom, family)
+        if fixed is None:
+            found_problems[int(i)] = (
+                "geometry",
+                f"geometry is not valid ({reason}) and cannot be repaired",
+            )
             continue
-        geom = shapely.force_2d(geom)
-        if not np.isfinite(shapely.get_coordinates(geom)).all():
-            check.geometry(row, "has missing (NaN or infinite) coordinates")
+        fixes[int(i)] = fixed
+    for k in sorted(set(found_problems) | set(fixes)):
+        row = int(rows[k])
+        if k in fixes:
+            out[k] = fixes[k]
+            repaired.append(row)
             continue
-        if geom.geom_type == "MultiPoint" and len(geom.geoms) == 1:
-            geom = geom.geoms[0]
-        if geom.geom_type == "LinearRing":
-            geom = shapely.LineString(geom.coords)
-        if _geometry_family(geom) != family or geom.geom_type == "MultiPoint":
+        what, text = found_problems[k]
+        if what == "geometry":
+            check.geometry(row, text)
+        else:
             also = " like the other features" if len(families) > 1 else ""
             problem = Problem(
-                check.source,
-                check.layer,
-                row,
-                "geometry",
-                geom.geom_type,
-                f"expected {accepted}{also}",
+                check.source, check.layer, row, "geometry", text, f"expected {accepted}{also}"
             )
             check.add(problem, GeometryError)
-            continue
-        if not geom.is_valid:
-            reason = shapely.is_valid_reason(geom)
-            if not repair:
-                check.geometry(
-                    row,
-                    f"geometry is not valid ({reason}); fix it, or let surveil repair it "
-                    "(repair = true)",
-                )
-                continue
-            fixed = _repair(geom, family)
-            if fixed is None:
-                check.geometry(row, f"geometry is not valid ({reason}) and cannot be repaired")
-                continue
-            geom = fixed
-            repaired.append(row)
-        out[i] = geom
     return out, family, repaired
+
+
+_FAMILY_OF_TYPE_ID = np.array(
+    [None, "point", "line", "line", "polygon", "point", "line", "polygon", None], dtype=object
+)
+"""Family by shapely type id + 1 (missing, Point, LineString, LinearRing, Polygon, Multi...)."""
+
+
+def _families(geometry: NDArray[np.object_]) -> NDArray[np.object_]:
+    """Return :func:`_geometry_family` of each geometry, vectorised."""
+    ids = shapely.get_type_id(geometry)  # -1 for missing
+    out = _FAMILY_OF_TYPE_ID[np.clip(ids + 1, 0, 8)]
+    out[shapely.is_empty(geometry)] = None
+    return np.asarray(out, dtype=object)
 
 
 def _geometry_family(geom: object) -> str | None:
@@ -765,7 +803,7 @@ def _to_wgs84(
     geoms: NDArray[np.object_], crs: CRS, rows: NDArray[np.int64], check: Collector
 ) -> NDArray[np.object_]:
     """Check coordinates against the CRS and return geometries in EPSG:4326."""
-    present = np.array([g is not None for g in geoms], dtype=bool)
+    present = ~shapely.is_missing(geoms)
     if not present.any():
         return geoms
     bounds = shapely.bounds(geoms[present])
@@ -851,12 +889,16 @@ def _parse_field(
     """Return the clean values of one field, filing every bad one."""
     n = len(rows)
     if spec.kind == "id":
-        texts = _texts(series, n)
-        return np.array([t or f"{spec.default}{r}" for t, r in zip(texts, rows, strict=True)])
+        if n == 0:
+            return np.array([])
+        ids = _text_array(series, n)
+        unnamed = ids == ""
+        ids[unnamed] = [f"{spec.default}{r}" for r in rows[unnamed]]
+        return ids
     if spec.kind == "text":
-        texts = _texts(series, n)
-        default = spec.default if spec.default is not None else ""
-        return np.array([t or default for t in texts], dtype=object)
+        texts = _text_array(series, n)
+        texts[texts == ""] = spec.default if spec.default is not None else ""
+        return texts
     if spec.kind == "enum":
         return _parse_enum(spec, series, shown, rows, check)
     if spec.kind == "date":
@@ -868,10 +910,10 @@ def _parse_field(
     number = _numbers(series, shown, rows, spec.number, decimal_comma, check)
     missing = np.isnan(number)
     if spec.required:
-        for row in rows[missing & _blank_mask(series)]:
+        for row in rows[_blank_where(series, missing)]:
             check.schema(int(row), shown, "", spec.expected)
     elif spec.default is not None:
-        number = np.where(missing & _blank_mask(series), float(spec.default), number)  # type: ignore[arg-type]
+        number = np.where(_blank_where(series, missing), float(spec.default), number)  # type: ignore[arg-type]
     if spec.valid is not None:
         with np.errstate(invalid="ignore"):
             ok = spec.valid(number) | np.isnan(number)
@@ -900,22 +942,70 @@ def _blank(value: object) -> bool:
 
 
 def _blank_mask(series: pd.Series) -> NDArray[np.bool_]:
-    return np.array([_blank(v) for v in series], dtype=bool)
+    if series.dtype.kind == "f":
+        return np.isnan(series.to_numpy(dtype=float))
+    if series.dtype.kind in "iub":
+        return np.zeros(len(series), dtype=bool)
+    distinct = _distinct_texts(series)
+    if distinct is not None:
+        codes, _, blank = distinct
+        return blank[codes]
+    return np.fromiter((_blank(v) for v in series.to_numpy(dtype=object)), bool, len(series))
+
+
+def _blank_where(series: pd.Series, where: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """Return :func:`_blank_mask`, evaluated only where ``where`` is true (false elsewhere)."""
+    out = np.zeros(len(series), dtype=bool)
+    if where.any():
+        out[where] = _blank_mask(series[where])
+    return out
+
+
+def _distinct_texts(
+    series: pd.Series,
+) -> tuple[NDArray[np.intp], NDArray[np.object_], NDArray[np.bool_]] | None:
+    """For a column of text only: codes into its distinct texts, stripped, and which are blank.
+
+    Returns ``None`` when some value is not text (or there are none).
+    """
+    values = series.to_numpy(dtype=object)
+    if not len(values) or pd.api.types.infer_dtype(values, skipna=False) != "string":
+        return None
+    codes, distinct = pd.factorize(values)
+    stripped = _objects([str(v).strip() for v in distinct])
+    blank = np.fromiter((t.lower() in _BLANKS for t in stripped), bool, len(stripped))
+    return codes, stripped, blank
+
+
+def _objects(items: Sequence[object]) -> NDArray[np.object_]:
+    out = np.empty(len(items), dtype=object)
+    out[:] = items
+    return out
 
 
 def _texts(series: pd.Series | None, n: int) -> list[str]:
     """Return stripped text values; blanks become ``""`` and whole floats lose ``.0``."""
+    return list(_text_array(series, n))
+
+
+def _text_array(series: pd.Series | None, n: int) -> NDArray[np.object_]:
+    """Return :func:`_texts` as a (writable) array of objects."""
     if series is None:
-        return [""] * n
-    out = []
-    for value in series:
-        if _blank(value):
-            out.append("")
-        elif isinstance(value, float) and value.is_integer():
-            out.append(str(int(value)))
-        else:
-            out.append(str(value).strip())
-    return out
+        return _objects([""] * n)
+    distinct = _distinct_texts(series)
+    if distinct is not None:
+        codes, stripped, blank = distinct
+        stripped[blank] = ""
+        return stripped[codes]
+    return _objects([_text(v) for v in series.to_numpy(dtype=object)])
+
+
+def _text(value: object) -> str:
+    if _blank(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
 
 
 def _numbers(
@@ -929,17 +1019,83 @@ def _numbers(
     """Return a column as floats (NaN where blank), filing text that is not a number."""
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
         return series.to_numpy(dtype=float, na_value=np.nan)
-    out = np.full(len(series), np.nan)
-    for i, value in enumerate(series):
-        if _blank(value):
+    values = series.to_numpy(dtype=object)
+    n = len(values)
+    if not n or pd.api.types.infer_dtype(values, skipna=False) != "string":
+        return _numbers_one_by_one(values, shown, rows, number, decimal_comma, check)
+    if n > 1000 and len(set(values[:1000])) <= 100:  # few distinct values: read each once
+        codes, distinct = pd.factorize(values)
+        parsed, bad = _read_numbers(np.asarray(distinct, dtype=object), decimal_comma)
+        parsed, bad = parsed[codes], bad[codes]
+    else:
+        parsed, bad = _read_numbers(values, decimal_comma)
+    for i in np.flatnonzero(bad):
+        check.schema(int(rows[i]), shown, str(values[i]), f"expected {number}")
+    return parsed
+
+
+def _read_numbers(
+    values: NDArray[np.object_], decimal_comma: bool
+) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """Return texts as numbers (NaN where blank or bad) and which are bad."""
+    n = len(values)
+    # Plain numbers are read by numpy, which calls float() on each text: where that
+    # gives a finite number, the careful reading of _number gives the same.
+    parsed = np.full(n, np.nan)
+    unsure = np.zeros(n, dtype=bool)
+    try:
+        parsed[:] = values.astype(np.float64)
+    except (ValueError, TypeError):
+        step = 4096
+        for start in range(0, n, step):
+            try:
+                parsed[start : start + step] = values[start : start + step].astype(np.float64)
+            except (ValueError, TypeError):
+                unsure[start : start + step] = True
+    unsure |= ~np.isfinite(parsed)
+    bad = np.zeros(n, dtype=bool)
+    known: dict[object, float | None] = {}
+    for i in np.flatnonzero(unsure):
+        value = values[i]
+        if value not in known:
+            known[value] = _number(value, decimal_comma)
+        result = known[value]
+        if result is None:
+            parsed[i] = np.nan
+        elif not math.isfinite(result):
+            bad[i] = True
+            parsed[i] = np.nan
+        else:
+            parsed[i] = result
+    return parsed, bad
+
+
+def _number(value: object, decimal_comma: bool) -> float | None:
+    """Return the number a value holds (NaN when it is not one), or ``None`` when blank."""
+    if _blank(value):
+        return None
+    text = str(value).strip().replace("\u2212", "-")
+    if decimal_comma:
+        text = text.replace(" ", "").replace("\u00a0", "").replace(",", ".")
+    try:
+        return float(text)
+    except ValueError:
+        return math.nan
+
+
+def _numbers_one_by_one(
+    values: NDArray[np.object_],
+    shown: str,
+    rows: NDArray[np.int64],
+    number: str,
+    decimal_comma: bool,
+    check: Collector,
+) -> NDArray[np.float64]:
+    out = np.full(len(values), np.nan)
+    for i, value in enumerate(values):
+        parsed = _number(value, decimal_comma)
+        if parsed is None:
             continue
-        text = str(value).strip().replace("\u2212", "-")
-        if decimal_comma:
-            text = text.replace(" ", "").replace("\u00a0", "").replace(",", ".")
-        try:
-            parsed = float(text)
-        except ValueError:
-            parsed = math.nan
         if not math.isfinite(parsed):
             check.schema(int(rows[i]), shown, str(value), f"expected {number}")
             continue
@@ -955,18 +1111,23 @@ def _parse_enum(
     check: Collector,
 ) -> NDArray[np.object_]:
     """Return lower-case choices, filing values that are none of them."""
-    texts = _texts(series, len(rows))
-    out = np.empty(len(rows), dtype=object)
-    for i, text in enumerate(texts):
-        token = re.sub(r"[\s_]+", "-", text.lower())
+    texts = _text_array(series, len(rows))
+    codes, distinct = pd.factorize(texts)
+    chosen = np.empty(len(distinct) + 1, dtype=object)
+    chosen[-1] = spec.default  # code -1: none (there are none: texts are never missing)
+    wrong = np.zeros(len(distinct) + 1, dtype=bool)
+    for j, text in enumerate(distinct):
+        token = re.sub(r"[\s_]+", "-", str(text).lower())
         if not token:
-            out[i] = spec.default
+            chosen[j] = spec.default
         elif token in spec.choices:
-            out[i] = token
+            chosen[j] = token
         else:
-            check.schema(int(rows[i]), shown, text, spec.expected)
-            out[i] = spec.default
-    return out
+            chosen[j] = spec.default
+            wrong[j] = True
+    for i in np.flatnonzero(wrong[codes]):
+        check.schema(int(rows[i]), shown, texts[i], spec.expected)
+    return np.asarray(chosen[codes], dtype=object)
 
 
 def _parse_dates(
@@ -982,26 +1143,40 @@ def _parse_dates(
         return np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     if pd.api.types.is_datetime64_any_dtype(series):
         parsed = pd.to_datetime(series, utc=True)
+        values = parsed.dt.tz_convert(None).astype("datetime64[ns]").to_numpy()
     else:
-        text = pd.Series([None if _blank(v) else str(v).strip() for v in series], dtype=object)
-        parsed = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True)
-        retry = parsed.isna() & text.notna()
+        distinct = _distinct_texts(series)
+        if distinct is not None:
+            codes, stripped, blank = distinct
+            stripped[blank] = None
+            text = stripped[codes]
+        else:
+            text = _objects(
+                [None if _blank(v) else str(v).strip() for v in series.to_numpy(dtype=object)]
+            )
+        # Each distinct text is parsed once; code -1 (the last entry below) is blank.
+        codes, distinct = pd.factorize(text)
+        unique = pd.Series(distinct, dtype=object)
+        parsed = pd.to_datetime(unique, format="ISO8601", errors="coerce", utc=True)
+        retry = parsed.isna()
         if retry.any():  # e.g. 01.05.2024 as written in Russian-language spreadsheets
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 parsed[retry] = pd.to_datetime(
-                    text[retry], format="mixed", dayfirst=True, errors="coerce", utc=True
+                    unique[retry], format="mixed", dayfirst=True, errors="coerce", utc=True
                 )
-        for i in np.flatnonzero(parsed.isna() & text.notna()):
+        failed = np.append(parsed.isna().to_numpy(dtype=bool), False)
+        for i in np.flatnonzero(failed[codes]):
             check.schema(
                 int(rows[i]),
                 shown,
-                str(text.iloc[i]),
+                str(text[i]),
                 "expected an ISO date or date and time such as 2024-05-01 or 2024-05-01T06:30",
             )
-    values = parsed.dt.tz_convert(None).astype("datetime64[ns]").to_numpy()
+        naive = parsed.dt.tz_convert(None).astype("datetime64[ns]").to_numpy()
+        values = np.append(naive, np.datetime64("NaT", "ns"))[codes]
     if spec.required:
-        for i in np.flatnonzero(pd.isna(values) & _blank_mask(series)):
+        for i in np.flatnonzero(_blank_where(series, pd.isna(values))):
             check.schema(int(rows[i]), shown, "", "expected a date and time for every track point")
     return values
 

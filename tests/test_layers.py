@@ -711,3 +711,71 @@ def test_clip_agrees_with_exact_line_distance(limit_km):
     xy = shapely.get_coordinates(border.geometry.iloc[0])
     exact = LineIndex([(xy[:, 0], xy[:, 1])]).distance(lon, lat, max_distance_m=limit_km * 1000)
     assert kept["name"].astype(int).tolist() == np.flatnonzero(np.isfinite(exact)).tolist()
+
+
+# --------------------------------------------------------------------------- large layers
+
+
+def _incidents_text(n, seed=3):
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame(
+        {
+            "date": (
+                pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 1000, n), unit="D")
+            ).strftime("%Y-%m-%d"),
+            "type": rng.choice(["crossing", "Smuggling", " other "], n),
+            "persons": rng.integers(1, 5, n).astype(str),
+            "outcome": rng.choice(["apprehended", "evaded", ""], n),
+            "lon": rng.uniform(69.5, 70.5, n).round(6).astype(str),
+            "lat": rng.uniform(39.5, 40.5, n).round(6).astype(str),
+        }
+    )
+    frame.loc[n // 2, "lon"] = ""  # blank coordinates: row n // 2 + 1 has no geometry
+    frame.loc[n // 2, "lat"] = ""
+    return frame
+
+
+def test_large_layer_reports_exactly_its_few_bad_rows(tmp_path):
+    n = 20_000
+    frame = _incidents_text(n)
+    frame.loc[4, "persons"] = "two"  # row 5
+    frame.loc[12_344, "type"] = "robbery"  # row 12345
+    frame.loc[n - 2, "date"] = "2024-02-30"  # row 19999
+    path = tmp_path / "incidents.csv"
+    frame.to_csv(path, index=False)
+    with pytest.raises(InputError) as err:
+        read_layer(path, "incidents")
+    problems = err.value.problems
+    assert [(p.row, p.field) for p in problems] == [
+        (5, "persons"),
+        (n // 2 + 1, None),
+        (12_345, "type"),
+        (n - 1, "date"),
+    ]
+    assert str(problems[0]).endswith("persons is 'two'; expected a whole number of persons")
+    assert "has no geometry" in str(problems[1])
+    assert "type is 'robbery'; expected one of crossing" in str(problems[2])
+    assert "date is '2024-02-30'; expected an ISO date" in str(problems[3])
+
+
+def test_large_layer_reads_every_row_as_a_small_one(tmp_path):
+    n = 20_000
+    frame = _incidents_text(n, seed=5)
+    frame.loc[n // 2, ["lon", "lat"]] = ["70.1", "40.1"]
+    frame.loc[7, "persons"] = " 3 "
+    frame.loc[8, "persons"] = ""
+    big = tmp_path / "big.csv"
+    frame.to_csv(big, index=False)
+    out = read_layer(big, "incidents")
+    assert len(out) == n
+    assert out["persons"].iloc[7:9].tolist() == [3, 1]
+    assert set(out["type"]) == {"crossing", "smuggling", "other"}
+    assert set(out["outcome"]) == {"apprehended", "evaded", ""}
+    for start in (0, 9_990, n - 10):  # the same rows read on their own agree
+        small = tmp_path / f"small{start}.csv"
+        frame.iloc[start : start + 10].to_csv(small, index=False)
+        part = read_layer(small, "incidents")
+        whole = out.iloc[start : start + 10].reset_index(drop=True)
+        for column in ("date", "type", "persons", "outcome"):
+            assert whole[column].tolist() == part[column].tolist()
+        assert shapely.equals_exact(whole.geometry.values, part.geometry.values, 0).all()
