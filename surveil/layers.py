@@ -894,7 +894,7 @@ def _parse_field(
         ids = _text_array(series, n)
         unnamed = ids == ""
         ids[unnamed] = [f"{spec.default}{r}" for r in rows[unnamed]]
-        return ids
+        return ids.astype(str)  # fixed-width text, as np.array of a list of texts gives
     if spec.kind == "text":
         texts = _text_array(series, n)
         texts[texts == ""] = spec.default if spec.default is not None else ""
@@ -972,8 +972,11 @@ def _distinct_texts(
     if not len(values) or pd.api.types.infer_dtype(values, skipna=False) != "string":
         return None
     codes, distinct = pd.factorize(values)
-    stripped = _objects([str(v).strip() for v in distinct])
-    blank = np.fromiter((t.lower() in _BLANKS for t in stripped), bool, len(stripped))
+    stripped = _objects(list(map(str.strip, distinct)))
+    # Blanks are short words; lower() never shortens a text, so only short ones can be.
+    short = np.flatnonzero(np.fromiter(map(len, stripped), np.int64, len(stripped)) <= 8)
+    blank = np.zeros(len(stripped), dtype=bool)
+    blank[short] = [stripped[i].lower() in _BLANKS for i in short]
     return codes, stripped, blank
 
 
