@@ -282,3 +282,17 @@ def test_compiled_and_numpy_engines_agree(seed, n_sensors, n_routes, offsets):
     np.testing.assert_allclose(a.visits_per_day, b.visits_per_day, atol=1e-12)
     np.testing.assert_allclose(a.p_patrol, b.p_patrol, atol=1e-12)
     np.testing.assert_array_equal(a.sensors_seeing, b.sensors_seeing)
+
+
+def test_response_from_the_fastest_post_not_the_nearest(line):
+    segments = segment_border(border_frame(line), segment_m=1000)
+    targets = sample_targets(segments, sample_m=1000)
+    near, _ = point_off_line(line, 500, 1000)  # 1 km from the first point, on foot
+    far, _ = point_off_line(line, 500, 4000)  # 4 km away, by vehicle
+    posts = gpd.GeoDataFrame(
+        {"id": ["A", "B"], "type": ["outpost"] * 2, "reaction_speed_kmh": [5.0, 60.0]},
+        geometry=[near, far],
+        crs="EPSG:4326",
+    )
+    hours = coverage.response_hours(targets, posts, detour_factor=1.0)
+    assert hours[0] == pytest.approx(min(1.0 / 5.0, 4.0 / 60.0), rel=1e-3)
