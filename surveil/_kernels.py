@@ -81,7 +81,7 @@ def sensor_detection(
     s_range, s_az, s_fov, s_p
         Range (m), azimuth and field of view (degrees), ``pd · availability``.
     """
-    reach = float(np.abs(paths - paths[:1]).max(initial=0.0)) * 2.0
+    reach = float(reach_m)
     cell_m = max(float(s_range.max(initial=0.0)) + reach, 100.0)
     order, keys = _bucket(paths[0], cell_m)
     return _compiled().sensors(
