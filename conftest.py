@@ -1,0 +1,6 @@
+"""Root pytest configuration: skip modules whose optional dependency is absent."""
+
+import importlib.util
+
+# The numba kernels (extra 'fast') cannot even be imported without numba.
+collect_ignore = [] if importlib.util.find_spec("numba") else ["surveil/_numba_kernels.py"]
