@@ -29,10 +29,20 @@ def command(ctx: click.Context, scenario_file: Path | None, **options: Any) -> N
       surveil validate --border border.gpkg --sensors towers.csv
     """
     scenario = scenario_from_options(scenario_file, options)
+    dem_line = ""
+    if scenario.dem is not None:
+        from surveil.terrain import read_dem
+
+        west, south, east, north = (float(b) for b in scenario.border.total_bounds)
+        dem = read_dem(str(scenario.dem), bounds=(west, south, east, north), buffer_m=1000.0)
+        rows, cols = dem.shape
+        dem_line = f"dem          {cols} x {rows} cells of {dem.cell_m:.0f} m around the border"
     if (ctx.obj or {}).get("quiet"):
         return
     for kind in ("border", "sensors", "patrols", "incidents", "posts", "settlements", "roads"):
         frame = getattr(scenario, kind)
         click.echo(f"{kind:12s} {len(frame):6d} features")
     click.echo(f"catalogue    {len(scenario.catalogue):6d} means")
+    if dem_line:
+        click.echo(dem_line)
     click.echo("OK: the inputs are usable.")

@@ -132,3 +132,14 @@ def test_scenario_paths_are_relative_to_the_file(runner, tmp_path):
     (sub / "s.toml").write_text('[layers]\nborder = "nope.geojson"\n')
     result = run(runner, sub / "s.toml")
     assert result.exit_code == 2 and "nope.geojson" in result.output
+
+
+def test_dem_that_is_not_a_raster_or_misses_the_border(runner, tmp_path):
+    from surveil.datasets import get_path
+
+    result = run(runner, "--border", BORDER, "--dem", BORDER)
+    assert result.exit_code == 2 and "DEM" in result.output and "border.geojson" in result.output
+    # The Tajik–Afghan DEM lies hundreds of km from the synthetic border.
+    dem = get_path("tjk-afg").parent / "dem.tif"
+    far = run(runner, "--border", BORDER, "--dem", dem)
+    assert far.exit_code == 2 and "dem.tif" in far.output
