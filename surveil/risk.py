@@ -144,10 +144,14 @@ def kernel_intensity(
 ) -> FloatArray:
     """Return the mean Gaussian-kernel density of incidents over each segment, per km.
 
-    Each incident's kernel is renormalised to ``[0, section_km]``. Incident
-    positions are pooled into bins of ``bandwidth_m / 50`` first, which moves
-    none by more than 1 % of the bandwidth and keeps the cost linear in the
-    number of segments.
+    Each incident's kernel is renormalised to ``[0, section_km]``. The mean
+    density over a segment [a, b] is ``(F(b) − F(a)) / (b − a)`` with
+    ``F(x) = Σ mᵢ Φ((x − cᵢ) / σ)`` the kernel mass left of x. Incidents are
+    pooled on a grid of at most ``bandwidth_m / 50`` spanning the section
+    exactly (no incident moves by more than 1 % of the bandwidth), F is the
+    convolution of the pooled masses with the sampled normal CDF on that grid,
+    and segment ends between grid nodes are interpolated linearly. The cost is
+    linear in section length and independent of the number of incidents.
 
     Examples
     --------
@@ -159,35 +163,25 @@ def kernel_intensity(
     >>> round(float(d[0]), 4), round(float(1 / (np.sqrt(2 * np.pi) * 3)), 4)
     (0.133, 0.133)
     """
-    density = np.zeros(km_from.size)
-    if incident_km.size == 0 or km_from.size == 0:
-        return density
+    if incident_km.size == 0 or km_from.size == 0 or section_km <= 0:
+        return np.zeros(km_from.size)
     sigma = bandwidth_m / 1000.0
-    step = sigma / 50.0
-    bins = np.round(incident_km / step).astype(np.int64)
-    uniq, inverse = np.unique(bins, return_inverse=True)
-    centre = np.clip(uniq * step, 0.0, section_km)
-    mass = np.bincount(inverse, weights=weight)
-    inside = ndtr((section_km - centre) / sigma) - ndtr(-centre / sigma)
+    nodes = max(1, int(np.ceil(section_km / (sigma / 50.0))))
+    step = section_km / nodes
+    grid = np.arange(nodes + 1) * step
+    node = np.clip(np.round(incident_km / step).astype(np.int64), 0, nodes)
+    mass = np.bincount(node, weights=weight, minlength=nodes + 1)
+    inside = ndtr((section_km - grid) / sigma) - ndtr(-grid / sigma)
     mass = mass / np.maximum(inside, 1e-12)
-    reach = 8.0 * sigma
-    lo = np.searchsorted(centre, km_from - reach, side="left")
-    hi = np.searchsorted(centre, km_to + reach, side="right")
-    chunk = 4096
-    for s in range(0, km_from.size, chunk):
-        e = min(s + chunk, km_from.size)
-        width = int((hi[s:e] - lo[s:e]).max(initial=0))
-        if width == 0:
-            continue
-        idx = lo[s:e, None] + np.arange(width)[None, :]
-        valid = idx < hi[s:e, None]
-        idx = np.minimum(idx, centre.size - 1)
-        c, m = centre[idx], np.where(valid, mass[idx], 0.0)
-        cdf_b = ndtr((km_to[s:e, None] - c) / sigma)
-        cdf_a = ndtr((km_from[s:e, None] - c) / sigma)
-        density[s:e] = (m * (cdf_b - cdf_a)).sum(axis=1)
-    length = np.maximum(km_to - km_from, 1e-12)
-    return density / length
+    reach = int(np.ceil(8.0 * sigma / step))
+    cdf = ndtr(np.arange(-reach, reach + 1) * step / sigma)
+    # F at node k: masses within reach weighted by Φ, plus all mass farther left.
+    near = np.convolve(mass, cdf)[reach : reach + nodes + 1]
+    left = np.concatenate([np.zeros(reach + 1), np.cumsum(mass)])[: nodes + 1]
+    cumulative = near + left
+    upper = np.interp(km_to, grid, cumulative)
+    lower = np.interp(km_from, grid, cumulative)
+    return np.maximum(upper - lower, 0.0) / np.maximum(km_to - km_from, 1e-12)
 
 
 def incident_intensity(
