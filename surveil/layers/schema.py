@@ -1,0 +1,229 @@
+"""Describe the columns, geometry families and raw form of each layer kind."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+from pyproj import CRS
+
+LAYER_KINDS = ("border", "sensors", "patrols", "incidents", "posts", "settlements", "roads")
+"""Kinds of vector layer that :func:`read_layer` understands."""
+
+
+WGS84 = CRS.from_epsg(4326)
+
+
+_KIND_OF_TYPE = {
+    "Point": "point",
+    "MultiPoint": "point",
+    "LineString": "line",
+    "LinearRing": "line",
+    "MultiLineString": "line",
+    "Polygon": "polygon",
+    "MultiPolygon": "polygon",
+}
+
+
+_FAMILIES = {
+    "border": ("line", "polygon"),
+    "sensors": ("point",),
+    "patrols": ("line", "point"),
+    "incidents": ("point",),
+    "posts": ("point",),
+    "settlements": ("point",),
+    "roads": ("line",),
+}
+
+
+@dataclass(frozen=True)
+class _Field:
+    """One canonical column: its type, default, and what values it accepts."""
+
+    name: str
+    kind: str  # "text", "id", "float", "int", "enum", "date"
+    default: object = None
+    required: bool = False
+    valid: Callable[[NDArray[np.float64]], NDArray[np.bool_]] | None = None
+    expected: str = ""
+    number: str = "a number"
+    choices: tuple[str, ...] = ()
+
+
+def _positive(v: NDArray[np.float64]) -> NDArray[np.bool_]:
+    return v > 0
+
+
+def _non_negative(v: NDArray[np.float64]) -> NDArray[np.bool_]:
+    return v >= 0
+
+
+def _unit(v: NDArray[np.float64]) -> NDArray[np.bool_]:
+    return (v >= 0) & (v <= 1)
+
+
+def _probability(name: str, *, required: bool, default: float | None = None) -> _Field:
+    return _Field(
+        name,
+        "float",
+        default=default,
+        required=required,
+        valid=_unit,
+        expected="expected a probability from 0 to 1",
+        number="a number from 0 to 1",
+    )
+
+
+def _enum(name: str, choices: tuple[str, ...], default: str) -> _Field:
+    shown = ", ".join(c if c else '"" (empty)' for c in choices)
+    return _Field(
+        name, "enum", default=default, expected=f"expected one of {shown}", choices=choices
+    )
+
+
+_SCHEMAS: dict[str, tuple[_Field, ...]] = {
+    "border": (
+        _Field("section", "text", default=None),
+        _Field("country_left", "text", default=""),
+        _Field("country_right", "text", default=""),
+    ),
+    "sensors": (
+        _Field("id", "id", default="S"),
+        _Field("type", "text", default="sensor"),
+        _Field(
+            "range_m",
+            "float",
+            required=True,
+            valid=_positive,
+            expected="expected a positive distance in metres",
+            number="a number in metres",
+        ),
+        _Field(
+            "azimuth_deg",
+            "float",
+            default=math.nan,
+            valid=lambda v: (v >= 0) & (v <= 360),
+            expected="expected a bearing from 0 to 360 degrees, or empty for all round",
+            number="a number in degrees",
+        ),
+        _Field(
+            "fov_deg",
+            "float",
+            default=360.0,
+            valid=lambda v: (v > 0) & (v <= 360),
+            expected="expected an angle in degrees above 0 and at most 360",
+            number="a number in degrees",
+        ),
+        _Field(
+            "height_m",
+            "float",
+            default=10.0,
+            valid=_non_negative,
+            expected="expected a height in metres, 0 or more",
+            number="a number in metres",
+        ),
+        _Field(
+            "ground_m",
+            "float",
+            default=math.nan,
+            valid=lambda v: (v > -500) & (v < 9000),
+            expected="expected a ground elevation in metres, or empty to take it from the DEM",
+            number="a number in metres",
+        ),
+        _probability("pd", required=True),
+        _probability("availability", required=False, default=1.0),
+        _enum("status", ("operational", "faulty", "planned"), "operational"),
+        _Field("agency", "text", default=""),
+    ),
+    "patrols": (
+        _Field("id", "id", default="P"),
+        _Field(
+            "visits_per_day",
+            "float",
+            required=True,
+            valid=_non_negative,
+            expected="expected a number of passes per day, 0 or more",
+            number="a number of passes per day",
+        ),
+        _Field(
+            "sweep_m",
+            "float",
+            default=100.0,
+            valid=_positive,
+            expected="expected a positive distance in metres",
+            number="a number in metres",
+        ),
+        _probability("pd", required=False, default=1.0),
+        _enum("mode", ("foot", "vehicle", "horse", "boat"), "foot"),
+        _enum("window", ("day", "night", "all"), "all"),
+        _Field("agency", "text", default=""),
+    ),
+    "incidents": (
+        _Field("date", "date"),
+        _enum("type", ("crossing", "smuggling", "trafficking", "other"), "crossing"),
+        _Field(
+            "persons",
+            "int",
+            default=1,
+            valid=lambda v: (v >= 1) & (v == np.floor(v)),
+            expected="expected a whole number of persons, 1 or more",
+            number="a whole number of persons",
+        ),
+        _enum("outcome", ("apprehended", "evaded", "detected-only", ""), ""),
+    ),
+    "posts": (
+        _Field("id", "id", default="B"),
+        _enum("type", ("outpost", "bcp"), "outpost"),
+        _Field(
+            "reaction_speed_kmh",
+            "float",
+            default=30.0,
+            valid=_positive,
+            expected="expected a positive speed in km/h",
+            number="a number in km/h",
+        ),
+    ),
+    "settlements": (
+        _Field("name", "text", default=""),
+        _Field(
+            "population",
+            "float",
+            default=0.0,
+            valid=_non_negative,
+            expected="expected a number of people, 0 or more",
+            number="a number of people",
+        ),
+    ),
+    "roads": (_Field("name", "text", default=""),),
+}
+
+
+_EXTRA: dict[str, tuple[str, ...]] = {"patrols": ("time",), "border": ("name",)}
+
+
+@dataclass
+class _Raw:
+    """A layer as read, before any checks."""
+
+    frame: pd.DataFrame
+    geometry: NDArray[np.object_]
+    crs: CRS | None
+    default_crs: CRS | None = None
+    decimal_comma: bool = False
+    filed: frozenset[int] = frozenset()
+    """Rows whose geometry problem (bad coordinate text) was already filed."""
+    shown_columns: tuple[str, ...] | None = None
+    """Columns to list in messages, when more than those of ``frame`` (CSV coordinates)."""
+
+
+def _fields(kind: str, family: str) -> tuple[_Field, ...]:
+    """Return the fields checked for a layer; point patrol tracks need a time, not visits."""
+    fields = _SCHEMAS[kind]
+    if kind == "patrols" and family == "point":
+        fields = tuple(f for f in fields if f.name != "visits_per_day")
+        fields += (_Field("time", "date", required=True),)
+    return fields

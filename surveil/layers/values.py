@@ -1,0 +1,409 @@
+"""Match a layer's columns to its fields and parse and check their values."""
+
+from __future__ import annotations
+
+import math
+import re
+import warnings
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from surveil._validate import Collector
+from surveil.layers.schema import _EXTRA, _SCHEMAS, _Field, _fields, _Raw, _unit
+
+_BLANKS = frozenset({"", "nan", "null", "none", "na", "n/a", "<na>", "nat"})
+
+
+def _find(available: Sequence[str], given: str | None, candidates: Sequence[str]) -> str | None:
+    """Return the column named ``given`` or one of ``candidates``, in any case."""
+    lowered = {str(c).lower(): str(c) for c in available}
+    if given is not None:
+        return given if given in available else lowered.get(given.lower())
+    for candidate in candidates:
+        if candidate in lowered:
+            return lowered[candidate]
+    return None
+
+
+def _match_columns(
+    raw: _Raw,
+    kind: str,
+    family: str,
+    columns: Mapping[str, str] | None,
+    check: Collector,
+) -> dict[str, str | None]:
+    """Map each canonical column to the file's column, filing missing required ones."""
+    fields = _fields(kind, family)
+    everything = [f.name for f in _SCHEMAS[kind]] + [f.name for f in fields]
+    known = list(dict.fromkeys(everything + list(_EXTRA.get(kind, ()))))
+    frame = raw.frame
+    available = [str(c) for c in frame.columns]
+    mapping = dict(columns or {})
+    listed = raw.shown_columns if raw.shown_columns is not None else available
+    has = ", ".join(listed) if listed else "(none)"
+    for canonical in mapping:
+        if canonical not in known:
+            check.schema(
+                None,
+                None,
+                None,
+                f"the column mapping names {canonical!r}, which is not a {kind} column; "
+                f"expected one of {', '.join(known)}",
+            )
+    found: dict[str, str | None] = {}
+    for canonical in known:
+        if canonical in mapping:
+            found[canonical] = _find(available, mapping[canonical], ())
+            if found[canonical] is None and len(frame):
+                check.schema(
+                    None,
+                    mapping[canonical],
+                    None,
+                    f"column given for {canonical} is not in the file; the file has columns: {has}",
+                )
+                found[canonical] = None
+            continue
+        found[canonical] = _find(available, None, (canonical, canonical[:10]))
+    if len(frame):
+        for spec in fields:
+            if spec.required and found[spec.name] is None and spec.name not in mapping:
+                check.schema(
+                    None,
+                    None,
+                    None,
+                    f"required column {spec.name} is missing; the file has columns: {has}",
+                )
+    return found
+
+
+def _num(value: float) -> str:
+    return f"{value:.10g}"
+
+
+def _parse_values(
+    raw: _Raw,
+    kind: str,
+    family: str,
+    found: Mapping[str, str | None],
+    rows: NDArray[np.int64],
+    check: Collector,
+) -> dict[str, object]:
+    """Parse and check every canonical field; return arrays of clean values."""
+    values: dict[str, object] = {}
+    for spec in _fields(kind, family):
+        column = found.get(spec.name)
+        series = raw.frame[column] if column is not None else None
+        shown = column if column is not None else spec.name
+        values[spec.name] = _parse_field(spec, series, shown, rows, raw.decimal_comma, check)
+    if kind == "patrols" and family == "point" and found.get("id") is None:
+        values["id"] = np.array(["P1"] * len(rows), dtype=object)
+    return values
+
+
+def _parse_field(
+    spec: _Field,
+    series: pd.Series | None,
+    shown: str,
+    rows: NDArray[np.int64],
+    decimal_comma: bool,
+    check: Collector,
+) -> NDArray[np.generic]:
+    """Return the clean values of one field, filing every bad one."""
+    n = len(rows)
+    if spec.kind == "id":
+        if n == 0:
+            return np.array([])
+        ids = _text_array(series, n)
+        unnamed = ids == ""
+        ids[unnamed] = [f"{spec.default}{r}" for r in rows[unnamed]]
+        return ids.astype(str)  # fixed-width text, as np.array of a list of texts gives
+    if spec.kind == "text":
+        texts = _text_array(series, n)
+        texts[texts == ""] = spec.default if spec.default is not None else ""
+        return texts
+    if spec.kind == "enum":
+        return _parse_enum(spec, series, shown, rows, check)
+    if spec.kind == "date":
+        return _parse_dates(spec, series, shown, rows, check)
+    if series is None:
+        if spec.required and n:
+            return np.full(n, np.nan)  # missing column already filed
+        return np.full(n, spec.default, dtype=float)
+    number = _numbers(series, shown, rows, spec.number, decimal_comma, check)
+    missing = np.isnan(number)
+    if spec.required:
+        for row in rows[_blank_where(series, missing)]:
+            check.schema(int(row), shown, "", spec.expected)
+    elif spec.default is not None:
+        number = np.where(_blank_where(series, missing), float(spec.default), number)  # type: ignore[arg-type]
+    if spec.valid is not None:
+        with np.errstate(invalid="ignore"):
+            ok = spec.valid(number) | np.isnan(number)
+        for i in np.flatnonzero(~ok):
+            check.schema(int(rows[i]), shown, float(number[i]), _hint(spec, float(number[i])))
+    if spec.name == "azimuth_deg":
+        number = np.where(number == 360, 0.0, number)
+    if spec.kind == "int":
+        return np.where(np.isnan(number), 1, number).astype(np.int64)
+    return number
+
+
+def _hint(spec: _Field, value: float) -> str:
+    """Return the expectation text, with a hint when a probability looks like a percentage."""
+    if spec.valid is _unit and 1 < value <= 100:
+        return f"{spec.expected} ({_num(value)} looks like a percentage: write {value / 100:g})"
+    return spec.expected
+
+
+def _blank(value: object) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and value.strip().lower() in _BLANKS
+
+
+def _blank_mask(series: pd.Series) -> NDArray[np.bool_]:
+    if series.dtype.kind == "f":
+        return np.isnan(series.to_numpy(dtype=float))
+    if series.dtype.kind in "iub":
+        return np.zeros(len(series), dtype=bool)
+    distinct = _distinct_texts(series)
+    if distinct is not None:
+        codes, _, blank = distinct
+        return blank[codes]
+    return np.fromiter((_blank(v) for v in series.to_numpy(dtype=object)), bool, len(series))
+
+
+def _blank_where(series: pd.Series, where: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """Return :func:`_blank_mask`, evaluated only where ``where`` is true (false elsewhere)."""
+    out = np.zeros(len(series), dtype=bool)
+    if where.any():
+        out[where] = _blank_mask(series[where])
+    return out
+
+
+def _distinct_texts(
+    series: pd.Series,
+) -> tuple[NDArray[np.intp], NDArray[np.object_], NDArray[np.bool_]] | None:
+    """For a column of text only: codes into its distinct texts, stripped, and which are blank.
+
+    Returns ``None`` when some value is not text (or there are none).
+    """
+    values = series.to_numpy(dtype=object)
+    if not len(values) or pd.api.types.infer_dtype(values, skipna=False) != "string":
+        return None
+    codes, distinct = pd.factorize(values)
+    stripped = _objects(list(map(str.strip, distinct)))
+    # Blanks are short words; lower() never shortens a text, so only short ones can be.
+    short = np.flatnonzero(np.fromiter(map(len, stripped), np.int64, len(stripped)) <= 8)
+    blank = np.zeros(len(stripped), dtype=bool)
+    blank[short] = [stripped[i].lower() in _BLANKS for i in short]
+    return codes, stripped, blank
+
+
+def _objects(items: Sequence[object]) -> NDArray[np.object_]:
+    out = np.empty(len(items), dtype=object)
+    out[:] = items
+    return out
+
+
+def _texts(series: pd.Series | None, n: int) -> list[str]:
+    """Return stripped text values; blanks become ``""`` and whole floats lose ``.0``."""
+    return list(_text_array(series, n))
+
+
+def _text_array(series: pd.Series | None, n: int) -> NDArray[np.object_]:
+    """Return :func:`_texts` as a (writable) array of objects."""
+    if series is None:
+        return _objects([""] * n)
+    distinct = _distinct_texts(series)
+    if distinct is not None:
+        codes, stripped, blank = distinct
+        stripped[blank] = ""
+        return stripped[codes]
+    return _objects([_text(v) for v in series.to_numpy(dtype=object)])
+
+
+def _text(value: object) -> str:
+    if _blank(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _numbers(
+    series: pd.Series,
+    shown: str,
+    rows: NDArray[np.int64],
+    number: str,
+    decimal_comma: bool,
+    check: Collector,
+) -> NDArray[np.float64]:
+    """Return a column as floats (NaN where blank), filing text that is not a number."""
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        return series.to_numpy(dtype=float, na_value=np.nan)
+    values = series.to_numpy(dtype=object)
+    n = len(values)
+    if not n or pd.api.types.infer_dtype(values, skipna=False) != "string":
+        return _numbers_one_by_one(values, shown, rows, number, decimal_comma, check)
+    if n > 1000 and len(set(values[:1000])) <= 100:  # few distinct values: read each once
+        codes, distinct = pd.factorize(values)
+        parsed, bad = _read_numbers(np.asarray(distinct, dtype=object), decimal_comma)
+        parsed, bad = parsed[codes], bad[codes]
+    else:
+        parsed, bad = _read_numbers(values, decimal_comma)
+    for i in np.flatnonzero(bad):
+        check.schema(int(rows[i]), shown, str(values[i]), f"expected {number}")
+    return parsed
+
+
+def _read_numbers(
+    values: NDArray[np.object_], decimal_comma: bool
+) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """Return texts as numbers (NaN where blank or bad) and which are bad."""
+    n = len(values)
+    # Plain numbers are read by numpy, which calls float() on each text: where that
+    # gives a finite number, the careful reading of _number gives the same.
+    parsed = np.full(n, np.nan)
+    unsure = np.zeros(n, dtype=bool)
+    try:
+        parsed[:] = values.astype(np.float64)
+    except (ValueError, TypeError):
+        step = 4096
+        for start in range(0, n, step):
+            try:
+                parsed[start : start + step] = values[start : start + step].astype(np.float64)
+            except (ValueError, TypeError):
+                unsure[start : start + step] = True
+    unsure |= ~np.isfinite(parsed)
+    bad = np.zeros(n, dtype=bool)
+    known: dict[object, float | None] = {}
+    for i in np.flatnonzero(unsure):
+        value = values[i]
+        if value not in known:
+            known[value] = _number(value, decimal_comma)
+        result = known[value]
+        if result is None:
+            parsed[i] = np.nan
+        elif not math.isfinite(result):
+            bad[i] = True
+            parsed[i] = np.nan
+        else:
+            parsed[i] = result
+    return parsed, bad
+
+
+def _number(value: object, decimal_comma: bool) -> float | None:
+    """Return the number a value holds (NaN when it is not one), or ``None`` when blank."""
+    if _blank(value):
+        return None
+    text = str(value).strip().replace("\u2212", "-")
+    if decimal_comma:
+        text = text.replace(" ", "").replace("\u00a0", "").replace(",", ".")
+    try:
+        return float(text)
+    except ValueError:
+        return math.nan
+
+
+def _numbers_one_by_one(
+    values: NDArray[np.object_],
+    shown: str,
+    rows: NDArray[np.int64],
+    number: str,
+    decimal_comma: bool,
+    check: Collector,
+) -> NDArray[np.float64]:
+    out = np.full(len(values), np.nan)
+    for i, value in enumerate(values):
+        parsed = _number(value, decimal_comma)
+        if parsed is None:
+            continue
+        if not math.isfinite(parsed):
+            check.schema(int(rows[i]), shown, str(value), f"expected {number}")
+            continue
+        out[i] = parsed
+    return out
+
+
+def _parse_enum(
+    spec: _Field,
+    series: pd.Series | None,
+    shown: str,
+    rows: NDArray[np.int64],
+    check: Collector,
+) -> NDArray[np.object_]:
+    """Return lower-case choices, filing values that are none of them."""
+    texts = _text_array(series, len(rows))
+    codes, distinct = pd.factorize(texts)
+    chosen = np.empty(len(distinct) + 1, dtype=object)
+    chosen[-1] = spec.default  # code -1: none (there are none: texts are never missing)
+    wrong = np.zeros(len(distinct) + 1, dtype=bool)
+    for j, text in enumerate(distinct):
+        token = re.sub(r"[\s_]+", "-", str(text).lower())
+        if not token:
+            chosen[j] = spec.default
+        elif token in spec.choices:
+            chosen[j] = token
+        else:
+            chosen[j] = spec.default
+            wrong[j] = True
+    for i in np.flatnonzero(wrong[codes]):
+        check.schema(int(rows[i]), shown, texts[i], spec.expected)
+    return np.asarray(chosen[codes], dtype=object)
+
+
+def _parse_dates(
+    spec: _Field,
+    series: pd.Series | None,
+    shown: str,
+    rows: NDArray[np.int64],
+    check: Collector,
+) -> NDArray[np.datetime64]:
+    """Return naive UTC datetimes, filing text that is not a date."""
+    n = len(rows)
+    if series is None:
+        return np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    if pd.api.types.is_datetime64_any_dtype(series):
+        parsed = pd.to_datetime(series, utc=True)
+        values = parsed.dt.tz_convert(None).astype("datetime64[ns]").to_numpy()
+    else:
+        distinct = _distinct_texts(series)
+        if distinct is not None:
+            codes, stripped, blank = distinct
+            stripped[blank] = None
+            text = stripped[codes]
+        else:
+            text = _objects(
+                [None if _blank(v) else str(v).strip() for v in series.to_numpy(dtype=object)]
+            )
+        # Each distinct text is parsed once; code -1 (the last entry below) is blank.
+        codes, distinct = pd.factorize(text)
+        unique = pd.Series(distinct, dtype=object)
+        parsed = pd.to_datetime(unique, format="ISO8601", errors="coerce", utc=True)
+        retry = parsed.isna()
+        if retry.any():  # e.g. 01.05.2024 as written in Russian-language spreadsheets
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                parsed[retry] = pd.to_datetime(
+                    unique[retry], format="mixed", dayfirst=True, errors="coerce", utc=True
+                )
+        failed = np.append(parsed.isna().to_numpy(dtype=bool), False)
+        for i in np.flatnonzero(failed[codes]):
+            check.schema(
+                int(rows[i]),
+                shown,
+                str(text[i]),
+                "expected an ISO date or date and time such as 2024-05-01 or 2024-05-01T06:30",
+            )
+        naive = parsed.dt.tz_convert(None).astype("datetime64[ns]").to_numpy()
+        values = np.append(naive, np.datetime64("NaT", "ns"))[codes]
+    if spec.required:
+        for i in np.flatnonzero(_blank_where(series, pd.isna(values))):
+            check.schema(int(rows[i]), shown, "", "expected a date and time for every track point")
+    return values
