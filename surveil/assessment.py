@@ -88,8 +88,6 @@ class Assessment:
     candidates
         With terrain: high ground near the border on the own side, as
         candidate sensor sites with the border length each would see.
-    terrain
-        The DEM tiles used (empty without terrain).
     """
 
     scenario: Scenario
@@ -101,7 +99,6 @@ class Assessment:
     summary: Mapping[str, Any]
     model: Mapping[str, Any]
     candidates: gpd.GeoDataFrame | None = None
-    terrain: tuple[terrain.DEM, ...] = ()
 
     @property
     def normalisation(self) -> risk.Normalisation:
@@ -188,7 +185,7 @@ def assess(
     tiles: tuple[terrain.DEM, ...] = ()
     if scenario.dem is not None:
         step("terrain")
-        tiles = load_terrain(scenario, targets)
+        tiles = load_terrain(scenario.dem, scenario, targets)
     step("detection")
     table = detection_table(scenario, targets, sensors, tiles)
     step("threat")
@@ -259,7 +256,6 @@ def assess(
         summary=summarise(segments, gaps, snapped, sensors, scenario, needs_totals(needs)),
         model=model,
         candidates=candidates,
-        terrain=tiles,
     )
 
 
@@ -357,7 +353,9 @@ def threat_table(
     return snapped, weights, parts
 
 
-def load_terrain(scenario: Scenario, targets: TargetPoints) -> tuple[terrain.DEM, ...]:
+def load_terrain(
+    dem: os.PathLike[str], scenario: Scenario, targets: TargetPoints
+) -> tuple[terrain.DEM, ...]:
     """Read the DEM around the border and sensors, one local tile per 200 km."""
     p = scenario.parameters
     sensors = scenario.sensors
@@ -365,8 +363,7 @@ def load_terrain(scenario: Scenario, targets: TargetPoints) -> tuple[terrain.DEM
     reach += max(abs(o) for o in p.path_offsets_m) + 1000.0
     lon = np.concatenate([targets.lon, sensors.geometry.x.to_numpy()])
     lat = np.concatenate([targets.lat, sensors.geometry.y.to_numpy()])
-    assert scenario.dem is not None
-    return tuple(terrain.read_dem_tiles(str(scenario.dem), lon, lat, buffer_m=reach))
+    return tuple(terrain.read_dem_tiles(str(dem), lon, lat, buffer_m=reach))
 
 
 def warn_sensors_off_terrain(sight: visibility.TerrainSight, dem: str) -> None:

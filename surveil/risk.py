@@ -29,7 +29,7 @@ from scipy.spatial import cKDTree
 from scipy.special import ndtr
 
 from surveil import geodesy
-from surveil.segments import section_parts
+from surveil.segments import line_vertices, section_parts
 
 FloatArray = NDArray[np.float64]
 
@@ -254,8 +254,9 @@ def structure_score(
     """
     parts = []
     if roads is not None and len(roads):
-        lines = [(c[:, 0], c[:, 1]) for g in roads.geometry.to_numpy() for c in section_parts(g)]
-        d = geodesy.LineIndex(lines).distance(lon, lat, max_distance_m=8 * road_scale_m)
+        d = geodesy.LineIndex(line_vertices(roads.geometry)).distance(
+            lon, lat, max_distance_m=8 * road_scale_m
+        )
         parts.append(np.exp(-d / road_scale_m))
     if settlements is not None and len(settlements):
         xyz = geodesy.ecef(settlements.geometry.x.to_numpy(), settlements.geometry.y.to_numpy())

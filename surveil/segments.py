@@ -34,6 +34,17 @@ def section_parts(geometry: shapely.Geometry) -> list[NDArray[np.float64]]:
     return out
 
 
+def line_vertices(
+    geometries: gpd.GeoSeries,
+) -> list[tuple[NDArray[np.float64], NDArray[np.float64]]]:
+    """Return the ``(lon, lat)`` vertex arrays of every part of every line."""
+    return [
+        (coords[:, 0], coords[:, 1])
+        for geom in geometries.to_numpy()
+        for coords in section_parts(geom)
+    ]
+
+
 def segment_border(border: gpd.GeoDataFrame, *, segment_m: float = 1000.0) -> gpd.GeoDataFrame:
     """Cut each border section into segments of ``segment_m`` metres.
 
@@ -248,11 +259,7 @@ def border_side(
     >>> border_side(border, np.array([70.05, 70.05]), np.array([39.99, 40.01])).tolist()
     [1, -1]
     """
-    lines = [
-        (coords[:, 0], coords[:, 1])
-        for geom in border.geometry.to_numpy()
-        for coords in section_parts(geom)
-    ]
+    lines = line_vertices(border.geometry)
     lon = np.asarray(lon, dtype=float)
     lat = np.asarray(lat, dtype=float)
     side = np.zeros(lon.size, dtype=np.int64)

@@ -1,0 +1,61 @@
+"""The compiled (numba) detection kernels give the numbers of the numpy path."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from surveil import _kernels, coverage
+from surveil.segments import sample_targets, segment_border
+from tests.conftest import border_frame, point_off_line, sensor_frame, straight_line
+from tests.test_coverage import NO_SENSORS, empty_patrols, patrol_frame
+
+
+@pytest.mark.skipif(not _kernels.available(), reason="numba not installed")
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    n_sensors=st.integers(0, 12),
+    n_routes=st.integers(0, 4),
+    offsets=st.sampled_from([(0.0,), (-300.0, 0.0, 300.0), (150.0,)]),
+)
+def test_compiled_and_numpy_engines_agree(seed, n_sensors, n_routes, offsets):
+    rng = np.random.default_rng(seed)
+    line = straight_line(20_000, azimuth=float(rng.uniform(0, 360)))
+    border = border_frame(line)
+    rows = [
+        {
+            "geometry": point_off_line(line, rng.uniform(0, 20_000), rng.uniform(-4000, 4000))[0],
+            "range_m": rng.uniform(200, 6000),
+            "pd": rng.uniform(0, 1),
+            "availability": rng.uniform(0.5, 1),
+            "azimuth_deg": rng.choice([np.nan, rng.uniform(0, 360)]),
+            "fov_deg": rng.uniform(10, 360),
+        }
+        for _ in range(n_sensors)
+    ]
+    sensors = sensor_frame(rows) if rows else NO_SENSORS
+    routes = []
+    for _ in range(n_routes):
+        a = point_off_line(line, rng.uniform(0, 20_000), rng.uniform(-1000, 1000))[0]
+        b = point_off_line(line, rng.uniform(0, 20_000), rng.uniform(-1000, 1000))[0]
+        routes.append(
+            patrol_frame(
+                shapely.LineString([a, b]),
+                rng.uniform(0, 4),
+                sweep=rng.uniform(20, 500),
+                pd_read=rng.uniform(0.2, 1),
+            )
+        )
+    patrols = pd.concat(routes, ignore_index=True) if routes else empty_patrols()
+    segments = segment_border(border, segment_m=1000)
+    targets = sample_targets(segments, sample_m=25)
+    run = coverage.detect_points
+    a = run(targets, sensors, patrols, path_offsets_m=offsets, engine="numpy")
+    b = run(targets, sensors, patrols, path_offsets_m=offsets, engine="numba")
+    np.testing.assert_allclose(a.p_sensor, b.p_sensor, atol=1e-12)
+    np.testing.assert_allclose(a.visits_per_day, b.visits_per_day, atol=1e-12)
+    np.testing.assert_allclose(a.p_patrol, b.p_patrol, atol=1e-12)
+    np.testing.assert_array_equal(a.sensors_seeing, b.sensors_seeing)
