@@ -25,7 +25,14 @@ from surveil.errors import InputWarning
 from surveil.gaps import find_gaps
 from surveil.needs import needs_totals, size_needs
 from surveil.scenario import Scenario
-from surveil.segments import TargetPoints, border_side, sample_targets, segment_border
+from surveil.segments import (
+    TargetPoints,
+    border_side,
+    orient_border,
+    point_intervals,
+    sample_targets,
+    segment_border,
+)
 
 if TYPE_CHECKING:
     import folium
@@ -179,7 +186,8 @@ def assess(
     step = progress or (lambda _name: None)
     p = scenario.parameters
     step("segments")
-    segments = segment_border(scenario.border, segment_m=p.segment_m)
+    border = own_side_border(scenario)
+    segments = segment_border(border, segment_m=p.segment_m)
     targets = sample_targets(segments, sample_m=p.sample_m)
     sensors = coverage.active_sensors(scenario.sensors, include_planned=p.include_planned)
     tiles: tuple[terrain.DEM, ...] = ()
@@ -187,9 +195,9 @@ def assess(
         step("terrain")
         tiles = load_terrain(scenario.dem, scenario, targets)
     step("detection")
-    table = detection_table(scenario, targets, sensors, tiles)
+    table, p_detect = detection_table(scenario, targets, sensors, tiles)
     step("threat")
-    snapped, weights, threat_parts = threat_table(scenario, segments, targets, table, tiles)
+    snapped, weights, threat_parts = threat_table(scenario, border, segments, table, tiles)
     table = pd.concat([table, threat_parts], axis=1)
     step("risk")
     has_posts = len(scenario.posts) > 0
@@ -215,7 +223,14 @@ def assess(
         crs="EPSG:4326",
     )
     step("gaps")
-    gaps = find_gaps(segments, target_pd=p.target_pd, min_bridge_m=p.min_bridge_m)
+    gaps = find_gaps(
+        point_intervals(targets, segments).assign(p_detect=p_detect),
+        segments,
+        incidents=snapped,
+        target_pd=p.target_pd,
+        min_bridge_m=p.min_bridge_m,
+        min_gap_m=p.min_gap_m,
+    )
     step("needs")
     needs = size_needs(
         gaps, scenario.catalogue, target_pd=p.target_pd, trace_persistence_h=p.trace_persistence_h
@@ -226,7 +241,7 @@ def assess(
             tiles, scenario.sensors, target_height_m=p.target_height_m, refraction=p.refraction
         )
         footprints = all_sensors.footprints()
-        candidates = high_ground_sites(scenario, tiles)
+        candidates = high_ground_sites(border, tiles)
     else:
         footprints = coverage.sensor_footprints(scenario.sensors)
         candidates = None
@@ -259,18 +274,37 @@ def assess(
     )
 
 
+def own_side_border(scenario: Scenario) -> gpd.GeoDataFrame:
+    """Return the scenario's border oriented with the own side right of chainage.
+
+    The own side comes from ``own_country`` and the border's country columns,
+    else from where the sensors in service (not ``planned``, so that a plan
+    keeps the baseline's chainage) and the posts stand; see
+    :func:`surveil.segments.orient_border`.
+    """
+    sensors = scenario.sensors
+    if "status" in sensors.columns:
+        sensors = sensors[sensors["status"].astype(str) != "planned"]
+    return orient_border(
+        scenario.border,
+        own_country=scenario.parameters.own_country,
+        posture=(sensors, scenario.posts),
+    )
+
+
 def detection_table(
     scenario: Scenario,
     targets: TargetPoints,
     sensors: gpd.GeoDataFrame,
     tiles: tuple[terrain.DEM, ...],
-) -> pd.DataFrame:
-    """Return per segment: detection, terrain columns and interdiction.
+) -> tuple[pd.DataFrame, NDArray[np.float64]]:
+    """Return per segment: detection, terrain columns and interdiction; and point p_detect.
 
     Columns ``p_sensor``, ``p_patrol``, ``p_detect``, ``covered_frac``,
     ``sensors_seeing``, ``revisit_h``, ``slope_deg``, ``passability``,
     ``mast_m_to_see`` (NaN without terrain), ``p_interdict`` and
-    ``response_h`` (NaN without posts).
+    ``response_h`` (NaN without posts). The array is ``P_detect`` at each
+    target point, for the gaps.
     """
     p = scenario.parameters
     n = targets.n_segments
@@ -303,13 +337,13 @@ def detection_table(
         p_interdict = detection.p_detect * coverage.respond_probability(hours, escape_h=p.escape_h)
         table["p_interdict"] = coverage.segment_means(p_interdict, targets, n)
         table["response_h"] = coverage.segment_means(hours, targets, n)
-    return table
+    return table, detection.p_detect
 
 
 def threat_table(
     scenario: Scenario,
+    border: gpd.GeoDataFrame,
     segments: gpd.GeoDataFrame,
-    targets: TargetPoints,
     detection: pd.DataFrame,
     tiles: tuple[terrain.DEM, ...],
 ) -> tuple[gpd.GeoDataFrame, risk.IncidentWeights, pd.DataFrame]:
@@ -320,7 +354,7 @@ def threat_table(
     roads, settlements or terrain).
     """
     p = scenario.parameters
-    snapped = risk.snap_incidents(scenario.incidents, scenario.border, snap_m=p.incident_snap_m)
+    snapped = risk.snap_incidents(scenario.incidents, border, snap_m=p.incident_snap_m)
     weights = risk.incident_weights(
         snapped,
         half_life_days=p.half_life_days,
@@ -397,31 +431,24 @@ def point_slope(tiles: tuple[terrain.DEM, ...], targets: TargetPoints) -> NDArra
 
 
 def high_ground_sites(
-    scenario: Scenario, tiles: tuple[terrain.DEM, ...], *, n: int = 30
+    border: gpd.GeoDataFrame, tiles: tuple[terrain.DEM, ...], *, n: int = 30
 ) -> gpd.GeoDataFrame:
     """Return high ground near the border on the own side, best sites first.
 
-    The own side is the side of the border where most sensors and posts
-    stand; with none, both sides are kept.
+    ``border`` is oriented (:func:`own_side_border`): a site is kept when it
+    lies right of the section part nearest to it, its own side.
     """
-    own = [scenario.sensors, scenario.posts]
-    lon = np.concatenate([f.geometry.x.to_numpy() for f in own])
-    lat = np.concatenate([f.geometry.y.to_numpy() for f in own])
-    sides = border_side(scenario.border, lon, lat)
-    own_side = int(np.sign(sides.sum()))
+
+    def own_side(lon: NDArray[np.float64], lat: NDArray[np.float64]) -> NDArray[np.bool_]:
+        return border_side(border, lon, lat) > 0
+
     sites = [
-        terrain.high_ground(dem, scenario.border, within_m=5000.0, own_side=None, n=n)
-        for dem in tiles
+        terrain.high_ground(dem, border, within_m=5000.0, own_side=own_side, n=n) for dem in tiles
     ]
     table = pd.concat(sites, ignore_index=True) if sites else pd.DataFrame()
     if len(table) == 0:
         return gpd.GeoDataFrame(table, geometry=gpd.GeoSeries([], crs="EPSG:4326"))
     candidates = gpd.GeoDataFrame(table, geometry="geometry", crs="EPSG:4326")
-    if own_side != 0:
-        side = border_side(
-            scenario.border, candidates.geometry.x.to_numpy(), candidates.geometry.y.to_numpy()
-        )
-        candidates = candidates[side == own_side]
     candidates = candidates.sort_values("border_seen_km", ascending=False).head(n)
     candidates.insert(0, "means", "high ground site")
     candidates.insert(1, "score", candidates["border_seen_km"].to_numpy())
@@ -438,8 +465,12 @@ def summarise(
 ) -> dict[str, Any]:
     """Return the key figures of an assessment.
 
-    ``km_covered`` is the length with ``P_detect ≥ target_pd``;
-    ``high_risk_km`` the length of segments classed high or critical.
+    ``km_covered`` is the length of border whose target points reach
+    ``P_detect ≥ target_pd`` (each point standing for its stretch, as in the
+    segments' ``covered_frac``) and ``gap_km`` the length of the gaps, which
+    are runs of the other points: with ``min_bridge_m = min_gap_m = 0`` the
+    two add up to ``km_assessed``. ``high_risk_km`` is the length of segments
+    classed high or critical.
     """
     length_km = segments["length_m"].to_numpy(dtype=float) / 1000.0
     km = float(length_km.sum())
