@@ -259,7 +259,7 @@ def assess(
             if weights.reference_date is not None
             else None
         ),
-        "target_points": len(targets),
+        "target_points": int(np.unique(targets.point).size),
     }
     return Assessment(
         scenario=scenario,

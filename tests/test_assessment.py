@@ -112,6 +112,14 @@ def test_reversing_demo_sections_changes_no_table(kgz_tjk, which):
     assert_same_tables(base, assess(reversed_sections(scenario, which)))
 
 
+def test_own_country_from_the_country_columns_agrees_with_the_posture(kgz_tjk):
+    # Both demo sections name Kyrgyzstan, where the sensors and posts stand.
+    scenario, base = kgz_tjk
+    assert_same_tables(base, assess(scenario.with_parameters(own_country="Kyrgyzstan")))
+    # ceil(121.644 km / 100 m) + ceil(51.920 km / 100 m), each point counted once.
+    assert base.model["target_points"] == 1217 + 520
+
+
 def test_reversed_vorukh_ring_keeps_candidate_sites_outside_the_enclave(kgz_tjk):
     # Before: 15 of the 16 sites near the ring stood inside the Tajik enclave.
     scenario, base = kgz_tjk
