@@ -344,7 +344,9 @@ def detect_points(
     # Each pass meets a crosser in its sweep band for τ = 2 · sweep / speed hours;
     # passes weighted by τ give the real-time exposure in pass-hours per day.
     tau_h = 2.0 * patrols["sweep_m"].to_numpy(dtype=float) / (crosser_speed_kmh * 1000.0)
-    in_sight = patrols.assign(visits_per_day=patrols["visits_per_day"].to_numpy(dtype=float) * tau_h)
+    in_sight = patrols.assign(
+        visits_per_day=patrols["visits_per_day"].to_numpy(dtype=float) * tau_h
+    )
     if compiled:
         paths = targets.paths_xyz(path_offsets_m)
         # Offsets are exact to millimetres (geodesy.step); 1 m covers that.

@@ -367,8 +367,9 @@ def calibrate_structure(
     ``S_ref = Σ I_corrected · L / Σ S · L`` over segments with high threat
     confidence, so that structure alone predicts, on average, the intensity
     seen where detection is good. Without structure S is 1 everywhere and
-    ``S_ref`` is the mean corrected intensity there. 0 when no segment is
-    well observed.
+    ``S_ref`` is the mean corrected intensity there. When no segment is well
+    observed, every segment counts (their incidents corrected at the floor
+    are then all there is to go by).
 
     Examples
     --------
@@ -377,7 +378,7 @@ def calibrate_structure(
     4.0
     """
     s = np.ones_like(corrected) if structure is None else np.nan_to_num(structure, nan=0.0)
-    w = length_m * confident
+    w = length_m * (confident if confident.any() else np.ones_like(confident))
     denominator = float((s * w).sum())
     return float((corrected * w).sum()) / denominator if denominator > 0 else 0.0
 
@@ -462,9 +463,7 @@ def point_impact(
     return np.where(np.isfinite(best), best, out)
 
 
-def classify_risk(
-    risk: FloatArray, breaks: Sequence[float] = RISK_BREAKS
-) -> NDArray[np.object_]:
+def classify_risk(risk: FloatArray, breaks: Sequence[float] = RISK_BREAKS) -> NDArray[np.object_]:
     """Cut risk (uninterdicted persons per km per year) into low / medium / high / critical.
 
     Examples

@@ -150,8 +150,9 @@ def test_each_incident_is_corrected_by_the_detection_at_its_own_place(line, bord
     lon = np.linspace(line.coords[0][0], line.coords[-1][0], 201)
     lat = np.full(lon.size, line.coords[0][1])
     p = np.where(lon < (lon[0] + lon[-1]) / 2, 1.0, 0.25)
-    posture = risk.Posture(lon, lat, np.array(["A"] * lon.size, dtype=object),
-                           np.zeros(lon.size, dtype=np.int64), p)
+    posture = risk.Posture(
+        lon, lat, np.array(["A"] * lon.size, dtype=object), np.zeros(lon.size, dtype=np.int64), p
+    )
     recorded = risk.detection_at(posture, incidents)
     assert recorded.tolist() == [1.0, 0.25]
     weights = risk.incident_weights(incidents)
