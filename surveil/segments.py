@@ -529,6 +529,33 @@ def orient_border(
     return out
 
 
+def orient_like(border: gpd.GeoDataFrame, reference: gpd.GeoDataFrame) -> gpd.GeoDataFrame | None:
+    """Orient ``border`` as ``reference`` is, when both hold the same lines.
+
+    ``reference`` is an oriented border (:func:`orient_border`); a plan takes
+    its baseline's orientation this way, so that means it adds can never move
+    the chainage. Returns None unless every section and part of ``border``
+    has the vertices of the same part of ``reference``, in either order.
+    """
+    if border["section"].tolist() != reference["section"].tolist():
+        return None
+    geoms = []
+    for mine, theirs in zip(border.geometry, reference.geometry, strict=True):
+        a, b = section_parts(mine), section_parts(theirs)
+        if len(a) != len(b):
+            return None
+        for x, y in zip(a, b, strict=True):
+            if not (np.array_equal(x, y) or np.array_equal(x[::-1], y)):
+                return None
+        geoms.append(theirs)
+    out = border.copy()
+    out = out.set_geometry(gpd.GeoSeries(geoms, index=border.index, crs=border.crs))
+    for column in ("country_left", "country_right"):
+        if column in out.columns and column in reference.columns:
+            out[column] = reference[column].to_numpy()
+    return out
+
+
 def _side_by_country(border: gpd.GeoDataFrame, row: int, own_country: str) -> int | None:
     """Return +1 / −1 when ``own_country`` is the section's right / left country."""
     own = own_country.strip().casefold()

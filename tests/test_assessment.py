@@ -9,8 +9,9 @@ from hypothesis import strategies as st
 
 from surveil.assessment import SEGMENT_OUTPUT_COLUMNS, assess
 from surveil.datasets import load_demo
-from surveil.scenario import load_scenario
+from surveil.scenario import Scenario, load_scenario
 from surveil.synthetic import synthetic_scenario
+from tests.conftest import border_frame, point_off_line, sensor_frame, straight_line
 
 
 @pytest.fixture(scope="module")
@@ -26,20 +27,26 @@ def test_demo_assessment_has_every_column_and_consistent_kpis(demo):
     covered = (seg["covered_frac"] * seg["length_m"]).sum() / 1000
     assert demo.summary["km_covered"] == pytest.approx(covered)
     assert demo.summary["gap_km"] == pytest.approx(demo.gaps["length_km"].sum())
-    assert seg["risk"].max() == pytest.approx(100.0)
-    for col in ("p_sensor", "p_patrol", "p_detect", "covered_frac", "threat", "vulnerability"):
+    # Risk is absolute (uninterdicted persons per km per year), not scaled to its maximum.
+    np.testing.assert_allclose(seg["risk"], seg["threat"] * seg["vulnerability"] * seg["impact"])
+    assert (seg["threat"] >= 0).all()
+    for col in ("p_sensor", "p_patrol", "p_detect", "covered_frac", "vulnerability"):
         assert seg[col].between(0, 1).all(), col
+    np.testing.assert_allclose(
+        seg["p_detect_realtime"] + seg["p_detect_delayed"], seg["p_detect"], atol=1e-12
+    )
     assert set(seg["risk_class"]) <= {"low", "medium", "high", "critical"}
     recommended = demo.needs[demo.needs["recommended"]]
     assert demo.summary["capex_eur"] == pytest.approx(recommended["capex_eur"].sum())
     assert set(recommended["gap_id"]) == set(demo.gaps["gap_id"])
 
 
-def test_plan_on_the_baseline_scale_lowers_risk(demo):
+def test_plan_against_the_baseline_keeps_threat_and_lowers_risk(demo):
     plan = demo.scenario.scale_patrols(3.0)
-    result = assess(plan, normalisation=demo.normalisation)
-    assert result.model["normalisation"] == demo.model["normalisation"]
+    result = assess(plan, baseline=demo)
+    assert result.model["structure_per_km_year"] == demo.model["structure_per_km_year"]
     assert (result.segments["p_detect"] >= demo.segments["p_detect"] - 1e-12).all()
+    pd.testing.assert_series_equal(result.segments["threat"], demo.segments["threat"])
     assert result.segments["risk"].sum() < demo.segments["risk"].sum()
 
 
@@ -186,3 +193,27 @@ def test_segment_length_changes_only_the_resolution(small, segment_m):
     assert s["km_covered"] == pytest.approx(base["km_covered"], rel=0.005)
     assert s["gap_km"] == pytest.approx(base["gap_km"], rel=0.02)
     assert s["km_covered"] + s["gap_km"] == pytest.approx(s["km_assessed"], rel=1e-12)
+
+
+def test_a_plan_keeps_its_baseline_chainage():
+    # One sensor right of the line (the own side); the plan puts three left of it.
+    line = straight_line(8000)
+    right = [point_off_line(line, 2000, -400)[0]]
+    left = [point_off_line(line, a, 400)[0] for a in (3000, 5000, 7000)]
+    base = assess(
+        Scenario.from_layers(
+            border_frame(line),
+            sensors=sensor_frame([{"geometry": g, "range_m": 1500.0, "pd": 0.9} for g in right]),
+            parameters={"sample_m": 100.0},
+        )
+    )
+    added = sensor_frame([{"geometry": g, "range_m": 1500.0, "pd": 0.9} for g in left])
+    plan = base.scenario.add_sensors(added)
+    alone = assess(plan)  # on its own, the plan's majority stands left: chainage reversed
+    assert alone.border.geometry.iloc[0].coords[0] == pytest.approx(line.coords[-1])
+    result = assess(plan, baseline=base)
+    assert result.border.geometry.iloc[0].coords[0] == pytest.approx(line.coords[0])
+    pd.testing.assert_frame_equal(
+        result.segments[["km_from", "km_to"]], base.segments[["km_from", "km_to"]]
+    )
+    assert (result.segments["p_sensor"] >= base.segments["p_sensor"] - 1e-12).all()
