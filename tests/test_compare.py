@@ -41,7 +41,8 @@ def test_gap_outcomes_by_overlap():
         ]
     )
     table = gap_changes(before, after)
-    outcome = dict(zip(zip(table["posture"], table["gap_id"]), table["outcome"], strict=True))
+    keys = zip(table["posture"], table["gap_id"], strict=True)
+    outcome = dict(zip(keys, table["outcome"], strict=True))
     assert outcome == {
         ("base", 1): "closed",
         ("base", 2): "split",
