@@ -34,7 +34,6 @@ def test_offset_sites_stand_inside_at_their_offsets(border):
 def test_feasibility_setback_own_side_exclusions_and_roads(border):
     line = border.geometry.iloc[0]
     lon0, lat0 = line.coords[0]
-    north, _, _ = GEOD.fwd(lon0 + 0.05, lat0, 0.0, 1000.0)
     user = gpd.GeoDataFrame(
         {"allowed_types": ["thermal_tower", "", ""], "mast_heights_m": ["20;30", "", ""]},
         geometry=[
