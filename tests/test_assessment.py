@@ -208,6 +208,7 @@ def test_a_plan_keeps_its_baseline_chainage():
         )
     )
     added = sensor_frame([{"geometry": g, "range_m": 1500.0, "pd": 0.9} for g in left])
+    added["id"] = ["P1", "P2", "P3"]
     plan = base.scenario.add_sensors(added)
     alone = assess(plan)  # on its own, the plan's majority stands left: chainage reversed
     assert alone.border.geometry.iloc[0].coords[0] == pytest.approx(line.coords[-1])
