@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -709,6 +708,8 @@ def write_needs_xlsx(
     """
     from openpyxl import Workbook
 
+    from surveil._atomic import write_file
+
     target = Path(path)
     if not target.parent.is_dir():
         raise OutputError(f"Cannot write {target}: folder {target.parent} does not exist")
@@ -725,23 +726,4 @@ def write_needs_xlsx(
     _write_table(workbook.create_sheet("Summary"), pairs, {})
     if catalogue is not None:
         _catalogue_sheet(workbook.create_sheet("Catalogue"), catalogue)
-    _save_atomically(workbook, target)
-
-
-def _save_atomically(workbook: Any, target: Path) -> None:
-    """Save to a temporary file next to ``target``, then move it into place."""
-    try:
-        handle, temporary = tempfile.mkstemp(
-            dir=target.parent, prefix=f".{target.stem}.", suffix=".xlsx.tmp"
-        )
-    except OSError as exc:
-        raise OutputError(f"Cannot write {target}: {exc}") from exc
-    os.close(handle)
-    try:
-        workbook.save(temporary)
-        os.replace(temporary, target)
-    except BaseException as exc:
-        Path(temporary).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise OutputError(f"Cannot write {target}: {exc}") from exc
-        raise
+    write_file(target, workbook.save)

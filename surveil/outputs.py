@@ -3,9 +3,11 @@
 The folder holds exactly: ``assessment.gpkg`` (layers segments, gaps,
 sensors, footprints, patrols, incidents), ``segments.csv``, ``gaps.csv``,
 ``needs.csv``, ``needs.xlsx``, ``summary.json``, ``map.html`` and
-``run.json``. Everything is written to a hidden temporary folder beside the
-target, which is then renamed into place; an existing folder is replaced only
-with ``overwrite=True``. Tables are sorted and floats written with fixed
+``run.json`` (which says ``"written_by": "surveil"``). Everything is written
+to a hidden partial folder beside the target, which is then moved into place
+(see :mod:`surveil._atomic`); an existing folder is replaced only with
+``overwrite=True`` and only when surveil wrote it and it holds no input of the
+run (see :func:`surveil._outdir.resolve_out`). Tables are sorted and floats written with fixed
 formatting, so the same inputs give byte-identical CSV files.
 """
 
@@ -16,7 +18,6 @@ import json
 import math
 import os
 import shutil
-import tempfile
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,8 +27,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from surveil._atomic import new_partial, publish
+from surveil._outdir import WRITTEN_BY, resolve_out
 from surveil._version import __version__
-from surveil.errors import InputError, OutputError
+from surveil.errors import InputError
 
 if TYPE_CHECKING:
     from surveil.assessment import Assessment
@@ -100,6 +103,7 @@ def run_record(assessment: Assessment) -> dict[str, Any]:
     """Return what ``run.json`` records: inputs, parameters, model, version."""
     scenario = assessment.scenario
     return {
+        "written_by": WRITTEN_BY,
         "surveil_version": __version__,
         "created_utc": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "scenario": {"name": scenario.name, "attribution": scenario.attribution},
@@ -142,7 +146,9 @@ def write_outputs(
     out
         Folder to create.
     overwrite
-        Replace ``out`` if it exists.
+        Replace ``out`` if it exists, provided surveil wrote it, it holds
+        nothing else and no input of the run (see
+        :func:`surveil._outdir.resolve_out`).
     lang
         Language of the map, ``"en"`` or ``"ru"``.
 
@@ -154,23 +160,17 @@ def write_outputs(
     Raises
     ------
     surveil.errors.OutputError
-        When ``out`` exists and ``overwrite`` is false, or is an input's folder.
+        When ``out`` exists and ``overwrite`` is false (also when it appears
+        during the run), may not be replaced, or cannot be written.
     """
-    out = Path(out)
-    if out.exists() and not overwrite:
-        raise OutputError(f"{out} exists; choose another --out or pass --overwrite")
-    if out.exists() and not out.is_dir():
-        raise OutputError(f"{out} exists and is not a folder")
-    inputs = {Path(p).resolve() for p in assessment.scenario.sources.values()}
-    if out.exists() and any(out.resolve() in p.parents for p in inputs):
-        raise OutputError(f"{out} holds input files; it will not be overwritten")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
+    inputs = list(assessment.scenario.sources.values())
+    out = resolve_out(out, overwrite=overwrite, inputs=inputs)
+    partial = new_partial(out)
     try:
-        _write_all(assessment, tmp, lang=lang)
-        _replace(tmp, out)
+        _write_all(assessment, partial, lang=lang)
+        publish(partial, out, replace=overwrite)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(partial, ignore_errors=True)
         raise
     return out
 
@@ -206,31 +206,6 @@ def _write_all(assessment: Assessment, folder: Path, *, lang: str) -> None:
     save_map(m, folder / "map.html")
     run = run_record(assessment)
     (folder / "run.json").write_text(json.dumps(run, indent=2, sort_keys=True) + "\n")
-
-
-def _set_modes(folder: Path) -> None:
-    """Give the folder and its files the usual modes (temporary ones are private)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    folder.chmod(0o777 & ~umask)
-    for f in folder.iterdir():
-        f.chmod(0o666 & ~umask)
-
-
-def _replace(tmp: Path, out: Path) -> None:
-    """Move the finished temporary folder to ``out``, replacing it if present."""
-    _set_modes(tmp)
-    if not out.exists():
-        os.replace(tmp, out)
-        return
-    old = out.with_name(f".{out.name}.old-{os.getpid()}")
-    os.replace(out, old)
-    try:
-        os.replace(tmp, out)
-    except BaseException:
-        os.replace(old, out)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def read_outputs(folder: str | os.PathLike[str]) -> tuple[dict[str, gpd.GeoDataFrame], dict]:

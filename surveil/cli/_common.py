@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -58,18 +58,26 @@ def scenario_from_options(scenario_file: Path | None, options: dict[str, Any]) -
 
 
 def run_and_write(
-    ctx: click.Context, scenario: Scenario, out: Path | None, *, overwrite: bool, lang: str
+    ctx: click.Context,
+    scenario: Scenario,
+    out: Path | None,
+    *,
+    overwrite: bool,
+    lang: str,
+    inputs: Iterable[Path | None] = (),
 ) -> None:
-    """Assess a scenario, write the folder and print the key figures."""
+    """Assess a scenario, write the folder and print the key figures.
+
+    ``inputs`` are files read besides the scenario's layers (its TOML file).
+    """
+    from surveil._outdir import resolve_out
     from surveil.assessment import assess
-    from surveil.errors import OutputError
     from surveil.outputs import write_outputs
 
     report = progress_printer(ctx)
     started = time.perf_counter()
-    out = out or default_out(scenario.name)
-    if out.exists() and not overwrite:  # fail before the work, not after it
-        raise OutputError(f"{out} exists; choose another --out or pass --overwrite")
+    read = [*(p for p in inputs if p is not None), *scenario.sources.values()]
+    out = resolve_out(out or default_out(scenario.name), overwrite=overwrite, inputs=read)
     result = assess(scenario, progress=report)
     report("writing outputs")
     write_outputs(result, out, overwrite=overwrite, lang=lang)

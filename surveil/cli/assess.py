@@ -38,4 +38,4 @@ def command(
       surveil assess scenario.toml --segment-m 500 --lang ru --overwrite
     """
     scenario = scenario_from_options(scenario_file, options)
-    run_and_write(ctx, scenario, out, overwrite=overwrite, lang=lang)
+    run_and_write(ctx, scenario, out, overwrite=overwrite, lang=lang, inputs=[scenario_file])

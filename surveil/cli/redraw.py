@@ -55,7 +55,5 @@ def command(folder: Path, lang: str, out: Path | None) -> None:
         hillshade=hillshade_from_run(info["run"], layers["segments"]),
     )
     target = out or folder / "map.html"
-    partial = target.with_name(f".{target.name}.partial")
-    save_map(m, partial)
-    partial.replace(target)
+    save_map(m, target)
     click.echo(f"Wrote {target}")
