@@ -21,6 +21,7 @@ import shapely
 from numpy.typing import NDArray
 
 from surveil import coverage, risk, terrain, visibility
+from surveil._validate import raster_input
 from surveil.errors import InputWarning
 from surveil.gaps import find_gaps
 from surveil.needs import needs_totals, size_needs
@@ -125,9 +126,9 @@ class Assessment:
         if self.scenario.dem is None:
             return []
         west, south, east, north = (float(b) for b in self.segments.total_bounds)
-        return [
-            terrain.area_hillshade(self.scenario.dem, (west, south, east, north), max_size=max_size)
-        ]
+        with raster_input(self.scenario.dem):
+            box = (west, south, east, north)
+            return [terrain.area_hillshade(self.scenario.dem, box, max_size=max_size)]
 
     def map(self, *, lang: str = "en") -> folium.Map:
         """Draw the interactive map (Folium) in English or Russian."""
@@ -363,7 +364,8 @@ def load_terrain(
     reach += max(abs(o) for o in p.path_offsets_m) + 1000.0
     lon = np.concatenate([targets.lon, sensors.geometry.x.to_numpy()])
     lat = np.concatenate([targets.lat, sensors.geometry.y.to_numpy()])
-    return tuple(terrain.read_dem_tiles(str(dem), lon, lat, buffer_m=reach))
+    with raster_input(dem):
+        return tuple(terrain.read_dem_tiles(str(dem), lon, lat, buffer_m=reach))
 
 
 def warn_sensors_off_terrain(sight: visibility.TerrainSight, dem: str) -> None:

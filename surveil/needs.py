@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from surveil._cells import neutralise
 from surveil.catalogue import validate_catalogue
 from surveil.errors import InputWarning, OutputError, Problem, ScenarioError, SchemaError
 
@@ -612,9 +613,11 @@ def _cell_value(value: Any) -> Any:
         value = value.item()
     if isinstance(value, float) and math.isnan(value):
         return None
-    if isinstance(value, bool | int | float | str):
+    if isinstance(value, bool | int | float):
         return value
-    return json.dumps(value, default=str, ensure_ascii=False)
+    if isinstance(value, str):
+        return neutralise(value)
+    return neutralise(json.dumps(value, default=str, ensure_ascii=False))
 
 
 def _write_table(sheet: Any, table: pd.DataFrame, formats: Mapping[str, str]) -> None:
@@ -623,7 +626,7 @@ def _write_table(sheet: Any, table: pd.DataFrame, formats: Mapping[str, str]) ->
     from openpyxl.utils import get_column_letter
 
     columns = [str(c) for c in table.columns]
-    sheet.append(columns)
+    sheet.append([neutralise(c) for c in columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
@@ -668,7 +671,7 @@ def _catalogue_sheet(sheet: Any, catalogue: pd.DataFrame) -> None:
     source = catalogue.attrs.get("source")
     sheet.append([])
     if note:
-        sheet.append([note.strip()])
+        sheet.append([neutralise(note.strip())])
     if source:
         sheet.append([f"Source: {source}"])
 

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from surveil._atomic import new_partial, publish
+from surveil._cells import neutralise_table
 from surveil._outdir import WRITTEN_BY, resolve_out
 from surveil._version import __version__
 from surveil.errors import InputError
@@ -115,8 +116,12 @@ def run_record(assessment: Assessment) -> dict[str, Any]:
 
 
 def table_csv(frame: pd.DataFrame, path: Path) -> None:
-    """Write a table as CSV: no geometry, fixed float format, empty for inf/NaN."""
-    table = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
+    """Write a table as CSV: no geometry, fixed float format, empty for inf/NaN.
+
+    Text cells that a spreadsheet would read as a formula get a leading quote
+    (see :mod:`surveil._cells`).
+    """
+    table = neutralise_table(pd.DataFrame(frame.drop(columns="geometry", errors="ignore")))
     numeric = table.select_dtypes(include="number").columns
     table[numeric] = table[numeric].replace([np.inf, -np.inf], np.nan)
     table.to_csv(path, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
@@ -230,11 +235,29 @@ def read_outputs(folder: str | os.PathLike[str]) -> tuple[dict[str, gpd.GeoDataF
             f"{folder}: not a surveil output folder (missing {', '.join(missing)}); "
             "expected the folder written by 'surveil assess'"
         )
-    layers = {name: gpd.read_file(folder / "assessment.gpkg", layer=name) for name in GPKG_LAYERS}
+    info = {name: _read_json(folder / f"{name}.json") for name in ("summary", "run")}
+    try:
+        layers = {
+            name: gpd.read_file(folder / "assessment.gpkg", layer=name) for name in GPKG_LAYERS
+        }
+    except Exception as exc:  # pyogrio raises its own classes for a broken file or layer
+        raise InputError(
+            f"{folder / 'assessment.gpkg'}: cannot read it ({exc}); "
+            "rerun 'surveil assess' to write the folder again"
+        ) from None
     if "date" in layers["incidents"]:
         layers["incidents"]["date"] = pd.to_datetime(layers["incidents"]["date"], errors="coerce")
-    info = {
-        "summary": json.loads((folder / "summary.json").read_text()),
-        "run": json.loads((folder / "run.json").read_text()),
-    }
     return layers, info
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    """Read a JSON object of an output folder, or raise an InputError naming the file."""
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(
+            f"{path}: not readable JSON ({exc}); rerun 'surveil assess' to write the folder again"
+        ) from None
+    if not isinstance(value, dict):
+        raise InputError(f"{path}: expected a JSON object, got {type(value).__name__}")
+    return value

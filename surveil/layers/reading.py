@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from pyproj import CRS
 from pyproj.exceptions import CRSError as ProjCRSError
 
-from surveil._validate import Collector
+from surveil._validate import Collector, check_layer_file
 from surveil.errors import InputError, InputWarning, SchemaError
 from surveil.layers.geometry import (
     _check_geometries,
@@ -120,6 +120,8 @@ def read_layer(
     """
     if kind not in LAYER_KINDS:
         raise InputError(f"unknown layer kind {kind!r}; expected one of {', '.join(LAYER_KINDS)}")
+    if not isinstance(source, gpd.GeoDataFrame):
+        check_layer_file(Path(source), kind=kind)
     name, stem = _names(source, layer)
     check = Collector(name, kind)
     raw = _read(source, kind, name, layer=layer, x=x, y=y, check=check)
