@@ -37,6 +37,7 @@ from folium.template import Template
 from surveil import i18n
 from surveil._offline import inline_assets
 from surveil.errors import InputError
+from surveil.geodesy import split_at_antimeridian
 
 __all__ = [
     "DETECT_BINS",
@@ -396,7 +397,7 @@ class _Context:
 
 
 def _prepare_layers(layers: Mapping[str, gpd.GeoDataFrame]) -> dict[str, gpd.GeoDataFrame]:
-    """Return the non-empty layers in EPSG:4326 without empty geometries."""
+    """Return the non-empty layers in EPSG:4326 without empty geometries, cut at ±180°."""
     prepared: dict[str, gpd.GeoDataFrame] = {}
     for name, frame in layers.items():
         if frame is None:
@@ -408,6 +409,7 @@ def _prepare_layers(layers: Mapping[str, gpd.GeoDataFrame]) -> dict[str, gpd.Geo
         if frame.crs is not None and frame.crs.to_epsg() != 4326:
             frame = frame.to_crs(4326)
         frame = frame[~(frame.geometry.isna() | frame.geometry.is_empty)]
+        frame = split_at_antimeridian(frame)
         if len(frame):
             prepared[name] = frame
     if "segments" not in prepared:

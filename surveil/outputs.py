@@ -32,6 +32,7 @@ from surveil._cells import neutralise_table
 from surveil._outdir import WRITTEN_BY, resolve_out
 from surveil._version import __version__
 from surveil.errors import InputError
+from surveil.geodesy import split_at_antimeridian
 
 if TYPE_CHECKING:
     from surveil.assessment import Assessment
@@ -128,7 +129,9 @@ def table_csv(frame: pd.DataFrame, path: Path) -> None:
 
 
 def _gpkg_frame(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    out = frame.copy()
+    """Return a layer as stored: cut at the antimeridian, inf as NaN."""
+    out = split_at_antimeridian(frame)
+    out = out.copy() if out is frame else out
     for col in out.columns:
         if col != "geometry" and pd.api.types.is_float_dtype(out[col]):
             out[col] = out[col].replace([np.inf, -np.inf], np.nan)
