@@ -64,11 +64,13 @@ def run_and_write(
     *,
     overwrite: bool,
     lang: str,
+    baseline: Scenario | None = None,
     inputs: Iterable[Path | None] = (),
 ) -> None:
-    """Assess a scenario, write the folder and print the key figures.
+    """Assess a scenario (against a baseline's posture), write the folder, print key figures.
 
-    ``inputs`` are files read besides the scenario's layers (its TOML file).
+    ``inputs`` are files read besides the scenarios' layers (their TOML files);
+    they and the layers are never inside what ``--overwrite`` replaces.
     """
     from surveil._outdir import resolve_out
     from surveil.assessment import assess
@@ -77,8 +79,14 @@ def run_and_write(
     report = progress_printer(ctx)
     started = time.perf_counter()
     read = [*(p for p in inputs if p is not None), *scenario.sources.values()]
+    if baseline is not None:
+        read += baseline.sources.values()
     out = resolve_out(out or default_out(scenario.name), overwrite=overwrite, inputs=read)
-    result = assess(scenario, progress=report)
+    base = None
+    if baseline is not None:
+        report("baseline")
+        base = assess(baseline, progress=report)
+    result = assess(scenario, baseline=base, progress=report)
     report("writing outputs")
     write_outputs(result, out, overwrite=overwrite, lang=lang)
     s = result.summary

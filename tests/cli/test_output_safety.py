@@ -211,3 +211,14 @@ def test_generate_overwrite_refuses_unrelated_folder(runner, tmp_path):
     assert result.exit_code == 2, result.output
     assert "will not overwrite" in result.output
     assert tree(documents) == before
+
+
+def test_compare_overwrite_refuses_unrelated_folder_before_the_work(runner, tmp_path):
+    documents = user_folder(tmp_path / "Documents")
+    before = tree(documents)
+    result = runner.invoke(
+        cli, ["compare", str(DEMO), str(DEMO), "--out", str(documents), "--overwrite"]
+    )
+    assert result.exit_code == 2, result.output
+    assert "will not overwrite" in result.output and "run.json" in result.output
+    assert tree(documents) == before
