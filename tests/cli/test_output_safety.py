@@ -222,3 +222,59 @@ def test_compare_overwrite_refuses_unrelated_folder_before_the_work(runner, tmp_
     assert result.exit_code == 2, result.output
     assert "will not overwrite" in result.output and "run.json" in result.output
     assert tree(documents) == before
+
+
+# Runs 'surveil assess' and SIGKILLs it between the two renames of the journalled
+# replacement (the one instant with no folder at --out).
+KILLED_ASSESS = r"""
+import os, signal, sys
+import surveil._atomic as atomic
+
+atomic._renameat2 = lambda source, target, flags: False
+renames = [0]
+real_rename = os.rename
+
+def rename(source, target):
+    renames[0] += 1
+    if renames[0] == 2:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real_rename(source, target)
+
+real_swap = atomic._swap_with_journal
+
+def swap(partial, target):
+    os.rename = rename
+    return real_swap(partial, target)
+
+atomic._swap_with_journal = swap
+from surveil.cli.main import cli
+cli(sys.argv[1:], prog_name="surveil")
+"""
+
+
+def test_a_run_killed_mid_replacement_is_repaired_by_the_next(runner, tmp_path):
+    out = tmp_path / "o"
+    assert assess(runner, "--out", str(out), "--segment-m", "500").exit_code == 0
+    killed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            KILLED_ASSESS,
+            "assess",
+            str(DEMO),
+            "--out",
+            str(out),
+            "--overwrite",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert killed.returncode == -9, killed.stderr
+    assert not out.exists()  # the documented instant: old aside, new beside, journal
+    assert (tmp_path / ".o.swap").is_file()
+    result = assess(runner, "--out", str(out))  # any later run repairs first
+    assert result.exit_code == 2 and "exists" in result.output
+    run = json.loads((out / "run.json").read_text())
+    assert run["written_by"] == "surveil" and run["parameters"]["segment_m"] == 1000
+    assert len(pd.read_csv(out / "segments.csv")) > 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["o"]
