@@ -398,8 +398,11 @@ def test_out_of_range_values(tmp_path, kind, column, value, expected):
     geometry = LineString([(70.0, 40.0), (70.1, 40.0)]) if kind == "patrols" else Point(70.0, 40.0)
     base = {"sensors": {"range_m": 1000.0, "pd": 0.5}, "patrols": {"visits_per_day": 1.0}}
     fine = 90.0 if column == "fov_deg" else 1.0
+    pointed = {"azimuth_deg": [0.0, 0.0]} if column == "fov_deg" else {}  # a sector needs a bearing
     frame = gpd.GeoDataFrame(
-        {**base.get(kind, {}), column: [fine, float(value)]}, geometry=[geometry] * 2, crs=4326
+        {**base.get(kind, {}), **pointed, column: [fine, float(value)]},
+        geometry=[geometry] * 2,
+        crs=4326,
     )
     path = write(frame, tmp_path / f"{kind}.gpkg")
     with pytest.raises(SchemaError) as err:

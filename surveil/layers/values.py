@@ -100,7 +100,48 @@ def _parse_values(
         values[spec.name] = _parse_field(spec, series, shown, rows, raw.decimal_comma, check)
     if kind == "patrols" and family == "point" and found.get("id") is None:
         values["id"] = np.array(["P1"] * len(rows), dtype=object)
+    if kind == "sensors":
+        _check_unique_ids(values["id"], found.get("id") or "id", rows, check)  # type: ignore[arg-type]
+        _check_pointing(values, found, rows, check)
     return values
+
+
+def _check_unique_ids(
+    ids: NDArray[np.str_], shown: str, rows: NDArray[np.int64], check: Collector
+) -> None:
+    """File every row whose id an earlier row already has."""
+    codes, _ = pd.factorize(ids)
+    first: dict[int, int] = {}
+    for i, code in enumerate(codes):
+        if code in first:
+            check.schema(
+                int(rows[i]),
+                shown,
+                str(ids[i]),
+                f"already the id of row {int(rows[first[code]])}; expected a unique id per sensor",
+            )
+        else:
+            first[code] = i
+
+
+def _check_pointing(
+    values: Mapping[str, object],
+    found: Mapping[str, str | None],
+    rows: NDArray[np.int64],
+    check: Collector,
+) -> None:
+    """File sensors with a field of view below 360 degrees but no bearing to point it."""
+    fov = np.asarray(values["fov_deg"], dtype=float)
+    azimuth = np.asarray(values["azimuth_deg"], dtype=float)
+    shown = found.get("azimuth_deg") or "azimuth_deg"
+    for i in np.flatnonzero((fov < 360) & np.isnan(azimuth)):
+        check.schema(
+            int(rows[i]),
+            shown,
+            "",
+            f"fov_deg is {_num(fov[i])} but no bearing is given; expected the bearing the "
+            "sensor faces, 0 to 360 degrees, or fov_deg 360 for a sensor that sees all round",
+        )
 
 
 def _parse_field(
@@ -144,6 +185,10 @@ def _parse_field(
             ok = spec.valid(number) | np.isnan(number)
         for i in np.flatnonzero(~ok):
             check.schema(int(rows[i]), shown, float(number[i]), _hint(spec, float(number[i])))
+    limit = spec.plausible
+    if limit is not None:
+        for i in np.flatnonzero(number > limit.maximum):
+            check.schema(int(rows[i]), shown, float(number[i]), limit.expected())
     if spec.name == "azimuth_deg":
         number = np.where(number == 360, 0.0, number)
     if spec.kind == "int":

@@ -1,0 +1,123 @@
+"""Tests of input hardening: nonsense refused or warned, not accepted silently (issue 8)."""
+
+from __future__ import annotations
+
+import pytest
+
+from surveil.errors import SchemaError
+from surveil.layers import read_layer
+from tests.layer_fixtures import write_text
+
+
+def csv(tmp_path, name, lines):
+    return write_text(tmp_path / name, "\n".join(lines) + "\n")
+
+
+# --------------------------------------------------------------------------- plausibility
+
+
+LINE = '"LINESTRING (70 40, 70.1 40)"'
+
+
+@pytest.mark.parametrize(
+    ("kind", "header", "good", "bad", "field", "shown", "reason"),
+    [
+        (
+            "sensors",
+            "lon,lat,range_m,pd",
+            "70,40,2000,0.8",
+            "70,40,1e9,0.8",
+            "range_m",
+            "1000000000",
+            "sensor",
+        ),
+        (
+            "sensors",
+            "lon,lat,range_m,pd,height_m",
+            "70,40,2000,0.8,20",
+            "70,40,2000,0.8,20000",
+            "height_m",
+            "20000",
+            "aerostat",
+        ),
+        (
+            "patrols",
+            "wkt,visits_per_day",
+            f"{LINE},3",
+            f"{LINE},500",
+            "visits_per_day",
+            "500",
+            "15 minutes",
+        ),
+        (
+            "patrols",
+            "wkt,visits_per_day,sweep_m",
+            f"{LINE},2,300",
+            f"{LINE},2,50000",
+            "sweep_m",
+            "50000",
+            "patrol",
+        ),
+        (
+            "posts",
+            "lon,lat,reaction_speed_kmh",
+            "70,40,40",
+            "70,40,900",
+            "reaction_speed_kmh",
+            "900",
+            "helicopter",
+        ),
+        ("incidents", "lon,lat,persons", "70,40,5", "70,40,250000", "persons", "250000", "group"),
+    ],
+)
+def test_implausible_values_are_refused_with_the_reason(
+    tmp_path, kind, header, good, bad, field, shown, reason
+):
+    path = csv(tmp_path, f"{kind}.csv", [header, good, bad])
+    assert len(read_layer(csv(tmp_path, "good.csv", [header, good]), kind, crs="EPSG:4326")) == 1
+    with pytest.raises(SchemaError) as err:
+        read_layer(path, kind, crs="EPSG:4326")
+    (problem,) = err.value.problems
+    assert (problem.row, problem.field, problem.value) == (2, field, shown)
+    assert "plausible" in problem.expected and reason in problem.expected
+
+
+def test_plausible_extremes_are_accepted(tmp_path):
+    # a long-range ground radar (40 km) on a 60 m mast, two passes an hour
+    path = csv(tmp_path, "s.csv", ["lon,lat,range_m,pd,height_m", "70,40,40000,0.6,60"])
+    assert read_layer(path, "sensors")["range_m"].tolist() == [40000.0]
+
+
+# --------------------------------------------------------------------------- sensors
+
+
+def test_field_of_view_without_azimuth_is_refused(tmp_path):
+    path = csv(
+        tmp_path,
+        "s.csv",
+        [
+            "id,lon,lat,range_m,pd,fov_deg,azimuth_deg",
+            "A,70,40,2000,0.8,120,",
+            "B,70,40,2000,0.8,360,",
+            "C,70,40,2000,0.8,180,90",
+        ],
+    )
+    with pytest.raises(SchemaError) as err:
+        read_layer(path, "sensors")
+    (problem,) = err.value.problems
+    assert (problem.row, problem.field) == (1, "azimuth_deg")
+    assert "fov_deg is 120" in problem.expected
+
+
+def test_duplicate_sensor_ids_are_refused_naming_the_rows(tmp_path):
+    path = csv(
+        tmp_path,
+        "s.csv",
+        ["id,lon,lat,range_m,pd", "T1,70,40,2000,0.8", "T2,70,40,2000,0.8", "T1,70.1,40,2000,0.8"],
+    )
+    with pytest.raises(SchemaError) as err:
+        read_layer(path, "sensors")
+    (problem,) = err.value.problems
+    assert (problem.row, problem.field, problem.value) == (3, "id", "'T1'")
+    assert "row 1" in problem.expected
+
