@@ -24,7 +24,9 @@ An analyst changes a scenario without touching files:
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import os
+import re
 import tomllib
 import warnings
 from collections.abc import Mapping
@@ -233,21 +235,30 @@ def _check_parameters(p: Parameters) -> list[Problem]:
         for name, ok, expected in rules
         if not ok
     ]
-    if p.reference_date:
-        try:
-            pd.Timestamp(p.reference_date)
-        except ValueError:
-            problems.append(
-                Problem(
-                    "parameters",
-                    None,
-                    None,
-                    "reference_date",
-                    repr(p.reference_date),
-                    "expected an ISO date such as 2026-01-31",
-                )
+    if p.reference_date and not _is_iso_date(p.reference_date):
+        problems.append(
+            Problem(
+                "parameters",
+                None,
+                None,
+                "reference_date",
+                repr(p.reference_date),
+                "expected an ISO date such as 2026-01-31 (a named day such as 'today' is "
+                "refused: the same scenario must give the same ages on every run)",
             )
+        )
     return problems
+
+
+def _is_iso_date(text: str) -> bool:
+    """Return whether ``text`` is a calendar date written YYYY-MM-DD."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+        return False
+    try:
+        datetime.date.fromisoformat(text.strip())
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -568,6 +579,12 @@ def _build(
         if not err.problems:
             messages.append(str(err))
     _raise_collected(problems, messages)
+    problems.extend(
+        _after_reference(
+            frames["incidents"], parameters.reference_date, _name(specs.get("incidents"))
+        )
+    )
+    _raise_collected(problems, messages)
     border = frames["border"]
     limit = parameters.max_distance_km
     for kind in CHECKED_LAYERS:
@@ -604,6 +621,30 @@ def _build(
         sources=sources,
         dem=dem,
     )
+
+
+def _after_reference(incidents: gpd.GeoDataFrame, reference: str, source: str) -> list[Problem]:
+    """Return a problem for each incident dated after the reference date.
+
+    Ages count back from the reference date; a later incident would get a
+    negative age and count at full weight, as if it had just happened.
+    """
+    if not reference or "date" not in incidents or not len(incidents):
+        return []
+    day_after = pd.Timestamp(reference) + pd.Timedelta(days=1)
+    late = (incidents["date"] >= day_after).to_numpy(dtype=bool)
+    return [
+        Problem(
+            source,
+            "incidents",
+            int(row),
+            "date",
+            repr(str(date.date())),
+            f"the incident is after reference_date {reference}; "
+            "expected incidents up to that date (remove it, or move reference_date)",
+        )
+        for row, date in zip(incidents["source_row"][late], incidents["date"][late], strict=True)
+    ]
 
 
 def _raise_collected(problems: list[Problem], messages: list[str]) -> None:

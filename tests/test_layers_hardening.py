@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
+import datetime as dt
 
-from surveil.errors import SchemaError
+import geopandas as gpd
+import pyogrio
+import pytest
+from shapely import Point
+
+from surveil.errors import InputError, SchemaError
 from surveil.layers import read_layer
 from tests.layer_fixtures import write_text
 
@@ -121,3 +126,65 @@ def test_duplicate_sensor_ids_are_refused_naming_the_rows(tmp_path):
     assert (problem.row, problem.field, problem.value) == (3, "id", "'T1'")
     assert "row 1" in problem.expected
 
+
+# --------------------------------------------------------------------------- dates
+
+
+def incidents_csv(tmp_path, dates):
+    return csv(tmp_path, "incidents.csv", ["lon,lat,date", *(f"70.0,40.0,{d}" for d in dates)])
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("2023-13-05", "no month 13"),  # was read day-first as 13 May 2023
+        ("2023-02-30", "no 30 February"),
+        ("05.13.2023", "no month 13"),  # day.month.year: month 13
+        ("01/05/2024", "day/month or month/day"),  # 1 May or 5 January: ambiguous
+    ],
+)
+def test_impossible_or_ambiguous_dates_are_refused(tmp_path, text, why):
+    with pytest.raises(SchemaError) as err:
+        read_layer(incidents_csv(tmp_path, ["2023-05-01", text]), "incidents")
+    (problem,) = err.value.problems
+    assert (problem.row, problem.field, problem.value) == (2, "date", repr(text))
+    assert "ISO date" in problem.expected
+
+
+def test_slash_dates_that_settle_the_order_are_read(tmp_path):
+    # 13/05 can only be day first, so the whole column is day/month/year
+    frame = read_layer(incidents_csv(tmp_path, ["13/05/2024", "01/05/2024"]), "incidents")
+    assert frame["date"].dt.strftime("%Y-%m-%d").tolist() == ["2024-05-13", "2024-05-01"]
+
+
+def test_slash_dates_in_both_orders_are_refused(tmp_path):
+    with pytest.raises(SchemaError, match="both day/month and month/day"):
+        read_layer(incidents_csv(tmp_path, ["13/05/2024", "05/13/2024"]), "incidents")
+
+
+def test_future_dates_are_refused(tmp_path):
+    tomorrow = (dt.date.today() + dt.timedelta(days=2)).isoformat()
+    with pytest.raises(SchemaError) as err:
+        read_layer(incidents_csv(tmp_path, ["2024-05-01", tomorrow]), "incidents")
+    (problem,) = err.value.problems
+    assert (problem.row, problem.value) == (2, repr(tomorrow))
+    assert "after today" in problem.expected
+
+
+# --------------------------------------------------------------------------- layer choice
+
+
+def test_empty_template_layer_beside_a_filled_one_is_an_error(tmp_path):
+    path = tmp_path / "sensors.gpkg"
+    filled = gpd.GeoDataFrame(
+        {"id": ["A", "B"], "range_m": [2000.0, 3000.0], "pd": [0.8, 0.7]},
+        geometry=[Point(70.0, 40.0), Point(70.1, 40.0)],
+        crs=4326,
+    )
+    pyogrio.write_dataframe(filled.iloc[:0], path, layer="sensors", geometry_type="Point")
+    pyogrio.write_dataframe(filled, path, layer="sensors_final", append=True)
+    with pytest.raises(InputError) as err:
+        read_layer(path, "sensors")  # the empty layer used to win: 0 sensors, silently
+    text = str(err.value)
+    assert "'sensors' is empty" in text and "'sensors_final' has 2 features" in text
+    assert len(read_layer(path, "sensors", layer="sensors_final")) == 2

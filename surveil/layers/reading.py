@@ -238,34 +238,46 @@ def _read_ogr(path: Path, kind: str, layer: str | None) -> gpd.GeoDataFrame:
 
 
 def _choose_layer(path: Path, kind: str, listed: NDArray[np.object_]) -> str:
-    """Pick the layer of a multi-layer file that holds ``kind``."""
+    """Pick the layer of a multi-layer file that holds ``kind``.
+
+    A layer named like ``kind`` is chosen, unless it is empty while another
+    layer of a fitting geometry type has features (an empty template beside
+    the real data): then the choice is the user's, and the error names both.
+    """
     names = [str(row[0]) for row in listed]
     if len(names) == 1:
         return names[0]
-    for candidate in names:
-        if candidate.lower() == kind:
-            return candidate
-    counts = {}
-    for candidate in names:
-        try:
-            counts[candidate] = pyogrio.read_info(path, layer=candidate, force_feature_count=True)[
-                "features"
-            ]
-        except Exception:
-            counts[candidate] = 0
-    if kind == "patrols" and counts.get("track_points", 0) > 0:
-        return "track_points"  # GPS tracks (GPX): timed fixes
+    counts = {name: _feature_count(path, name) for name in names}
     fitting = [
         str(row[0])
         for row in listed
         if counts[str(row[0])] > 0 and _type_family(str(row[1])) in _FAMILIES[kind]
     ]
+    for candidate in names:
+        if candidate.lower() == kind:
+            if counts[candidate] == 0 and fitting:
+                others = ", ".join(f"{name!r} has {counts[name]} features" for name in fitting)
+                raise InputError(
+                    f"{path}: layer {candidate!r} is empty, but {others}; "
+                    f"name the layer holding the {kind} (layer = ... in the scenario)"
+                )
+            return candidate
+    if kind == "patrols" and counts.get("track_points", 0) > 0:
+        return "track_points"  # GPS tracks (GPX): timed fixes
     if len(fitting) == 1:
         return fitting[0]
     raise InputError(
         f"{path}: has {len(names)} layers ({', '.join(names)}); "
         f"name the one holding the {kind} (layer = ... in the scenario)"
     )
+
+
+def _feature_count(path: Path, layer: str) -> int:
+    """Return the number of features of a layer (0 when OGR cannot tell)."""
+    try:
+        return int(pyogrio.read_info(path, layer=layer, force_feature_count=True)["features"])
+    except Exception:
+        return 0
 
 
 def _type_family(geometry_type: str) -> str | None:
