@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pyogrio
 import pytest
-from shapely import Point
+from pyproj import Geod
+from shapely import LineString, Point
 
-from surveil.errors import InputError, SchemaError
+from surveil.errors import GeometryError, InputError, InputWarning, SchemaError
 from surveil.layers import read_layer
 from tests.layer_fixtures import write_text
 
@@ -188,3 +191,111 @@ def test_empty_template_layer_beside_a_filled_one_is_an_error(tmp_path):
     text = str(err.value)
     assert "'sensors' is empty" in text and "'sensors_final' has 2 features" in text
     assert len(read_layer(path, "sensors", layer="sensors_final")) == 2
+
+
+# --------------------------------------------------------------------------- encodings
+
+CYRILLIC_SENSORS = (
+    "id,lon,lat,range_m,pd\nВышка-01,70.0,40.0,2000,0.8\nВышка-02,70.1,40.0,2000,0.8\n"
+)
+
+
+def test_cp1251_csv_is_read_as_cyrillic(tmp_path):
+    path = tmp_path / "sensors.csv"
+    path.write_bytes(CYRILLIC_SENSORS.encode("cp1251"))
+    assert read_layer(path, "sensors")["id"].tolist() == ["Вышка-01", "Вышка-02"]
+
+
+def test_utf16_excel_unicode_text_is_read(tmp_path):
+    # Excel's "Unicode text": UTF-16 LE with a BOM, tab-separated
+    path = tmp_path / "sensors.txt"
+    path.write_bytes(b"\xff\xfe" + CYRILLIC_SENSORS.replace(",", "\t").encode("utf-16-le"))
+    assert read_layer(path, "sensors")["id"].tolist() == ["Вышка-01", "Вышка-02"]
+
+
+def test_one_stray_byte_in_utf8_is_refused_not_read_as_cp1251(tmp_path):
+    data = CYRILLIC_SENSORS.encode("utf-8")
+    at = data.index(b"0.8\n") + 3  # end of the first data line
+    path = tmp_path / "sensors.csv"
+    path.write_bytes(data[:at] + b"\x96" + data[at:])  # a cp1252 dash pasted in
+    with pytest.raises(InputError) as err:
+        read_layer(path, "sensors")  # used to give 'Р’С‹С€РєР°-01'
+    text = str(err.value)
+    assert f"byte {at + 1}" in text and "line 2" in text and "0x96" in text
+    assert "UTF-8" in text
+
+
+def test_latin1_text_is_not_taken_for_cp1251(tmp_path):
+    path = tmp_path / "sensors.csv"
+    path.write_bytes("id,lon,lat,range_m,pd\nMüller,70.0,40.0,2000,0.8\n".encode("latin-1"))
+    with pytest.raises(InputError, match="save it as UTF-8"):
+        read_layer(path, "sensors")
+
+
+def test_cp1251_shapefile_without_cpg(tmp_path):
+    path = tmp_path / "sensors.shp"
+    frame = gpd.GeoDataFrame(
+        {"id": ["Вышка-01"], "range_m": [2000.0], "pd": [0.8]},
+        geometry=[Point(70.0, 40.0)],
+        crs=4326,
+    )
+    pyogrio.write_dataframe(frame, path, encoding="cp1251")
+    path.with_suffix(".cpg").unlink()
+    dbf = path.with_suffix(".dbf")
+    data = bytearray(dbf.read_bytes())
+    data[29] = 0  # no language driver id, as many tools write
+    dbf.write_bytes(bytes(data))
+    assert read_layer(path, "sensors")["id"].tolist() == ["Вышка-01"]  # was 'Âûøêà-01'
+
+
+# --------------------------------------------------------------------------- CSV shape
+
+
+def test_trailing_delimiter_is_named(tmp_path):
+    path = csv(
+        tmp_path,
+        "sensors.csv",
+        ["id,lon,lat,range_m,pd", *(f"S{i},70.0,40.0,2000,0.8," for i in range(20))],
+    )
+    with pytest.raises(InputError) as err:
+        read_layer(path, "sensors")
+    text = str(err.value)
+    assert "one field more than the header" in text
+    assert len(err.value.problems) <= 1  # not one misleading problem per row and column
+
+
+# --------------------------------------------------------------------------- border
+
+DEMO_BORDER = Path(__file__).resolve().parents[1] / "data" / "kgz-tjk" / "border.geojson"
+GEOD = Geod(ellps="WGS84")
+
+
+def test_the_same_section_twice_is_refused_naming_the_rows(tmp_path):
+    demo = gpd.read_file(DEMO_BORDER)
+    total_km = sum(GEOD.geometry_length(g) for g in demo.geometry) / 1000
+    first_km = GEOD.geometry_length(demo.geometry.iloc[0]) / 1000
+    assert round(total_km, 1) == 173.6  # the figure of the issue, by pyproj
+    twice = pd.concat([demo, demo.iloc[[0]].assign(section="Isfara–Batken copy")])
+    path = tmp_path / "border.geojson"
+    pyogrio.write_dataframe(twice, path)  # was read as 173.6 + 121.6 = 295.2 km
+    with pytest.raises(GeometryError) as err:
+        read_layer(path, "border")
+    (problem,) = err.value.problems
+    assert problem.row == 3
+    assert "row 1" in problem.expected and f"{first_km:.1f} km" in problem.expected
+
+
+def test_sections_that_only_touch_are_accepted():
+    assert len(read_layer(DEMO_BORDER, "border")) == 2
+
+
+def test_a_self_crossing_border_warns_naming_the_row():
+    # a zigzag whose last leg crosses the first: vertices out of order
+    crossing = LineString([(70.0, 40.0), (70.1, 40.0), (70.1, 40.05), (70.05, 39.95)])
+    border = gpd.GeoDataFrame(
+        {"section": ["a", "b"]},
+        geometry=[LineString([(69.9, 40.0), (70.0, 40.0)]), crossing],
+        crs=4326,
+    )
+    with pytest.warns(InputWarning, match=r"row 2: the line crosses itself"):
+        read_layer(border, "border")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import io
 import os
 import warnings
@@ -17,9 +18,11 @@ from numpy.typing import NDArray
 from pyproj import CRS
 from pyproj.exceptions import CRSError as ProjCRSError
 
+from surveil._textfile import delimiter, looks_cyrillic, read_text
 from surveil._validate import Collector
 from surveil.errors import InputError, InputWarning, SchemaError
 from surveil.layers.geometry import (
+    _check_border_lines,
     _check_geometries,
     _frame,
     _merge_sections,
@@ -142,7 +145,18 @@ def read_layer(
         values = _parse_values(raw, kind, family, found, rows, check)
     if kind == "border" and n == 0:
         check.geometry(None, "the border layer has no features; expected at least one line")
+    crossing: list[int] = []
+    if kind == "border" and family == "line":
+        crossing = _check_border_lines(geoms, rows, check)
     check.raise_if_any()
+    if crossing:
+        warnings.warn(
+            f"{name}, layer border, row{'s' if len(crossing) > 1 else ''} {_row_list(crossing)}: "
+            "the line crosses itself; "
+            "its length and chainage count the looped stretch, so check the order of its vertices",
+            InputWarning,
+            stacklevel=2,
+        )
     if repaired:
         warnings.warn(
             f"{name}, layer {kind}: repaired invalid geometries in rows {_row_list(repaired)}",
@@ -229,12 +243,50 @@ def _read_ogr(path: Path, kind: str, layer: str | None) -> gpd.GeoDataFrame:
     if layer is not None and layer not in names:
         raise InputError(f"{path}: has no layer {layer!r}; its layers are: {', '.join(names)}")
     chosen = layer if layer is not None else _choose_layer(path, kind, listed)
+    options = {"encoding": encoding} if (encoding := _shapefile_encoding(path)) else {}
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return pyogrio.read_dataframe(path, layer=chosen)
+            return pyogrio.read_dataframe(path, layer=chosen, **options)
     except Exception as exc:
         raise InputError(f"{path}: layer {chosen!r} cannot be read ({_short(exc)})") from exc
+
+
+_DBF_SAMPLE = 4 << 20
+"""Bytes of a .dbf's records read to tell its encoding."""
+
+
+def _shapefile_encoding(path: Path) -> str | None:
+    """Return the encoding of a shapefile's attributes when GDAL cannot know it, else ``None``.
+
+    GDAL reads the encoding from the ``.cpg`` file or the language driver byte
+    of the ``.dbf``; with neither it takes ISO-8859-1, which turns cp1251
+    ``Вышка`` into ``Âûøêà``. Then the records are read by the rule of
+    :mod:`surveil._textfile`: UTF-8 when they are, cp1251 when they look Cyrillic.
+    """
+    if path.suffix.lower() != ".shp" or any(path.with_suffix(s).exists() for s in (".cpg", ".CPG")):
+        return None
+    dbf = next(
+        (p for p in (path.with_suffix(".dbf"), path.with_suffix(".DBF")) if p.exists()), None
+    )
+    if dbf is None:
+        return None
+    with dbf.open("rb") as handle:
+        head = handle.read(32)
+        if len(head) < 32 or head[29] != 0:
+            return None
+        handle.seek(int.from_bytes(head[8:10], "little"))
+        records = handle.read(_DBF_SAMPLE)
+    if records.isascii():
+        return None
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(records, final=False)
+        return "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    if looks_cyrillic(records.decode("cp1251", errors="replace")):
+        return "CP1251"
+    return None
 
 
 def _choose_layer(path: Path, kind: str, listed: NDArray[np.object_]) -> str:
@@ -294,21 +346,17 @@ def _short(exc: Exception) -> str:
 
 def _read_csv(path: Path, *, x: str | None, y: str | None, check: Collector) -> _Raw:
     """Read a CSV with coordinate columns (or a WKT column) as text."""
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1251")  # Russian-language Excel exports
+    text = read_text(path)
     if not text.strip():
         raise InputError(f"{path}: the file is empty; expected a header line and data rows")
-    header = (text.split("\n", 1)[0].splitlines() or [""])[0]  # the first line
-    sep = max((",", ";", "\t"), key=header.count)
+    sep = delimiter(text)
     try:
         frame = pd.read_csv(
             io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skipinitialspace=True
         )
     except Exception as exc:
         raise InputError(f"{path}: cannot be read as CSV ({_short(exc)})") from exc
+    _check_header_fits(frame, path, sep)
     frame.columns = [str(c).strip() for c in frame.columns]
     decimal_comma = sep != ","
     x_col = _find(frame.columns, x, (*_LON_NAMES, "x"))
@@ -341,6 +389,23 @@ def _read_csv(path: Path, *, x: str | None, y: str | None, check: Collector) -> 
     raw = _Raw(frame.drop(columns=[x_col, y_col]), geometry, None, default, decimal_comma, filed)
     raw.shown_columns = tuple(frame.columns)
     return raw
+
+
+def _check_header_fits(frame: pd.DataFrame, path: Path, sep: str) -> None:
+    """Refuse a CSV whose rows have more fields than its header.
+
+    pandas then takes the first columns as the index and shifts every name by
+    as many places, which would make each value look wrong.
+    """
+    if isinstance(frame.index, pd.RangeIndex):
+        return
+    extra = frame.index.nlevels
+    shown = {",": "a ','", ";": "a ';'", "\t": "a tab"}[sep]
+    fields = "one field" if extra == 1 else f"{extra} fields"
+    raise InputError(
+        f"{path}: the rows have {fields} more than the header ({len(frame.columns)} names); "
+        f"{shown} at the end of each line? remove it, or name the extra column in the header"
+    )
 
 
 def _parse_wkt(values: pd.Series, column: str, check: Collector) -> NDArray[np.object_]:
