@@ -299,3 +299,69 @@ def test_a_self_crossing_border_warns_naming_the_row():
     )
     with pytest.warns(InputWarning, match=r"row 2: the line crosses itself"):
         read_layer(border, "border")
+
+
+# --------------------------------------------------------------------------- XLSX
+
+
+def write_xlsx(path, sheets):
+    with pd.ExcelWriter(path, engine="openpyxl") as book:
+        for name, frame in sheets.items():
+            frame.to_excel(book, sheet_name=name, index=False)
+    return path
+
+
+SENSOR_SHEET = pd.DataFrame(
+    {
+        "id": ["Вышка-01", "T2"],
+        "Lon": [70.0, 70.1],
+        "Lat": [40.0, 40.01],
+        "range_m": [2000, 5000.5],
+        "pd": [0.8, 0.7],
+    }
+)
+
+
+def test_xlsx_sheet_with_lon_lat_is_read(tmp_path):
+    notes = pd.DataFrame({"note": ["register of 2025"]})
+    path = write_xlsx(tmp_path / "register.xlsx", {"notes": notes, "towers": SENSOR_SHEET})
+    sensors = read_layer(path, "sensors")  # was "has no active geometry column"
+    assert sensors["id"].tolist() == ["Вышка-01", "T2"]
+    assert sensors["range_m"].tolist() == [2000.0, 5000.5]
+    assert [(p.x, p.y) for p in sensors.geometry] == [(70.0, 40.0), (70.1, 40.01)]
+    assert sensors.crs.to_epsg() == 4326
+
+
+def test_xlsx_sheet_named_like_the_kind_and_by_layer(tmp_path):
+    other = SENSOR_SHEET.assign(id=["X1", "X2"])
+    path = write_xlsx(tmp_path / "r.xlsx", {"old": other, "Sensors": SENSOR_SHEET})
+    assert read_layer(path, "sensors")["id"].tolist() == ["Вышка-01", "T2"]
+    assert read_layer(path, "sensors", layer="old")["id"].tolist() == ["X1", "X2"]
+    with pytest.raises(InputError, match=r"no sheet 'new'; its sheets are: old, Sensors"):
+        read_layer(path, "sensors", layer="new")
+
+
+def test_xlsx_wkt_column_and_validation(tmp_path):
+    patrols = pd.DataFrame(
+        {
+            "WKT": ["LINESTRING (70 40, 70.1 40)", "LINESTRING (70 40.01, 70.1 40.01)"],
+            "visits_per_day": [2, -1],
+        }
+    )
+    path = write_xlsx(tmp_path / "patrols.xlsx", {"patrols": patrols})
+    with pytest.raises(SchemaError) as err:
+        read_layer(path, "patrols", crs="EPSG:4326")
+    (problem,) = err.value.problems
+    assert (problem.source, problem.row, problem.field, problem.value) == (
+        "patrols.xlsx",
+        2,
+        "visits_per_day",
+        "-1",
+    )
+
+
+def test_xlsx_empty_template_sheet_beside_a_filled_one(tmp_path):
+    template = SENSOR_SHEET.iloc[:0]
+    path = write_xlsx(tmp_path / "r.xlsx", {"sensors": template, "sensors_final": SENSOR_SHEET})
+    with pytest.raises(InputError, match=r"'sensors' is empty, but 'sensors_final' has 2"):
+        read_layer(path, "sensors")

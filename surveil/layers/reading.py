@@ -70,14 +70,17 @@ def read_layer(
     ----------
     source
         A vector file GDAL/OGR reads (GeoPackage, GeoJSON, Shapefile, KML,
-        GPX, FlatGeobuf, ...), a GeoParquet file, a CSV with coordinate
-        columns, or an in-memory GeoDataFrame (left unmodified).
+        GPX, FlatGeobuf, ...), a GeoParquet file, a CSV file or an Excel
+        sheet (``.xlsx``) with coordinate columns or a WKT column, or an
+        in-memory GeoDataFrame (left unmodified). Text files are decoded by
+        the rule of :mod:`surveil._textfile`.
     kind
         One of :data:`LAYER_KINDS`.
     layer
-        Layer to read from a multi-layer file; by default the only layer, the
-        one named like ``kind``, or the only non-empty one of a fitting
-        geometry type.
+        Layer (or workbook sheet) to read from a multi-layer file; by default
+        the only layer, the one named like ``kind`` (an error when it is empty
+        while another fitting layer is not), or the only non-empty one of a
+        fitting geometry type.
     columns
         Canonical column name -> the column name in the file, for files whose
         columns are named otherwise, e.g. ``{"range_m": "Range"}``.
@@ -205,6 +208,8 @@ def _read(
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt", ".tsv"):
         return _read_csv(path, x=x, y=y, check=check)
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(path, kind, layer, x=x, y=y, check=check)
     if suffix in (".parquet", ".geoparquet"):
         return _read_parquet(path)
     return _from_frame(_read_ogr(path, kind, layer))
@@ -357,8 +362,74 @@ def _read_csv(path: Path, *, x: str | None, y: str | None, check: Collector) -> 
     except Exception as exc:
         raise InputError(f"{path}: cannot be read as CSV ({_short(exc)})") from exc
     _check_header_fits(frame, path, sep)
+    return _table(frame, x=x, y=y, decimal_comma=sep != ",", check=check)
+
+
+def _read_xlsx(
+    path: Path, kind: str, layer: str | None, *, x: str | None, y: str | None, check: Collector
+) -> _Raw:
+    """Read one sheet of an Excel workbook with coordinate columns (or a WKT column).
+
+    The sheet is chosen as a layer of a GeoPackage is: the one named, the only
+    one, the one named like ``kind`` (unless it is empty beside a filled
+    candidate), or the only non-empty one with coordinate or WKT columns.
+    Cells are read as text, so every value is checked as in a CSV file.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl's notes on styles and extensions
+            sheets = pd.read_excel(
+                path, sheet_name=None, dtype=str, keep_default_na=False, engine="openpyxl"
+            )
+    except Exception as exc:
+        raise InputError(f"{path}: cannot be read as an Excel workbook ({_short(exc)})") from exc
+    names = list(sheets)
+    if layer is not None and layer not in sheets:
+        raise InputError(f"{path}: has no sheet {layer!r}; its sheets are: {', '.join(names)}")
+    chosen = layer if layer is not None else _choose_sheet(path, kind, sheets)
+    frame = sheets[chosen].reset_index(drop=True)
+    return _table(frame, x=x, y=y, decimal_comma=False, check=check)
+
+
+def _choose_sheet(path: Path, kind: str, sheets: Mapping[str, pd.DataFrame]) -> str:
+    """Pick the sheet of a workbook that holds ``kind`` (see :func:`_read_xlsx`)."""
+    names = list(sheets)
+    if len(names) == 1:
+        return names[0]
+    located = [
+        name
+        for name, frame in sheets.items()
+        if len(frame) and _has_coordinates([str(c).strip() for c in frame.columns])
+    ]
+    for name in names:
+        if name.lower() == kind:
+            if len(sheets[name]) == 0 and located:
+                others = ", ".join(f"{o!r} has {len(sheets[o])} rows" for o in located)
+                raise InputError(
+                    f"{path}: sheet {name!r} is empty, but {others}; "
+                    f"name the sheet holding the {kind} (layer = ... in the scenario)"
+                )
+            return name
+    if len(located) == 1:
+        return located[0]
+    raise InputError(
+        f"{path}: has {len(names)} sheets ({', '.join(names)}); "
+        f"name the one holding the {kind} (layer = ... in the scenario)"
+    )
+
+
+def _has_coordinates(columns: list[str]) -> bool:
+    """Return whether a table has lon/lat (or x/y) columns or a WKT column."""
+    lon = _find(columns, None, (*_LON_NAMES, "x"))
+    lat = _find(columns, None, (*_LAT_NAMES, "y"))
+    return (lon is not None and lat is not None) or _find(columns, None, _WKT_NAMES) is not None
+
+
+def _table(
+    frame: pd.DataFrame, *, x: str | None, y: str | None, decimal_comma: bool, check: Collector
+) -> _Raw:
+    """Turn a table of text cells with coordinate columns (or a WKT column) into a raw layer."""
     frame.columns = [str(c).strip() for c in frame.columns]
-    decimal_comma = sep != ","
     x_col = _find(frame.columns, x, (*_LON_NAMES, "x"))
     y_col = _find(frame.columns, y, (*_LAT_NAMES, "y"))
     n = len(frame)

@@ -138,8 +138,9 @@ def _check_pointing(
             int(rows[i]),
             shown,
             "",
-            f"fov_deg is {_num(fov[i])} but no bearing is given; expected the bearing the "
-            "sensor faces, 0 to 360 degrees, or fov_deg 360 for a sensor that sees all round",
+            f"fov_deg is {_num(fov[i])}, a sector, which needs the bearing the sensor faces; "
+            "expected a bearing from 0 to 360 degrees, or fov_deg 360 for a sensor that sees "
+            "all round",
         )
 
 
