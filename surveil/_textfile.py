@@ -4,7 +4,9 @@ The encoding is decided per file, never guessed per value:
 
 1. a byte order mark decides: UTF-8 (``EF BB BF``) or UTF-16 (``FF FE``,
    ``FE FF``; Excel's "Unicode text");
-2. else the file is UTF-8 when its bytes are valid UTF-8;
+2. else NUL bytes at every other place mean UTF-16 without a mark (little-
+   or big-endian by where they fall); other NUL bytes mean no text file;
+   else the file is UTF-8 when its bytes are valid UTF-8;
 3. else, when most non-ASCII characters it holds are valid UTF-8, it is a UTF-8
    file with stray bytes: refused, naming the first one, for decoding it as
    anything else would garble every other character;
@@ -66,6 +68,8 @@ def decode(data: bytes, *, source: str) -> str:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return _strict(data[len(bom) :], encoding, source, offset=len(bom))
+    if b"\x00" in data:
+        return _strict(data, _utf16_order(data, source), source, offset=0)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -103,6 +107,26 @@ def delimiter(text: str) -> str:
     """
     header = (text.split("\n", 1)[0].splitlines() or [""])[0]
     return max((",", ";", "\t"), key=header.count)
+
+
+def _utf16_order(data: bytes, source: str) -> str:
+    """Return the UTF-16 codec of text with NUL bytes and no byte order mark.
+
+    Latin and Cyrillic characters in UTF-16 have a high byte of ``00`` or
+    ``04``: in text of those scripts most pairs show it at the same place.
+    """
+    head = data[: 1 << 14]
+    pairs = max(len(head) // 2, 1)
+    little = sum(1 for b in head[1::2] if b in (0x00, 0x04)) / pairs
+    big = sum(1 for b in head[0::2] if b in (0x00, 0x04)) / pairs
+    if little >= 0.8 and little > big:
+        return "utf-16-le"
+    if big >= 0.8 and big > little:
+        return "utf-16-be"
+    raise InputError(
+        f"{source}: the file holds NUL bytes and is not UTF-16 text; "
+        "expected a text file (CSV) saved as UTF-8"
+    )
 
 
 def _mostly_utf8(data: bytes) -> bool:

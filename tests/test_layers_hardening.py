@@ -213,6 +213,14 @@ def test_utf16_excel_unicode_text_is_read(tmp_path):
     assert read_layer(path, "sensors")["id"].tolist() == ["Вышка-01", "Вышка-02"]
 
 
+def test_utf16_without_bom_is_read_not_taken_for_utf8(tmp_path):
+    path = tmp_path / "sensors.txt"
+    path.write_bytes(CYRILLIC_SENSORS.replace(",", "\t").encode("utf-16-le"))  # valid UTF-8 too
+    assert read_layer(path, "sensors")["id"].tolist() == ["Вышка-01", "Вышка-02"]
+    path.write_bytes(CYRILLIC_SENSORS.encode("utf-16-be"))
+    assert read_layer(path, "sensors")["id"].tolist() == ["Вышка-01", "Вышка-02"]
+
+
 def test_one_stray_byte_in_utf8_is_refused_not_read_as_cp1251(tmp_path):
     data = CYRILLIC_SENSORS.encode("utf-8")
     at = data.index(b"0.8\n") + 3  # end of the first data line
@@ -365,3 +373,21 @@ def test_xlsx_empty_template_sheet_beside_a_filled_one(tmp_path):
     path = write_xlsx(tmp_path / "r.xlsx", {"sensors": template, "sensors_final": SENSOR_SHEET})
     with pytest.raises(InputError, match=r"'sensors' is empty, but 'sensors_final' has 2"):
         read_layer(path, "sensors")
+
+
+def test_xlsx_date_cells_are_dates(tmp_path):
+    incidents = pd.DataFrame(
+        {
+            "lon": [70.0, 70.1],
+            "lat": [40.0, 40.0],
+            "date": [dt.datetime(2024, 5, 1, 6, 30), dt.datetime(2024, 6, 2)],
+            "persons": [2, 3],
+        }
+    )
+    path = write_xlsx(tmp_path / "incidents.xlsx", {"incidents": incidents})
+    frame = read_layer(path, "incidents")
+    assert frame["date"].dt.strftime("%Y-%m-%d %H:%M").tolist() == [
+        "2024-05-01 06:30",
+        "2024-06-02 00:00",
+    ]
+    assert frame["persons"].tolist() == [2, 3]
