@@ -24,6 +24,7 @@ An analyst changes a scenario without touching files:
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import math
 import os
 import re
@@ -304,21 +305,30 @@ def _check_parameters(p: Parameters) -> list[Problem]:
         Problem("parameters", None, None, name, repr(getattr(p, name)), expected)
         for name, expected in broken.items()
     ]
-    if p.reference_date:
-        try:
-            pd.Timestamp(p.reference_date)
-        except ValueError:
-            problems.append(
-                Problem(
-                    "parameters",
-                    None,
-                    None,
-                    "reference_date",
-                    repr(p.reference_date),
-                    "expected an ISO date such as 2026-01-31",
-                )
+    if p.reference_date and not _is_iso_date(p.reference_date):
+        problems.append(
+            Problem(
+                "parameters",
+                None,
+                None,
+                "reference_date",
+                repr(p.reference_date),
+                "expected an ISO date such as 2026-01-31 (a named day such as 'today' is "
+                "refused: the same scenario must give the same ages on every run)",
             )
+        )
     return problems
+
+
+def _is_iso_date(text: str) -> bool:
+    """Return whether ``text`` is a calendar date written YYYY-MM-DD."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+        return False
+    try:
+        datetime.date.fromisoformat(text.strip())
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -725,6 +735,12 @@ def _build(
         control_characters(cat, source=str(catalogue or "catalogue"), layer="catalogue")
     )
     _raise_collected(problems, messages)
+    problems.extend(
+        _after_reference(
+            frames["incidents"], parameters.reference_date, _name(specs.get("incidents"))
+        )
+    )
+    _raise_collected(problems, messages)
     border = frames["border"]
     check_segment_count(border, parameters)
     limit = parameters.max_distance_km
@@ -854,6 +870,30 @@ def _read_toml(path: Path) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ScenarioError(f"{path}: not valid TOML ({err})") from None
+
+
+def _after_reference(incidents: gpd.GeoDataFrame, reference: str, source: str) -> list[Problem]:
+    """Return a problem for each incident dated after the reference date.
+
+    Ages count back from the reference date; a later incident would get a
+    negative age and count at full weight, as if it had just happened.
+    """
+    if not reference or "date" not in incidents or not len(incidents):
+        return []
+    day_after = pd.Timestamp(reference) + pd.Timedelta(days=1)
+    late = (incidents["date"] >= day_after).to_numpy(dtype=bool)
+    return [
+        Problem(
+            source,
+            "incidents",
+            int(row),
+            "date",
+            repr(str(date.date())),
+            f"the incident is after reference_date {reference}; "
+            "expected incidents up to that date (remove it, or move reference_date)",
+        )
+        for row, date in zip(incidents["source_row"][late], incidents["date"][late], strict=True)
+    ]
 
 
 def _raise_collected(problems: list[Problem], messages: list[str]) -> None:
