@@ -39,6 +39,7 @@ The table's ``attrs`` hold ``source``, ``currency`` (``"EUR"``),
 
 from __future__ import annotations
 
+import io
 import math
 import os
 import tomllib
@@ -50,7 +51,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from surveil._textfile import delimiter, read_text
 from surveil.errors import InputError, Problem, SchemaError
+from surveil.layers.schema import PLAUSIBLE
 
 __all__ = ["CATALOGUE_COLUMNS", "KINDS", "load_catalogue", "validate_catalogue"]
 
@@ -281,14 +284,30 @@ def _from_toml_text(text: str, name: str) -> pd.DataFrame:
 
 
 def _from_csv(path: Path, name: str) -> pd.DataFrame:
+    """Read a CSV catalogue in the encodings and with the delimiters layers accept.
+
+    A file separated by ``;`` or tabs (as Excel writes where the decimal
+    separator is a comma) has its numbers read with a decimal comma.
+    """
+    text = read_text(path)
+    sep = delimiter(text)
     try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        table = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise InputError(
             f"Cannot read the catalogue {name}",
             [Problem(name, _LAYER, None, None, None, f"not a readable CSV table ({exc})")],
         ) from exc
+    if sep != ",":
+        for column in table.columns:
+            if str(column).strip().lower() in _NUMBER_RULES:
+                table[column] = table[column].map(_decimal_comma)
     return validate_catalogue(table, source=name)
+
+
+def _decimal_comma(text: str) -> str:
+    """Return a number written with a decimal comma and spaced thousands in plain form."""
+    return text.replace(" ", "").replace("\u00a0", "").replace(",", ".")
 
 
 def _is_missing(value: Any) -> bool:
@@ -380,6 +399,9 @@ def _number_field(
         return None, [Problem(source, _LAYER, number, field, _show(value), hint)]
     if not accepts(parsed):
         return None, [Problem(source, _LAYER, number, field, _show(value), "expected " + expected)]
+    limit = PLAUSIBLE.get(field)
+    if limit is not None and parsed > limit.maximum:
+        return None, [Problem(source, _LAYER, number, field, _show(value), limit.expected())]
     return parsed, []
 
 
