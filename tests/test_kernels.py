@@ -77,7 +77,9 @@ def test_surveil_engine_numpy_makes_auto_run_the_numpy_path(monkeypatch):
     assert los.visible.tolist() == [True, False]
     line = straight_line(5_000, azimuth=90.0)
     targets = sample_targets(segment_border(border_frame(line), segment_m=1000), sample_m=100)
-    sensors = sensor_frame([{"geometry": point_off_line(line, 2500, 500)[0], "range_m": 1000.0, "pd": 0.8}])
+    sensors = sensor_frame(
+        [{"geometry": point_off_line(line, 2500, 500)[0], "range_m": 1000.0, "pd": 0.8}]
+    )
     got = coverage.detect_points(targets, sensors, empty_patrols())
     # 500 m off the line with 1 km range: 2·√(1000² − 500²) = 1732 m of it seen, at pd 0.8
     seen = np.asarray(got.p_sensor) > 0
