@@ -427,12 +427,16 @@ def detection_table(
 
 
 def tallest_mast_m(catalogue: pd.DataFrame) -> float:
-    """Return the tallest mast the catalogue offers, in metres (its largest ``height_m``).
+    """Return the tallest mast the catalogue offers, in metres.
 
-    The catalogue has no separate mast options; the tallest ``height_m`` of
-    its means stands for them. 0 for an empty catalogue.
+    The largest of every means' mast options (``mast_heights_m``, see
+    :func:`surveil.catalogue.mast_options`) and ``height_m``. 0 for an empty
+    catalogue.
     """
-    heights = catalogue["height_m"].to_numpy(dtype=float) if "height_m" in catalogue else []
+    from surveil.catalogue import mast_options
+
+    heights = [h for means in catalogue.to_dict("records") for h in mast_options(means)]
+    heights += list(catalogue["height_m"]) if "height_m" in catalogue else []
     finite = np.asarray(heights, dtype=float)
     finite = finite[np.isfinite(finite)]
     return float(finite.max()) if finite.size else 0.0

@@ -30,6 +30,10 @@ Columns of the returned table (units in the names):
 ``opex_eur_per_year``  running cost of one unit per year, EUR (≥ 0)
 ``staff_fte``          staff per unit, full-time equivalents (≥ 0)
 ``lifetime_years``     years over which capex is spread (> 0, default 10)
+``mast_heights_m``     mast options of a sensor, m, as text ``"12;20;30"`` (a
+                       TOML list or ``;``-separated; default: ``height_m``)
+``mast_capex_eur_per_m``  CAPEX per metre of mast above ``height_m``, EUR (≥ 0,
+                       default 0: the catalogue price includes the mast)
 =====================  =======================================================
 
 The table's ``attrs`` hold ``source``, ``currency`` (``"EUR"``),
@@ -75,6 +79,8 @@ CATALOGUE_COLUMNS: tuple[str, ...] = (
     "opex_eur_per_year",
     "staff_fte",
     "lifetime_years",
+    "mast_heights_m",
+    "mast_capex_eur_per_m",
 )
 
 #: Accepted values of ``kind``.
@@ -99,6 +105,7 @@ _NUMBER_RULES: dict[str, tuple[Callable[[float], bool], str]] = {
     "opex_eur_per_year": (lambda v: v >= 0, "an amount in EUR per year, 0 or more"),
     "staff_fte": (lambda v: v >= 0, "a number of full-time staff, 0 or more"),
     "lifetime_years": (lambda v: v > 0, "a positive number of years"),
+    "mast_capex_eur_per_m": (lambda v: v >= 0, "an amount in EUR per metre of mast, 0 or more"),
 }
 
 _REQUIRED: dict[str, tuple[str, ...]] = {
@@ -407,7 +414,12 @@ def _number_field(
 
 def _defaults(kind: str | None, row: Mapping[str, Any]) -> dict[str, float]:
     """Defaults of the numeric fields for a row of ``kind`` (given values aside)."""
-    defaults = {"height_m": 0.0, "fov_deg": 360.0, "lifetime_years": 10.0}
+    defaults = {
+        "height_m": 0.0,
+        "fov_deg": 360.0,
+        "lifetime_years": 10.0,
+        "mast_capex_eur_per_m": 0.0,
+    }
     if kind == "sensor":
         defaults["availability"] = 0.95
         if row.get("range_m") is not None:
@@ -479,7 +491,44 @@ def _validate_record(
     for field in ("label_en", "label_ru"):
         if row[field] is None:
             row[field] = row["type"]
+    row["mast_heights_m"], found = _mast_heights(values, row, source, number)
+    problems.extend(found)
     return row, problems
+
+
+def _mast_heights(
+    values: Mapping[str, Any], row: Mapping[str, Any], source: str, number: int
+) -> tuple[str, list[Problem]]:
+    """Return a means' mast options as canonical ``"12;20;30"`` text (default its height)."""
+    raw = values.get("mast_heights_m")
+    base = row.get("height_m")
+    if _is_missing(raw):
+        return ("" if base is None else f"{float(base):g}"), []
+    items = raw if isinstance(raw, list | tuple) else str(raw).replace(",", ";").split(";")
+    heights = []
+    for item in items:
+        value = _parse_number(item) if not isinstance(item, int | float) else float(item)
+        if value is None or not math.isfinite(value) or value < 0 or value > 200:
+            expected = "expected mast heights in metres from 0 to 200, such as \"12;20;30\""
+            return "", [Problem(source, _LAYER, number, "mast_heights_m", _show(raw), expected)]
+        heights.append(value)
+    return ";".join(f"{h:g}" for h in sorted(set(heights))), []
+
+
+def mast_options(means: Mapping[str, Any]) -> list[float]:
+    """Return the mast heights a catalogue means can stand on, in metres.
+
+    Examples
+    --------
+    >>> mast_options({"height_m": 12.0, "mast_heights_m": "12;30"})
+    [12.0, 30.0]
+    >>> mast_options({"height_m": 15.0, "mast_heights_m": ""})
+    [15.0]
+    """
+    text = str(means.get("mast_heights_m") or "").strip()
+    if not text:
+        return [float(means.get("height_m") or 0.0)]
+    return [float(v) for v in text.split(";") if v.strip()]
 
 
 def _duplicate_types(rows: list[dict[str, Any]], source: str) -> list[Problem]:

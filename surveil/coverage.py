@@ -331,15 +331,14 @@ def detect_points(
         Line of sight over terrain; None for open ground.
     engine
         ``"numba"`` (compiled kernels, :mod:`surveil._kernels`), ``"numpy"``
-        or ``"auto"``: numba when installed and there is no terrain. Both give
-        the same numbers.
+        or ``"auto"``: ``SURVEIL_ENGINE`` when set, else numba when installed;
+        with terrain the numpy path (line of sight itself is compiled). Both
+        give the same numbers.
     """
-    if engine not in ("auto", "numba", "numpy"):
-        raise ValueError(f"engine is {engine!r}; expected 'auto', 'numba' or 'numpy'")
-    n_segments = targets.n_segments
-    compiled = engine == "numba" or (engine == "auto" and sight is None and _kernels.available())
-    if compiled and sight is not None:
+    if engine == "numba" and sight is not None:
         raise ValueError("engine='numba' does not do line of sight; use 'auto' or 'numpy'")
+    n_segments = targets.n_segments
+    compiled = _kernels.resolve(engine) == "numba" and sight is None
     patrols = with_patrol_pd(patrols, patrol_pd)
     # Each pass meets a crosser in its sweep band for τ = 2 · sweep / speed hours;
     # passes weighted by τ give the real-time exposure in pass-hours per day.

@@ -329,3 +329,19 @@ def test_catalogue_range_above_the_plausible_maximum(tmp_path: Path) -> None:
     (problem,) = err.value.problems
     assert (problem.row, problem.field) == (1, "range_m")
     assert "plausible maximum" in problem.expected
+
+
+def test_mast_options_and_their_cost(tmp_path):
+    text = (Path(__file__).parent / "../surveil/datasets/catalogue.toml").resolve().read_text()
+    cat = load_catalogue()
+    tower = cat.set_index("type").loc["thermal_tower"]
+    assert tower["mast_heights_m"] == "20;30;40"
+    assert tower["mast_capex_eur_per_m"] == 1500.0
+    assert "mast_heights_m" in text
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        '[[means]]\ntype = "t"\nkind = "sensor"\nrange_m = 1000\npd = 0.5\ncapex_eur = 1\n'
+        'opex_eur_per_year = 1\nstaff_fte = 0\nmast_heights_m = "12;abc"\n'
+    )
+    with pytest.raises(SchemaError, match="mast_heights_m"):
+        load_catalogue(bad)
