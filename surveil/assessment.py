@@ -174,6 +174,7 @@ def assess(
     *,
     baseline: Assessment | None = None,
     progress: Progress | None = None,
+    tiles: tuple[terrain.DEM, ...] | None = None,
 ) -> Assessment:
     """Assess a scenario.
 
@@ -189,6 +190,10 @@ def assess(
         and never changes threat. None: the scenario is its own baseline.
     progress
         Called with the name of each step as it starts.
+    tiles
+        The scenario's terrain as already read by :func:`load_terrain` (for
+        example with its elevations perturbed, see :mod:`surveil.sweep`),
+        used instead of reading ``scenario.dem`` again. None: read it.
 
     Raises
     ------
@@ -214,10 +219,11 @@ def assess(
     segments = segment_border(border, segment_m=p.segment_m)
     targets = sample_targets(segments, sample_m=p.sample_m)
     sensors = coverage.active_sensors(scenario.sensors, include_planned=p.include_planned)
-    tiles: tuple[terrain.DEM, ...] = ()
-    if scenario.dem is not None:
-        step("terrain")
-        tiles = load_terrain(scenario.dem, scenario, targets)
+    if tiles is None:
+        tiles = ()
+        if scenario.dem is not None:
+            step("terrain")
+            tiles = load_terrain(scenario.dem, scenario, targets)
     step("detection")
     detection, table = detection_table(scenario, targets, sensors, tiles)
     posture = recording_posture(segments, targets, detection, baseline)
