@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from surveil.assessment import Assessment, assess
     from surveil.datasets import get_path, load_demo
     from surveil.scenario import Parameters, Scenario, load_scenario
+    from surveil.sweep import Sweep, sweep
 
 # Imported on first use, so that the command line starts (and answers Ctrl-C)
 # before geopandas loads.
@@ -36,6 +37,8 @@ _LAZY = {
     "Parameters": "surveil.scenario",
     "Scenario": "surveil.scenario",
     "load_scenario": "surveil.scenario",
+    "Sweep": "surveil.sweep",
+    "sweep": "surveil.sweep",
 }
 
 
@@ -61,9 +64,11 @@ __all__ = [
     "SchemaError",
     "SurveilError",
     "SurveilWarning",
+    "Sweep",
     "__version__",
     "assess",
     "get_path",
     "load_demo",
     "load_scenario",
+    "sweep",
 ]

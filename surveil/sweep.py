@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import sys
+import types
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -226,10 +228,7 @@ class Sweep:
             if len(self.tornado):
                 table_csv(self.tornado, folder / "tornado.csv")
                 figure = tornado_chart(self.tornado)
-                figure.savefig(folder / "tornado.png", dpi=120)
-                import matplotlib.pyplot as plt
-
-                plt.close(figure)
+                figure.savefig(folder / "tornado.png", dpi=120)  # Agg: no pyplot, no display
 
         from surveil.charts import tornado_chart
 
@@ -396,6 +395,19 @@ def assess_draw(
     return reduce_assessment(result, index=draw.index)
 
 
+@dataclass(frozen=True)
+class SharedInputs:
+    """The inputs every sample shares, scattered to the workers once."""
+
+    scenario: Scenario
+    tiles: tuple[DEM, ...]
+
+
+def assess_shared(inputs: SharedInputs, draw: Draw, **options: float) -> SampleResult:
+    """Assess one draw over the shared inputs (the task a worker runs)."""
+    return assess_draw(inputs.scenario, inputs.tiles, draw, **options)
+
+
 def reduce_assessment(result: Assessment, *, index: int = 0) -> SampleResult:
     """Keep of an assessment what a sweep aggregates."""
     segments = result.segments
@@ -492,15 +504,10 @@ def run_draws(
         )
     try:
         with Client(scheduler if scheduler is not None else cluster) as client:
-            shared_scenario = client.scatter(scenario, broadcast=True)
-            shared_tiles = client.scatter(tiles, broadcast=True)
+            # one object, so that an empty terrain is not taken for a list of items
+            shared = client.scatter(SharedInputs(scenario, tiles), broadcast=True)
             futures = client.map(
-                assess_draw,
-                [shared_scenario] * total,
-                [shared_tiles] * total,
-                list(draws),
-                pure=False,
-                **options,
+                assess_shared, [shared] * total, list(draws), pure=False, **options
             )
             for done, _ in enumerate(as_completed(futures), start=1):
                 tell(done, total)
@@ -739,3 +746,17 @@ def tornado_table(
             "swing",
         ],
     )
+
+
+class _CallableModule(types.ModuleType):
+    """Make the module callable as :func:`sweep`, so ``surveil.sweep(...)`` works either way.
+
+    ``surveil.sweep`` is the function until the module is imported by name,
+    when Python binds the module to that attribute instead.
+    """
+
+    def __call__(self, scenario: Scenario, **options: Any) -> Sweep:
+        return sweep(scenario, **options)
+
+
+sys.modules[__name__].__class__ = _CallableModule
