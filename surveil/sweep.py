@@ -57,6 +57,16 @@ KPIS = (
 FIXED_PARAMETERS = ("segment_m", "sample_m", "path_offsets_m", "max_distance_km")
 #: Name of the DEM error in tables (its sigma in metres).
 DEM_ERROR = "dem_error_m"
+#: What a sweep's folder holds.
+OUTPUT_NAMES = (
+    "sweep.csv",
+    "kpi_bands.csv",
+    "segment_gap_probability.csv",
+    "gap_stability.csv",
+    "tornado.csv",
+    "tornado.png",
+    "run.json",
+)
 #: Called with (samples done, samples in all).
 Progress = Callable[[int, int], None]
 
@@ -240,21 +250,12 @@ class Sweep:
             "parameters": scenario.parameters.to_dict(),
             "sweep": dict(self.settings),
         }
-        names = [
-            "sweep.csv",
-            "kpi_bands.csv",
-            "segment_gap_probability.csv",
-            "gap_stability.csv",
-            "tornado.csv",
-            "tornado.png",
-            "run.json",
-        ]
         return write_folder(
             out,
             write,
             overwrite=overwrite,
             record=record,
-            names=names,
+            names=OUTPUT_NAMES,
             inputs=list(scenario.sources.values()),
         )
 

@@ -102,7 +102,7 @@ def command(
       surveil sweep scenario.toml --scheduler tcp://scheduler.example:8786 --samples 1000
     """
     from surveil._outdir import resolve_out
-    from surveil.sweep import Uncertain, sweep
+    from surveil.sweep import OUTPUT_NAMES, Uncertain, sweep
 
     quiet = (ctx.obj or {}).get("quiet")
     started = time.perf_counter()
@@ -110,7 +110,7 @@ def command(
     scenario = scenario_from_options(scenario_file, {})
     out = out or default_out(f"{scenario.name}-sweep")
     read = [scenario_file, *scenario.sources.values()]
-    resolve_out(out, overwrite=overwrite, inputs=read)
+    resolve_out(out, overwrite=overwrite, inputs=read, names=OUTPUT_NAMES)
     bar = None
     if not quiet:
         bar = click.progressbar(length=1, label="assessments", file=sys.stderr)

@@ -60,3 +60,15 @@ def test_sweep_does_not_clobber_an_existing_folder(runner, tmp_path):
     result = runner.invoke(cli, args)
     assert result.exit_code == 2
     assert (out / "notes.txt").read_text() == "mine"
+
+
+def test_sweep_overwrites_its_own_folder_only_with_overwrite(runner, tmp_path):
+    out = tmp_path / "again"
+    args = ["sweep", str(get_path("synthetic")), "--samples", "2", "--workers", "0",
+            "--vary", "refraction=0..0.25", "--out", str(out)]  # fmt: skip
+    assert runner.invoke(cli, args).exit_code == 0
+    refused = runner.invoke(cli, [*args[:-2], "--seed", "5", "--out", str(out)])
+    assert refused.exit_code == 2 and "--overwrite" in refused.output
+    again = runner.invoke(cli, [*args[:-2], "--seed", "5", "--out", str(out), "--overwrite"])
+    assert again.exit_code == 0, again.output
+    assert json.loads((out / "run.json").read_text())["sweep"]["seed"] == 5
