@@ -66,8 +66,10 @@ def cluster_run(scenario, tiles, draws, *, workers: int, dem: dict) -> tuple[lis
         results = client.gather(futures)
         done = time.perf_counter()
         peaks = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-    print(f"  cluster start-up {ready - started:.1f} s; worker peak RSS MB: "
-          + ", ".join(f"{v:.0f}" for v in peaks.values()))
+    print(
+        f"  cluster start-up {ready - started:.1f} s; worker peak RSS MB: "
+        + ", ".join(f"{v:.0f}" for v in peaks.values())
+    )
     return results, done - started, done - ready
 
 
@@ -75,7 +77,10 @@ def demo(samples: int) -> None:
     scenario = load_demo()
     tiles = scenario_terrain(scenario)
     draws = plan_draws(
-        scenario, VARY, samples=samples, seed=0, one_at_a_time=False,
+        VARY,
+        samples=samples,
+        seed=0,
+        one_at_a_time=False,
         dem_error_m=DEM_ERROR["dem_error_m"],
     )
     print(f"demo: {samples} samples; {load()}")
@@ -86,8 +91,10 @@ def demo(samples: int) -> None:
     print(f"  serial loop: {t_serial:.1f} s ({t_serial / samples:.2f} s per sample); {load()}")
     parallel, t_all, t_samples = cluster_run(scenario, tiles, draws, workers=2, dem=DEM_ERROR)
     same = all(a.kpis == b.kpis for a, b in zip(serial, parallel, strict=True))
-    print(f"  2-worker LocalCluster: {t_all:.1f} s with start-up, {t_samples:.1f} s for the "
-          f"samples; identical KPIs: {same}; {load()}")
+    print(
+        f"  2-worker LocalCluster: {t_all:.1f} s with start-up, {t_samples:.1f} s for the "
+        f"samples; identical KPIs: {same}; {load()}"
+    )
     print(f"  speed-up {t_serial / t_all:.2f}x with start-up, {t_serial / t_samples:.2f}x without")
     overhead = (2 * t_samples - t_serial) / samples
     print(f"  cluster overhead per sample: {overhead * 1000:.0f} ms of worker time")
@@ -98,15 +105,19 @@ def national(samples: int) -> None:
 
     started = time.perf_counter()
     scenario = synthetic_scenario(
-        border_km=15000, sensors=10_000, patrols=1000, incidents=100_000,
+        border_km=15000,
+        sensors=10_000,
+        patrols=1000,
+        incidents=100_000,
         parameters={"segment_m": 100.0},
     )
     print(f"national: scenario built in {time.perf_counter() - started:.1f} s; {load()}")
-    draws = plan_draws(scenario, VARY[:3], samples=samples, seed=0, dem_error_m=0.0,
-                       one_at_a_time=False)
+    draws = plan_draws(VARY[:3], samples=samples, seed=0, dem_error_m=0.0, one_at_a_time=False)
     _, t_all, t_samples = cluster_run(scenario, (), draws, workers=2, dem={})
-    print(f"  {samples} samples on 2 workers: {t_all:.1f} s with start-up, {t_samples:.1f} s "
-          f"for the samples ({2 * t_samples / samples:.1f} worker-s per sample); {load()}")
+    print(
+        f"  {samples} samples on 2 workers: {t_all:.1f} s with start-up, {t_samples:.1f} s "
+        f"for the samples ({2 * t_samples / samples:.1f} worker-s per sample); {load()}"
+    )
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ the same for any number of workers.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import sys
 import types
@@ -260,6 +261,25 @@ class Sweep:
         )
 
 
+def read_figures(folder: str | os.PathLike[str]) -> dict[str, pd.DataFrame]:
+    """Read a sweep folder's figures back, for a report section drawn from the folder.
+
+    Keys: ``bands`` (``kpi_bands.csv``), ``gap_stability``,
+    ``segment_gap_probability`` and ``tornado`` (empty without
+    one-at-a-time runs).
+    """
+    from pathlib import Path
+
+    root = Path(folder)
+    tornado = root / "tornado.csv"
+    return {
+        "bands": pd.read_csv(root / "kpi_bands.csv"),
+        "gap_stability": pd.read_csv(root / "gap_stability.csv"),
+        "segment_gap_probability": pd.read_csv(root / "segment_gap_probability.csv"),
+        "tornado": pd.read_csv(tornado) if tornado.exists() else pd.DataFrame(),
+    }
+
+
 def check_uncertain(scenario: Scenario, vary: Sequence[Uncertain]) -> None:
     """Raise :class:`~surveil.errors.InputError` for names or ranges a sweep cannot vary."""
     numeric = {
@@ -296,20 +316,13 @@ def check_uncertain(scenario: Scenario, vary: Sequence[Uncertain]) -> None:
         raise InputError("sweep: " + "; ".join(problems))
 
 
-def base_value(scenario: Scenario, name: str) -> float:
-    """Return an assumption's value in the scenario (the mean over a type's sensors)."""
-    kind, _, type_ = name.partition(":")
-    if not type_:
-        return float(getattr(scenario.parameters, name))
-    sensors = scenario.sensors[scenario.sensors["type"].astype(str) == type_]
-    if len(sensors) and kind in sensors:
-        return float(sensors[kind].astype(float).mean())
-    rows = scenario.catalogue[scenario.catalogue["type"].astype(str) == type_]
-    return float(rows[kind].astype(float).mean()) if kind in rows and len(rows) else 1.0
-
-
 def with_values(scenario: Scenario, values: Mapping[str, float]) -> Scenario:
-    """Return the scenario with assumption values set (the input is not modified)."""
+    """Return the scenario with assumption values set (the input is not modified).
+
+    ``pd:TYPE`` and ``availability:TYPE`` set the value of every sensor of
+    that type and of the catalogue's row of it (the type's datasheet value
+    is what is uncertain).
+    """
     params = {k: v for k, v in values.items() if ":" not in k}
     out = scenario.with_parameters(**params) if params else scenario
     typed = {k: v for k, v in values.items() if ":" in k}
@@ -347,7 +360,6 @@ def latin_hypercube(
 
 
 def plan_draws(
-    scenario: Scenario,
     vary: Sequence[Uncertain],
     *,
     samples: int,
@@ -363,14 +375,14 @@ def plan_draws(
     ]
     if not one_at_a_time:
         return draws
-    base = {u.name: base_value(scenario, u.name) for u in vary}
+    # the others keep the scenario's own values (each sensor its own pd, not a type's mean)
     for u in vary:
         for kind, value in (("low", u.low), ("high", u.high)):
-            draws.append(Draw(len(draws), kind, {**base, u.name: value}, varied=u.name))
+            draws.append(Draw(len(draws), kind, {u.name: value}, varied=u.name))
     if dem:
         for kind, sign in (("low", -1.0), ("high", 1.0)):
             draws.append(
-                Draw(len(draws), kind, base, dem_seed=(seed, 2), dem_sign=sign, varied=DEM_ERROR)
+                Draw(len(draws), kind, {}, dem_seed=(seed, 2), dem_sign=sign, varied=DEM_ERROR)
             )
     return draws
 
@@ -502,6 +514,7 @@ def run_draws(
             threads_per_worker=1,
             processes=True,
             dashboard_address=None,
+            silence_logs=logging.ERROR,  # no nanny chatter on the user's terminal
         )
     try:
         with Client(scheduler if scheduler is not None else cluster) as client:
@@ -586,7 +599,6 @@ def sweep(
     tiles = scenario_terrain(scenario)
     baseline = assess(scenario, tiles=tiles)
     draws = plan_draws(
-        scenario,
         items,
         samples=samples,
         seed=seed,

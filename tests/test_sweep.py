@@ -167,3 +167,21 @@ def test_surveil_sweep_is_callable_whichever_is_imported_first():
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert run.stdout.strip() == "_CallableModule"
     assert callable(surveil.sweep)
+
+
+def test_one_at_a_time_keeps_the_other_assumptions_at_the_scenarios_own_values():
+    # Two cameras of pd 0.2 and 0.8 on one border; without terrain refraction enters nothing,
+    # so moving it alone must give the baseline, whatever else is varied.
+    line = straight_line(LENGTH_M)
+    sites = [point_off_line(line, a, -300.0)[0] for a in (500.0, 3500.0)]
+    rows = [
+        {"geometry": g, "range_m": 1000.0, "pd": p} for g, p in zip(sites, (0.2, 0.8), strict=True)
+    ]
+    sensors = sensor_frame(rows)
+    scenario = Scenario.from_layers(border_frame(line), sensors=sensors,
+                                    parameters={"sample_m": 100.0})  # fmt: skip
+    result = sweep(scenario, vary=["refraction=0..0.25", "pd:camera=0.1..0.9"], samples=2,
+                   workers=0)  # fmt: skip
+    moved = result.tornado[result.tornado["assumption"] == "refraction"]
+    assert (moved["kpi_at_low"] == moved["kpi_baseline"]).all()
+    assert (moved["kpi_at_high"] == moved["kpi_baseline"]).all()

@@ -8,6 +8,7 @@ import pandas as pd
 
 from surveil.cli.main import cli
 from surveil.datasets import get_path
+from surveil.sweep import read_figures
 
 
 def test_sweep_writes_its_tables_and_tornado(runner, tmp_path):
@@ -35,6 +36,9 @@ def test_sweep_writes_its_tables_and_tornado(runner, tmp_path):
     tornado = pd.read_csv(out / "tornado.csv")
     assert set(tornado["assumption"]) == {"trace_persistence_h", "bandwidth_m"}
     assert (out / "tornado.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    figures = read_figures(out)
+    assert figures["bands"].set_index("kpi").loc["gap_km", "max"] == gap.max()
+    assert len(figures["tornado"]) == len(tornado)
     run = json.loads((out / "run.json").read_text())
     assert run["written_by"] == "surveil" and run["sweep"]["samples"] == 4
 
