@@ -2,9 +2,11 @@
 
 The kernels compute exactly what the numpy path of :mod:`surveil.coverage`
 computes (the tests compare the two), without materialising (point, sensor)
-pairs: target points are bucketed on a 3-D grid of ECEF cells, each sensor or
-patrol-route edge visits the 27 cells around it, and a crossing path counts
-once per sensor or route through a stamp array. Install with
+pairs: crossing paths are bucketed by their middles on a 3-D grid of ECEF
+cells, each sensor or patrol-route edge visits the 27 cells around it, tests
+each path there exactly (segment against range ball and sector, segment
+against route edge), and a path counts once per sensor or route through a
+stamp array. Install with
 ``pip install 'surveil[fast]'``; without numba, :func:`available` is False and
 the numpy path runs.
 """
@@ -51,8 +53,12 @@ def _bucket(base_xyz: FloatArray, cell_m: float) -> tuple[IntArray, IntArray]:
     return order, keys[order]
 
 
+def _middles(ends: FloatArray) -> FloatArray:
+    return np.ascontiguousarray((ends[0] + ends[1]) / 2.0)
+
+
 def sensor_detection(
-    paths: FloatArray,
+    ends: FloatArray,
     reach_m: float,
     segment: IntArray,
     n_segments: int,
@@ -68,12 +74,10 @@ def sensor_detection(
 
     Parameters
     ----------
-    paths
-        ECEF points of the crossing paths, shape ``(offsets, points, 3)``;
-        ``paths[k]`` is the target points moved by the k-th offset.
+    ends
+        ECEF ends of the crossing paths, shape ``(2, points, 3)``: left, right.
     reach_m
-        Upper bound of the distance from a point of ``paths[0]`` to the other
-        points of its path, in metres (the spread of the offsets).
+        Upper bound of the distance from a path's middle to its ends, metres.
     segment, n_segments
         Segment of each point and the number of segments.
     s_xyz, s_east, s_north
@@ -82,10 +86,13 @@ def sensor_detection(
         Range (m), azimuth and field of view (degrees), ``pd · availability``.
     """
     reach = float(reach_m)
+    middle = _middles(ends)
     cell_m = max(float(s_range.max(initial=0.0)) + reach, 100.0)
-    order, keys = _bucket(paths[0], cell_m)
+    order, keys = _bucket(middle, cell_m)
     return _compiled().sensors(
-        paths,
+        np.ascontiguousarray(ends[0]),
+        np.ascontiguousarray(ends[1]),
+        middle,
         order,
         keys,
         cell_m,
@@ -103,7 +110,7 @@ def sensor_detection(
 
 
 def route_visits(
-    paths: FloatArray,
+    ends: FloatArray,
     reach_m: float,
     a: FloatArray,
     b: FloatArray,
@@ -116,7 +123,7 @@ def route_visits(
 
     Parameters
     ----------
-    paths
+    ends, reach_m
         As for :func:`sensor_detection`.
     a, b
         ECEF ends of the route edges, edges of one route consecutive.
@@ -126,12 +133,26 @@ def route_visits(
         Per route: ``sweep_m``, ``visits_per_day`` and ``pd``.
     """
     reach = float(reach_m)
+    middle = _middles(ends)
     half = float(np.linalg.norm(b - a, axis=1).max(initial=0.0)) / 2.0
     cell_m = max(float(sweep.max(initial=0.0)) + half + reach, 100.0)
-    order, keys = _bucket(paths[0], cell_m)
+    order, keys = _bucket(middle, cell_m)
     mid_key = cell_keys((a + b) / 2.0, cell_m)
     change = (mid_key[1:] != mid_key[:-1]) | (edge_route[1:] != edge_route[:-1])
     groups = np.concatenate([[0], np.flatnonzero(change) + 1, [len(a)]]).astype(np.int64)
     return _compiled().routes(
-        paths, order, keys, cell_m, reach, a, b, edge_route, groups, sweep, rate, pd_read
+        np.ascontiguousarray(ends[0]),
+        np.ascontiguousarray(ends[1]),
+        middle,
+        order,
+        keys,
+        cell_m,
+        reach,
+        a,
+        b,
+        edge_route,
+        groups,
+        sweep,
+        rate,
+        pd_read,
     )

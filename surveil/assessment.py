@@ -284,7 +284,8 @@ def detection_table(
         targets,
         sensors,
         scenario.patrols,
-        path_offsets_m=p.path_offsets_m,
+        path_depth_m=p.path_depth_m,
+        sight_step_m=min((t.cell_m for t in tiles), default=30.0),
         trace_persistence_h=p.trace_persistence_h,
         sight=sight,
     )
@@ -360,7 +361,7 @@ def load_terrain(
     p = scenario.parameters
     sensors = scenario.sensors
     reach = float(sensors["range_m"].max()) if len(sensors) else 0.0
-    reach += max(abs(o) for o in p.path_offsets_m) + 1000.0
+    reach += p.path_depth_m + 1000.0
     lon = np.concatenate([targets.lon, sensors.geometry.x.to_numpy()])
     lat = np.concatenate([targets.lat, sensors.geometry.y.to_numpy()])
     return tuple(terrain.read_dem_tiles(str(dem), lon, lat, buffer_m=reach))

@@ -59,9 +59,14 @@ class Parameters:
         Spacing of target points, metres.
     target_pd
         Detection probability that counts as covered.
-    path_offsets_m
-        Offsets of crossing-path points square to the line, metres
-        (0 = the line itself; negative left, positive right of chainage).
+    path_depth_m
+        A crossing at a target point is the straight path square to the
+        line from ``path_depth_m`` outside (left of chainage) to
+        ``path_depth_m`` inside (right), metres. It replaces the sampled
+        ``path_offsets_m`` of earlier versions; a scenario that still gives
+        ``path_offsets_m`` is refused with the value to use (its largest
+        absolute offset), because the model changed and a silent mapping
+        would change results unannounced.
     trace_persistence_h
         Hours a crossing's traces stay readable for a patrol.
     include_planned
@@ -105,7 +110,7 @@ class Parameters:
     segment_m: float = 1000.0
     sample_m: float = 50.0
     target_pd: float = 0.5
-    path_offsets_m: tuple[float, ...] = (0.0,)
+    path_depth_m: float = 300.0
     trace_persistence_h: float = 12.0
     include_planned: bool = False
     incident_snap_m: float = 5000.0
@@ -137,7 +142,9 @@ class Parameters:
         """Build parameters from a mapping (a TOML table), naming every bad key."""
         known = {f.name: f for f in fields(cls)}
         problems = [
-            Problem(
+            _offsets_replaced(source, v)
+            if key == "path_offsets_m"
+            else Problem(
                 source, "parameters", None, key, repr(v), f"expected one of: {', '.join(known)}"
             )
             for key, v in values.items()
@@ -174,6 +181,25 @@ class Parameters:
         return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
 
 
+def _offsets_replaced(source: str, value: Any) -> Problem:
+    """Explain that ``path_offsets_m`` became ``path_depth_m``, and which value to write."""
+    items = value if isinstance(value, list | tuple) else [value]
+    try:
+        depth = max(abs(float(v)) for v in items)
+    except (TypeError, ValueError):
+        depth = 0.0
+    use = f"{depth:g}" if depth > 0 else "300 (the default)"
+    return Problem(
+        source,
+        "parameters",
+        None,
+        "path_offsets_m",
+        repr(value),
+        "was replaced by path_depth_m: a crossing is now the straight path from "
+        f"path_depth_m outside to path_depth_m inside the line; write path_depth_m = {use}",
+    )
+
+
 def _coerce(value: Any, default: Any) -> Any:
     if isinstance(default, bool):
         if not isinstance(value, bool):
@@ -200,7 +226,7 @@ def _check_parameters(p: Parameters) -> list[Problem]:
         ("segment_m", p.segment_m > 0, "expected a positive length in metres"),
         ("sample_m", 0 < p.sample_m <= p.segment_m, "expected metres in (0, segment_m]"),
         ("target_pd", 0 < p.target_pd <= 1, "expected a probability in (0, 1]"),
-        ("path_offsets_m", len(p.path_offsets_m) > 0, "expected at least one offset"),
+        ("path_depth_m", p.path_depth_m > 0, "expected a positive depth in metres"),
         ("trace_persistence_h", p.trace_persistence_h >= 0, "expected hours >= 0"),
         ("incident_snap_m", p.incident_snap_m > 0, "expected a positive distance in metres"),
         ("bandwidth_m", p.bandwidth_m > 0, "expected a positive distance in metres"),

@@ -83,10 +83,10 @@ SECTOR_M = 50_000.0
 """Length of the stretches that share one equipment level."""
 OWN, DATE_FROM, DATE_TO = "SYN", "2023-01-01", "2025-12-31"
 DEFAULT_PARAMETERS: Mapping[str, Any] = {
-    "path_offsets_m": (-300.0, 0.0, 300.0),
+    "path_depth_m": 300.0,
     "reference_date": DATE_TO,
 }
-"""Parameters of a synthetic scenario unless given (crossing paths of ±300 m)."""
+"""Parameters of a synthetic scenario unless given (crossing paths 300 m deep each side)."""
 
 # Sensor classes: type, share, range (m), fov choices, pd, height (m), standoff (m).
 _SENSOR_CLASSES = (

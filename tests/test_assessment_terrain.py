@@ -59,11 +59,13 @@ def covered_m(result):
 
 def test_wall_hides_the_eastern_half_of_the_chord(scenario):
     flat, hilly = scenario
-    # Flat: the 5 km range circle 3 km from the line covers 2·√(5000² − 3000²) = 8 km.
-    assert covered_m(assess(flat)) == pytest.approx(8000.0, abs=60)
-    # The wall, half-way and east of the sensor, hides every ray to x > x_sensor: 4 km left.
+    # Flat: crossing paths reach 300 m (the default depth) towards the sensor 3 km
+    # from the line, so they are in range over 2·√(5000² − 2700²) = 8416.6 m.
+    assert covered_m(assess(flat)) == pytest.approx(8416.6, abs=60)
+    # The wall, half-way and east of the sensor, hides every ray to x > x_sensor
+    # (the paths' ends, 300 m in, are still behind it): 4208.3 m left.
     result = assess(hilly)
-    assert covered_m(result) == pytest.approx(4000.0, abs=100)
+    assert covered_m(result) == pytest.approx(4208.3, abs=100)
     seg = result.segments
     assert np.allclose(seg["slope_deg"], 0.0, atol=0.5)
     assert np.allclose(seg["passability"], 1.0)
@@ -125,7 +127,8 @@ def test_sensor_off_the_dem_is_named_in_a_warning(scenario):
 def test_given_ground_elevation_wins_over_the_dem(scenario):
     _, hilly = scenario
     # Said to stand on 1500 m ground (DEM: 1000 m), the mast top is at 1510 m:
-    # the ray to a 1001.7 m target passes the wall (t ≤ 0.51) above 1250 m > 1200 m.
+    # the ray to a 1001.7 m target passes the wall (t ≤ 0.51) above 1250 m > 1200 m,
+    # so the whole flat in-range stretch 2·√(5000² − 2700²) = 8416.6 m is seen.
     raised = hilly.sensors.assign(ground_m=1500.0)
     result = assess(hilly.with_sensors(raised))
-    assert covered_m(result) == pytest.approx(8000.0, abs=100)
+    assert covered_m(result) == pytest.approx(8416.6, abs=100)
