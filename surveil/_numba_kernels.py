@@ -12,6 +12,7 @@ import numpy as np
 from surveil._kernels import _HALF, _SPAN
 
 njit = numba.njit(cache=True, nogil=True)
+inline = numba.njit(cache=True, nogil=True, inline="always")
 
 
 @njit
@@ -30,7 +31,7 @@ def neighbours(xyz, cell_m, keys, out):  # type: ignore[no-untyped-def]
                 k += 1
 
 
-@njit
+@inline
 def ray_crossed(q0e, q0n, de, dn, we, wn):  # type: ignore[no-untyped-def]
     """Tell whether the 2-D segment q0 + s·d (s in [0, 1]) meets the ray λ·w (λ ≥ 0)."""
     den = de * wn - dn * we
@@ -40,11 +41,11 @@ def ray_crossed(q0e, q0n, de, dn, we, wn):  # type: ignore[no-untyped-def]
     return s >= 0 and s <= 1 and (q0e + s * de) * we + (q0n + s * dn) * wn >= 0
 
 
-@njit
-def path_hits(left, right, s, east, north, r, all_round, az, half):  # type: ignore[no-untyped-def]
-    """Tell whether the chord left–right meets range and sector (as coverage.path_in_sector)."""
-    lx, ly, lz = left[0] - s[0], left[1] - s[1], left[2] - s[2]
-    dx, dy, dz = right[0] - left[0], right[1] - left[1], right[2] - left[2]
+@inline
+def path_hits(left, right, i, s_xyz, s_east, s_north, j, r, all_round, az, half):  # type: ignore[no-untyped-def]
+    """Tell whether path i meets sensor j's range and sector (as coverage.path_in_sector)."""
+    lx, ly, lz = left[i, 0] - s_xyz[j, 0], left[i, 1] - s_xyz[j, 1], left[i, 2] - s_xyz[j, 2]
+    dx, dy, dz = right[i, 0] - left[i, 0], right[i, 1] - left[i, 1], right[i, 2] - left[i, 2]
     dd = dx * dx + dy * dy + dz * dz
     ad = lx * dx + ly * dy + lz * dz
     disc = ad * ad - dd * ((lx * lx + ly * ly + lz * lz) - r * r)
@@ -57,10 +58,10 @@ def path_hits(left, right, s, east, north, r, all_round, az, half):  # type: ign
         return False
     if all_round:
         return True
-    le = lx * east[0] + ly * east[1] + lz * east[2]
-    ln = lx * north[0] + ly * north[1] + lz * north[2]
-    de = dx * east[0] + dy * east[1] + dz * east[2]
-    dn = dx * north[0] + dy * north[1] + dz * north[2]
+    ex, ey, ez = s_east[j, 0], s_east[j, 1], s_east[j, 2]
+    nx, ny, nz = s_north[j, 0], s_north[j, 1], s_north[j, 2]
+    le, ln = lx * ex + ly * ey + lz * ez, lx * nx + ly * ny + lz * nz
+    de, dn = dx * ex + dy * ey + dz * ez, dx * nx + dy * ny + dz * nz
     q0e, q0n = le + t0 * de, ln + t0 * dn
     q1e, q1n = le + t1 * de, ln + t1 * dn
     ue, un, cos_half = math.sin(az), math.cos(az), math.cos(half)
@@ -114,15 +115,7 @@ def sensors(  # type: ignore[no-untyped-def]
                 if bx * bx + by * by + bz * bz > near2:
                     continue  # no point of this path can be in range
                 if path_hits(
-                    left[i],
-                    right[i],
-                    s_xyz[j],
-                    s_east[j],
-                    s_north[j],
-                    s_range[j],
-                    all_round,
-                    az,
-                    half,
+                    left, right, i, s_xyz, s_east, s_north, j, s_range[j], all_round, az, half
                 ):
                     miss[i] *= 1.0 - s_p[j]
                     s = segment[i]
@@ -132,12 +125,12 @@ def sensors(  # type: ignore[no-untyped-def]
     return 1.0 - miss, seeing
 
 
-@njit
-def segment_distance(p0, p1, q0, q1):  # type: ignore[no-untyped-def]
-    """Shortest distance between 3-D segments p0–p1 and q0–q1 (coverage.segment_distance)."""
-    d1x, d1y, d1z = p1[0] - p0[0], p1[1] - p0[1], p1[2] - p0[2]
-    d2x, d2y, d2z = q1[0] - q0[0], q1[1] - q0[1], q1[2] - q0[2]
-    rx, ry, rz = p0[0] - q0[0], p0[1] - q0[1], p0[2] - q0[2]
+@inline
+def segment_distance(p0, p1, i, q0, q1, k):  # type: ignore[no-untyped-def]
+    """Shortest distance between segments p0[i]–p1[i] and q0[k]–q1[k] (as coverage's)."""
+    d1x, d1y, d1z = p1[i, 0] - p0[i, 0], p1[i, 1] - p0[i, 1], p1[i, 2] - p0[i, 2]
+    d2x, d2y, d2z = q1[k, 0] - q0[k, 0], q1[k, 1] - q0[k, 1], q1[k, 2] - q0[k, 2]
+    rx, ry, rz = p0[i, 0] - q0[k, 0], p0[i, 1] - q0[k, 1], p0[i, 2] - q0[k, 2]
     a = d1x * d1x + d1y * d1y + d1z * d1z
     e = d2x * d2x + d2y * d2y + d2z * d2z
     f = d2x * rx + d2y * ry + d2z * rz
@@ -198,7 +191,7 @@ def routes(  # type: ignore[no-untyped-def]
                     mz = middle[i, 2] - mid[2]
                     if mx * mx + my * my + mz * mz > ball2:
                         continue  # farther from the edge's middle than it can reach
-                    if segment_distance(left[i], right[i], a[k], b[k]) <= sweep[r]:
+                    if segment_distance(left, right, i, a, b, k) <= sweep[r]:
                         stamp[i] = r
                         visits[i] += rate[r]
                         reading[i] += rate[r] * pd_read[r]
