@@ -21,7 +21,7 @@ import shapely
 from numpy.typing import NDArray
 
 from surveil import coverage, risk, terrain, visibility
-from surveil.errors import InputWarning
+from surveil.errors import InputWarning, ScenarioError
 from surveil.gaps import find_gaps
 from surveil.needs import needs_totals, size_needs
 from surveil.scenario import Scenario
@@ -42,6 +42,8 @@ SEGMENT_OUTPUT_COLUMNS = [
     "p_sensor",
     "p_patrol",
     "p_detect",
+    "p_detect_realtime",
+    "p_detect_delayed",
     "p_interdict",
     "covered_frac",
     "sensors_seeing",
@@ -54,6 +56,7 @@ SEGMENT_OUTPUT_COLUMNS = [
     "passability",
     "mast_m_to_see",
     "structure",
+    "threat_confidence",
     "threat",
     "vulnerability",
     "impact",
@@ -83,11 +86,14 @@ class Assessment:
     summary
         Key figures (``km_assessed``, ``gap_km``, ``capex_eur`` ...).
     model
-        Normalisation constants and model choices, for ``run.json`` and for
-        comparing scenarios on the same scale.
+        Model choices and calibrated constants, for ``run.json``.
     candidates
         With terrain: high ground near the border on the own side, as
         candidate sensor sites with the border length each would see.
+    posture
+        Detection at the target points under which the incidents were
+        recorded: this assessment's own, or its baseline's. Pass the
+        assessment as ``baseline=`` to assess a plan against it.
     """
 
     scenario: Scenario
@@ -99,11 +105,7 @@ class Assessment:
     summary: Mapping[str, Any]
     model: Mapping[str, Any]
     candidates: gpd.GeoDataFrame | None = None
-
-    @property
-    def normalisation(self) -> risk.Normalisation:
-        """The constants that scale threat and risk; pass them to compare plans."""
-        return risk.Normalisation(**self.model["normalisation"])
+    posture: risk.Posture | None = None
 
     def layers(self) -> dict[str, gpd.GeoDataFrame]:
         """Return the map and GeoPackage layers by name."""
@@ -154,7 +156,7 @@ class Assessment:
 def assess(
     scenario: Scenario,
     *,
-    normalisation: risk.Normalisation | None = None,
+    baseline: Assessment | None = None,
     progress: Progress | None = None,
 ) -> Assessment:
     """Assess a scenario.
@@ -163,17 +165,30 @@ def assess(
     ----------
     scenario
         Layers, parameters and catalogue.
-    normalisation
-        Constants from a baseline assessment, so that risk of this scenario is
-        on the baseline's scale; None to take this scenario's own maxima.
+    baseline
+        The assessment of the posture under which the incidents were
+        recorded (today's means), when ``scenario`` is a plan: incidents are
+        corrected by the baseline's detection and structure keeps the
+        baseline's calibration, so a plan lowers risk through vulnerability
+        and never changes threat. None: the scenario is its own baseline.
     progress
         Called with the name of each step as it starts.
+
+    Raises
+    ------
+    surveil.errors.ScenarioError
+        When ``baseline`` was assessed on other target points (another
+        border, ``segment_m`` or ``sample_m``).
 
     Examples
     --------
     >>> from surveil.datasets import load_demo
-    >>> result = assess(load_demo())
-    >>> 0 <= result.summary["covered_share"] <= 1
+    >>> demo = load_demo()
+    >>> base = assess(demo)
+    >>> 0 <= base.summary["covered_share"] <= 1
+    True
+    >>> plan = assess(demo.scale_patrols(2.0), baseline=base)
+    >>> bool((plan.segments["threat"] == base.segments["threat"]).all())
     True
     """
     step = progress or (lambda _name: None)
@@ -187,28 +202,33 @@ def assess(
         step("terrain")
         tiles = load_terrain(scenario.dem, scenario, targets)
     step("detection")
-    table = detection_table(scenario, targets, sensors, tiles)
+    detection, table = detection_table(scenario, targets, sensors, tiles)
+    posture = recording_posture(segments, targets, detection, baseline)
     step("threat")
-    snapped, weights, threat_parts = threat_table(scenario, segments, targets, table, tiles)
+    structure_ref = baseline.model.get("structure_per_km_year") if baseline is not None else None
+    snapped, weights, threat_parts, structure_ref = threat_table(
+        scenario, segments, targets, table, tiles, posture, structure_ref=structure_ref
+    )
     table = pd.concat([table, threat_parts], axis=1)
     step("risk")
     has_posts = len(scenario.posts) > 0
     vulnerability = 1.0 - table["p_interdict" if has_posts else "p_detect"].to_numpy()
-    structure = table["structure"].to_numpy()
-    intensity = (
-        "incidents_corrected_per_km_year"
-        if p.threat_incidents == "corrected"
-        else "incidents_per_km_year"
+    section_of_point = segments["section"].to_numpy()[targets.segment]
+    impact = coverage.segment_means(
+        risk.point_impact(
+            targets.lon,
+            targets.lat,
+            section_of_point,
+            areas=scenario.impact,
+            section_impact=scenario.section_impact,
+        ),
+        targets,
+        targets.n_segments,
     )
-    risk_table, used, threat_weights = risk.threat_and_risk(
-        table[intensity].to_numpy(),
-        None if np.isnan(structure).all() else structure,
-        vulnerability,
-        weights={"incidents": p.weight_incidents, "structure": p.weight_structure},
-        normalisation=normalisation or risk.Normalisation(),
-        breaks=p.risk_breaks,
+    risk_part = risk.risk_table(
+        table["threat"].to_numpy(), vulnerability, impact=impact, breaks=p.risk_breaks
     )
-    table = pd.concat([table, risk_table], axis=1)
+    table = pd.concat([table.drop(columns="threat"), risk_part], axis=1)
     segments = gpd.GeoDataFrame(
         pd.concat([segments.drop(columns="geometry"), table], axis=1)[SEGMENT_OUTPUT_COLUMNS],
         geometry=segments.geometry,
@@ -231,9 +251,16 @@ def assess(
         footprints = coverage.sensor_footprints(scenario.sensors)
         candidates = None
     model = {
-        "normalisation": {"incidents_per_km_year": used.incidents_per_km_year, "risk": used.risk},
+        "risk_unit": "uninterdicted crossing persons per km per year (x impact)"
+        if has_posts
+        else "undetected crossing persons per km per year (x impact)",
+        "risk_breaks": list(p.risk_breaks),
+        "threat_unit": "crossing persons per km per year",
         "threat_incidents": p.threat_incidents,
-        "threat_weights": threat_weights,
+        "threat_weights": weights_used(p, table),
+        "structure_per_km_year": structure_ref,
+        "structure_calibrated": p.structure_per_km_year is None and baseline is None,
+        "recording_posture": "baseline" if baseline is not None else "this scenario",
         "structure_layers": [k for k in ("roads", "settlements") if len(getattr(scenario, k))]
         + (["terrain"] if tiles else []),
         "terrain_tiles": len(tiles),
@@ -256,7 +283,39 @@ def assess(
         summary=summarise(segments, gaps, snapped, sensors, scenario, needs_totals(needs)),
         model=model,
         candidates=candidates,
+        posture=posture,
     )
+
+
+def weights_used(p: Any, table: pd.DataFrame) -> dict[str, float]:
+    """Return the effective threat weights (no structural part without context)."""
+    w_inc = p.weight_incidents
+    w_struct = p.weight_structure if not table["structure"].isna().all() else 0.0
+    total = w_inc + w_struct
+    return {"incidents": w_inc / total, "structure": w_struct / total}
+
+
+def recording_posture(
+    segments: gpd.GeoDataFrame,
+    targets: TargetPoints,
+    detection: coverage.PointDetection,
+    baseline: Assessment | None,
+) -> risk.Posture:
+    """Return the posture incidents were recorded under: the baseline's, else this one."""
+    if baseline is None or baseline.posture is None:
+        return risk.Posture(
+            lon=targets.lon,
+            lat=targets.lat,
+            section=segments["section"].to_numpy()[targets.segment],
+            segment=targets.segment,
+            p_detect=detection.p_detect,
+        )
+    if not baseline.posture.matches(targets.lon, targets.lat):
+        raise ScenarioError(
+            "the baseline was assessed on other target points; assess the plan with the "
+            "baseline's border, segment_m and sample_m"
+        )
+    return baseline.posture
 
 
 def detection_table(
@@ -264,13 +323,13 @@ def detection_table(
     targets: TargetPoints,
     sensors: gpd.GeoDataFrame,
     tiles: tuple[terrain.DEM, ...],
-) -> pd.DataFrame:
-    """Return per segment: detection, terrain columns and interdiction.
+) -> tuple[coverage.PointDetection, pd.DataFrame]:
+    """Return the point detection, and per segment detection, terrain and interdiction.
 
-    Columns ``p_sensor``, ``p_patrol``, ``p_detect``, ``covered_frac``,
-    ``sensors_seeing``, ``revisit_h``, ``slope_deg``, ``passability``,
-    ``mast_m_to_see`` (NaN without terrain), ``p_interdict`` and
-    ``response_h`` (NaN without posts).
+    Columns ``p_sensor``, ``p_patrol``, ``p_detect``, ``p_detect_realtime``,
+    ``p_detect_delayed``, ``covered_frac``, ``sensors_seeing``,
+    ``revisit_h``, ``slope_deg``, ``passability``, ``mast_m_to_see`` (NaN
+    without terrain), ``p_interdict`` and ``response_h`` (NaN without posts).
     """
     p = scenario.parameters
     n = targets.n_segments
@@ -287,6 +346,8 @@ def detection_table(
         path_depth_m=p.path_depth_m,
         sight_step_m=min((t.cell_m for t in tiles), default=30.0),
         trace_persistence_h=p.trace_persistence_h,
+        patrol_pd=p.patrol_pd,
+        crosser_speed_kmh=p.crosser_speed_kmh,
         sight=sight,
     )
     table = coverage.segment_detection(targets, detection, n, target_pd=p.target_pd)
@@ -301,10 +362,12 @@ def detection_table(
     table["p_interdict"] = table["response_h"] = np.nan
     if len(scenario.posts):
         hours = coverage.response_hours(targets, scenario.posts, detour_factor=p.detour_factor)
-        p_interdict = detection.p_detect * coverage.respond_probability(hours, escape_h=p.escape_h)
+        p_interdict = coverage.interdict_probability(
+            detection, hours, escape_h=p.escape_h, trace_persistence_h=p.trace_persistence_h
+        )
         table["p_interdict"] = coverage.segment_means(p_interdict, targets, n)
         table["response_h"] = coverage.segment_means(hours, targets, n)
-    return table
+    return detection, table
 
 
 def threat_table(
@@ -313,12 +376,19 @@ def threat_table(
     targets: TargetPoints,
     detection: pd.DataFrame,
     tiles: tuple[terrain.DEM, ...],
-) -> tuple[gpd.GeoDataFrame, risk.IncidentWeights, pd.DataFrame]:
-    """Return snapped incidents, their weights, and per segment the threat inputs.
+    posture: risk.Posture,
+    *,
+    structure_ref: float | None = None,
+) -> tuple[gpd.GeoDataFrame, risk.IncidentWeights, pd.DataFrame, float]:
+    """Return snapped incidents, their weights, per segment the threat, and ``S_ref``.
 
     Columns ``incidents``, ``incidents_per_km_year`` (observed),
-    ``incidents_corrected_per_km_year`` and ``structure`` (NaN without
-    roads, settlements or terrain).
+    ``incidents_corrected_per_km_year`` (each incident divided by the
+    recording posture's detection at its place), ``structure`` (NaN without
+    roads, settlements or terrain), ``threat_confidence`` and ``threat``
+    (crossing persons per km per year, see :mod:`surveil.risk`).
+    ``structure_ref`` is a baseline's calibration to keep; the parameter
+    ``structure_per_km_year`` wins over both.
     """
     p = scenario.parameters
     snapped = risk.snap_incidents(scenario.incidents, scenario.border, snap_m=p.incident_snap_m)
@@ -328,7 +398,13 @@ def threat_table(
         reference_date=pd.Timestamp(p.reference_date) if p.reference_date else None,
         period_years=p.incident_period_years,
     )
+    recorded = risk.detection_at(posture, snapped)
+    correction = 1.0 / np.maximum(np.nan_to_num(recorded, nan=1.0), p.detection_floor)
+    snapped["p_detect_recorded"] = recorded
     observed = risk.incident_intensity(segments, snapped, weights, bandwidth_m=p.bandwidth_m)
+    corrected = risk.incident_intensity(
+        segments, snapped, weights, bandwidth_m=p.bandwidth_m, correction=correction
+    )
     mid = shapely.get_coordinates(
         shapely.line_interpolate_point(segments.geometry.to_numpy(), 0.5, normalized=True)
     )
@@ -341,17 +417,33 @@ def threat_table(
         road_scale_m=p.road_scale_m,
         settlement_scale_m=p.settlement_scale_m,
     )
+    seen = coverage.segment_means(posture.p_detect, targets, targets.n_segments)
+    confident = seen >= p.detection_floor
+    intensity = corrected if p.threat_incidents == "corrected" else observed
+    length = segments["length_m"].to_numpy(dtype=float)
+    if p.structure_per_km_year is not None:
+        structure_ref = p.structure_per_km_year
+    elif structure_ref is None:
+        structure_ref = risk.calibrate_structure(intensity, structure, length, confident)
+    threat, _ = risk.threat_per_km_year(
+        intensity,
+        structure,
+        confident,
+        structure_per_km_year=structure_ref,
+        weights={"incidents": p.weight_incidents, "structure": p.weight_structure},
+    )
     parts = pd.DataFrame(
         {
             "incidents": risk.count_incidents(segments, snapped),
             "incidents_per_km_year": observed,
-            "incidents_corrected_per_km_year": observed
-            / np.maximum(detection["p_detect"].to_numpy(), p.detection_floor),
+            "incidents_corrected_per_km_year": corrected,
             "structure": structure if structure is not None else np.nan,
+            "threat_confidence": np.where(confident, "high", "low").astype(object),
+            "threat": threat,
         },
         index=detection.index,
     )
-    return snapped, weights, parts
+    return snapped, weights, parts, float(structure_ref)
 
 
 def load_terrain(
@@ -440,23 +532,37 @@ def summarise(
     """Return the key figures of an assessment.
 
     ``km_covered`` is the length with ``P_detect ≥ target_pd``;
-    ``high_risk_km`` the length of segments classed high or critical.
+    ``high_risk_km`` the length of segments classed high or critical;
+    ``unknown_threat_km`` the length where threat is not observed (low
+    threat confidence: unknown, not safe); ``risk_persons_per_year`` the
+    expected uninterdicted (without posts: undetected) crossing persons per
+    year on the whole border, × impact.
     """
     length_km = segments["length_m"].to_numpy(dtype=float) / 1000.0
     km = float(length_km.sum())
     covered = float((segments["covered_frac"].to_numpy() * length_km).sum())
     high = segments["risk_class"].isin(["high", "critical"]).to_numpy()
-    mean_p = float(np.average(segments["p_detect"], weights=length_km)) if km > 0 else 0.0
+    unknown = (segments["threat_confidence"] == "low").to_numpy()
+
+    def mean(column: str) -> float:
+        values = segments[column].to_numpy(dtype=float)
+        return float(np.average(values, weights=length_km)) if km > 0 else 0.0
+
     return {
         "sections": int(segments["section"].nunique()),
         "segments": len(segments),
         "km_assessed": km,
         "km_covered": covered,
         "covered_share": covered / km if km > 0 else 0.0,
-        "mean_p_detect": mean_p,
+        "mean_p_detect": mean("p_detect"),
+        "mean_p_detect_realtime": mean("p_detect_realtime"),
+        "mean_p_detect_delayed": mean("p_detect_delayed"),
+        "mean_p_interdict": mean("p_interdict") if len(scenario.posts) else None,
         "gap_count": len(gaps),
         "gap_km": float(gaps["length_km"].sum()) if len(gaps) else 0.0,
         "high_risk_km": float(length_km[high].sum()),
+        "unknown_threat_km": float(length_km[unknown].sum()),
+        "risk_persons_per_year": float((segments["risk"].to_numpy(dtype=float) * length_km).sum()),
         "sensors_counted": len(sensors),
         "patrol_routes": len(scenario.patrols),
         "incidents": len(incidents),

@@ -13,16 +13,30 @@ The model is that of DESIGN §3 (line of sight over terrain in :mod:`surveil.vis
   ``P_sensor(x) = 1 − Π_j (1 − p_j(x))`` (distinct sensors independent);
 * patrols: a route whose line comes within ``sweep_m`` of the path (exact
   segment-to-segment distance, :func:`segment_distance`) passes it
-  ``visits_per_day`` times a day; traces stay readable ``trace_persistence_h``
-  hours and passes are Poisson, so ``P_patrol(x) = 1 − exp(−V(x) · T / 24)``
-  with V the sum of visits per day, each weighted by the route's ``pd`` (the
-  chance that a pass reads the traces, 1 by default); the revisit interval is
+  ``visits_per_day`` times a day; each pass sees or reads with the route's ``pd`` (the
+  ``patrol_pd`` parameter where the layer gives none). Passes are Poisson
+  with rate ``R = Σ pd · visits_per_day`` per day, so
+
+  - *in sight* (real time): a pass meets the crosser while they are inside
+    the route's sweep band, which takes ``τ = 2 · sweep_m / crosser_speed``
+    hours: ``P_sight = 1 − exp(−Σ pd · visits · τ / 24)``;
+  - *by traces* (delayed): a pass reads the footprints within the
+    ``trace_persistence_h`` T they stay readable:
+    ``P_trace = 1 − exp(−R · T / 24)``;
+
+  ``P_patrol = 1 − (1 − P_sight)(1 − P_trace)``; the revisit interval is
   ``24 / Σ visits`` hours;
-* ``P_detect = 1 − (1 − P_sensor)(1 − P_patrol)``;
-* with posts, ``P_interdict = P_detect · P_respond``, where the reaction team
-  needs ``t = d · detour / speed`` hours from the nearest post and the
-  crossers clear the border zone after an exponentially distributed time of
-  mean ``escape_h``: ``P_respond = exp(−t / escape_h)``.
+* ``P_realtime = 1 − (1 − P_sensor)(1 − P_sight)`` (sensors detect in real
+  time), ``P_detect = 1 − (1 − P_sensor)(1 − P_patrol)`` (at all, now or later);
+* with posts, the reaction team needs ``t = d · detour / speed`` hours from
+  the nearest post and the crossers clear the border zone after an
+  exponentially distributed time of mean ``e = escape_h``, so a real-time
+  detection is interdicted with ``P_respond = exp(−t / e)``. A detection by
+  traces comes after a delay D (the first reading pass, rate λ = R / 24 per
+  hour, within T) and the team sets out then (pursuit):
+  ``P_pursuit = ∫₀ᵀ λ e^(−λD) e^(−(D + t)/e) dD
+  = λ / (λ + 1/e) · (1 − e^(−(λ + 1/e) T)) · e^(−t/e)``.
+  ``P_interdict = P_realtime · P_respond + (1 − P_realtime) · P_pursuit``.
 
 Distances are chord distances between ECEF coordinates on the WGS 84
 ellipsoid (see :mod:`surveil.geodesy`) and bearings are taken in each
@@ -67,11 +81,17 @@ class PointDetection:
     Attributes
     ----------
     p_sensor, p_patrol, p_detect
-        Probabilities in [0, 1].
+        Probabilities in [0, 1]: by sensors, by patrols (in sight or by
+        traces), and by either.
     visits_per_day
         Patrol passes per day at the point.
     sensors_seeing
         Per segment: how many distinct sensors see any of its points.
+    p_sight, p_trace
+        Patrol detection in real time (a pass meets the crosser) and by
+        traces read later.
+    reading_per_day
+        Passes per day that read the traces, ``Σ pd · visits_per_day``.
     """
 
     p_sensor: FloatArray
@@ -79,6 +99,19 @@ class PointDetection:
     p_detect: FloatArray
     visits_per_day: FloatArray
     sensors_seeing: IntArray
+    p_sight: FloatArray
+    p_trace: FloatArray
+    reading_per_day: FloatArray
+
+    @property
+    def p_realtime(self) -> FloatArray:
+        """Detection in real time: by sensors or by a patrol in sight."""
+        return combine(self.p_sensor, self.p_sight)
+
+    @property
+    def p_delayed(self) -> FloatArray:
+        """Detection only later, by traces: ``(1 − P_realtime) · P_trace``."""
+        return (1.0 - self.p_realtime) * self.p_trace
 
 
 def active_sensors(sensors: gpd.GeoDataFrame, *, include_planned: bool = False) -> gpd.GeoDataFrame:
@@ -508,6 +541,8 @@ def detect_points(
     *,
     path_depth_m: float = 300.0,
     trace_persistence_h: float = 12.0,
+    patrol_pd: float = 0.8,
+    crosser_speed_kmh: float = 3.0,
     sight: Sight | None = None,
     sight_step_m: float = 30.0,
     engine: str = "auto",
@@ -523,6 +558,12 @@ def detect_points(
         ``path_depth_m`` on its left to ``path_depth_m`` on its right, metres.
     trace_persistence_h
         Hours traces stay readable.
+    patrol_pd
+        Chance that one pass sees a crosser or reads the traces, for routes
+        whose ``pd`` is empty.
+    crosser_speed_kmh
+        Walking speed of crossers, for the time they spend in a route's sweep
+        band (real-time patrol detection).
     sight
         Line of sight over terrain; None for open ground.
     sight_step_m
@@ -540,12 +581,20 @@ def detect_points(
     compiled = engine == "numba" or (engine == "auto" and sight is None and _kernels.available())
     if compiled and sight is not None:
         raise ValueError("engine='numba' does not do line of sight; use 'auto' or 'numpy'")
+    patrols = with_patrol_pd(patrols, patrol_pd)
+    # Each pass meets a crosser in its sweep band for τ = 2 · sweep / speed hours;
+    # passes weighted by τ give the real-time exposure in pass-hours per day.
+    tau_h = 2.0 * patrols["sweep_m"].to_numpy(dtype=float) / (crosser_speed_kmh * 1000.0)
+    in_sight = patrols.assign(
+        visits_per_day=patrols["visits_per_day"].to_numpy(dtype=float) * tau_h
+    )
     if compiled:
         ends = targets.paths_xyz(path_depth_m)
         # Path ends are exact to millimetres (geodesy.step); 1 m covers that.
         reach = path_depth_m + 1.0
         p_sensor, seeing = _sensor_kernel(ends, reach, targets, sensors, n_segments)
         visits, reading = _route_kernel(ends, reach, patrols)
+        _, exposure_h = _route_kernel(ends, reach, in_sight)
     else:
         p_sensor, (point, sensor) = sensor_probability(
             targets, sensors, path_depth_m=path_depth_m, sight=sight, sight_step_m=sight_step_m
@@ -555,14 +604,37 @@ def detect_points(
             key = np.unique(targets.segment[point] * max(len(sensors), 1) + sensor)
             seeing = np.bincount(key // max(len(sensors), 1), minlength=n_segments)
         visits, reading = patrol_visits(targets, patrols, path_depth_m=path_depth_m)
-    p_patrol = patrol_probability(reading, trace_persistence_h=trace_persistence_h)
+        _, exposure_h = patrol_visits(targets, in_sight, path_depth_m=path_depth_m)
+    p_trace = patrol_probability(reading, trace_persistence_h=trace_persistence_h)
+    p_sight = -np.expm1(-exposure_h / 24.0)
+    p_patrol = combine(p_sight, p_trace)
     return PointDetection(
         p_sensor=p_sensor,
         p_patrol=p_patrol,
         p_detect=combine(p_sensor, p_patrol),
         visits_per_day=visits,
         sensors_seeing=seeing.astype(np.int64),
+        p_sight=p_sight,
+        p_trace=p_trace,
+        reading_per_day=reading,
     )
+
+
+def with_patrol_pd(patrols: gpd.GeoDataFrame, patrol_pd: float) -> gpd.GeoDataFrame:
+    """Return the routes with an empty or missing ``pd`` set to ``patrol_pd``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> routes = gpd.GeoDataFrame({"pd": [0.9, np.nan]},
+    ...                           geometry=[shapely.LineString([(0, 0), (1, 0)])] * 2)
+    >>> with_patrol_pd(routes, 0.8)["pd"].tolist()
+    [0.9, 0.8]
+    """
+    given = (
+        patrols["pd"].to_numpy(dtype=float) if "pd" in patrols else np.full(len(patrols), np.nan)
+    )
+    return patrols.assign(pd=np.where(np.isnan(given), patrol_pd, given))
 
 
 def _sensor_kernel(
@@ -723,6 +795,40 @@ def respond_probability(hours: FloatArray, *, escape_h: float = 1.0) -> FloatArr
     return np.exp(-hours / escape_h)
 
 
+def interdict_probability(
+    detection: PointDetection,
+    hours: FloatArray,
+    *,
+    escape_h: float = 1.0,
+    trace_persistence_h: float = 12.0,
+) -> FloatArray:
+    """Return ``P_interdict``: a real-time detection answered in time, or a trace pursued.
+
+    ``P_realtime · exp(−t/e) + (1 − P_realtime) · P_pursuit`` with
+    ``P_pursuit = λ / (λ + 1/e) · (1 − exp(−(λ + 1/e) T)) · exp(−t/e)``,
+    λ the reading passes per hour, e = ``escape_h``, T =
+    ``trace_persistence_h`` and t the team's travel time (see the module
+    docstring).
+
+    Parameters
+    ----------
+    detection
+        Point detection from :func:`detect_points`.
+    hours
+        Reaction team travel time to each point, hours (``inf``: no post).
+    escape_h
+        Mean time crossers need to clear the border zone, hours.
+    trace_persistence_h
+        Hours traces stay readable.
+    """
+    respond = respond_probability(hours, escape_h=escape_h)
+    lam = detection.reading_per_day / 24.0
+    rate = lam + 1.0 / escape_h
+    pursuit = lam / rate * -np.expm1(-rate * trace_persistence_h) * respond
+    p_rt = detection.p_realtime
+    return p_rt * respond + (1.0 - p_rt) * pursuit
+
+
 def segment_means(values: FloatArray, targets: TargetPoints, n_segments: int) -> FloatArray:
     """Return the length-weighted mean of point values per segment."""
     total = np.bincount(targets.segment, weights=targets.weight_m, minlength=n_segments)
@@ -744,7 +850,8 @@ def segment_detection(
     -------
     pandas.DataFrame
         One row per segment (in the order of the segments frame):
-        ``p_sensor``, ``p_patrol``, ``p_detect`` (length-weighted means),
+        ``p_sensor``, ``p_patrol``, ``p_detect``, ``p_detect_realtime``,
+        ``p_detect_delayed`` (length-weighted means),
         ``covered_frac`` (share of length with ``P_detect ≥ target_pd``),
         ``sensors_seeing`` (distinct sensors that see any point of the
         segment) and ``revisit_h`` (``24 / V`` at the least visited point of
@@ -761,6 +868,8 @@ def segment_detection(
             "p_sensor": segment_means(detection.p_sensor, targets, n_segments),
             "p_patrol": segment_means(detection.p_patrol, targets, n_segments),
             "p_detect": segment_means(detection.p_detect, targets, n_segments),
+            "p_detect_realtime": segment_means(detection.p_realtime, targets, n_segments),
+            "p_detect_delayed": segment_means(detection.p_delayed, targets, n_segments),
             "covered_frac": segment_means(covered, targets, n_segments),
             "sensors_seeing": detection.sensors_seeing,
             "revisit_h": revisit,

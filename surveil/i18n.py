@@ -78,14 +78,35 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "p_patrol": ("Detection by patrols", "Вероятность обнаружения нарядами"),
     "p_detect": ("Detection probability", "Вероятность обнаружения"),
     "p_interdict": ("Interdiction probability", "Вероятность задержания"),
+    "p_detect_realtime": (
+        "Detection in real time (sensors, patrol in sight)",
+        "Обнаружение в реальном времени (ТСОГ, наряд в пределах видимости)",
+    ),
+    "p_detect_delayed": (
+        "Detection only later, by traces",
+        "Обнаружение только позже, по следам",
+    ),
+    "threat_confidence": ("Threat known from incidents", "Угроза известна по происшествиям"),
+    "impact": ("Impact weight", "Весовой коэффициент последствий"),
+    "incidents_corrected_per_km_year": (
+        "Crossings per km per year, corrected for detection",
+        "Нарушений на км в год с поправкой на обнаружение",
+    ),
     "covered_frac": ("Covered share", "Доля охвата"),
     "sensors_seeing": ("Sensors seeing it", "ТСОГ в прямой видимости"),
     "revisit_h": ("Revisit interval, h", "Периодичность проверки, ч"),
     "incidents": ("Incidents", "Происшествия"),
     "incidents_per_km_year": ("Incidents per km per year", "Происшествий на км в год"),
-    "threat": ("Threat", "Угроза"),
+    "threat": ("Threat, crossing persons per km per year", "Угроза, нарушителей на км в год"),
     "vulnerability": ("Vulnerability", "Уязвимость"),
-    "risk": ("Risk (0–100)", "Риск (0–100)"),
+    "risk": (
+        "Risk, uninterdicted persons per km per year",
+        "Риск, незадержанных нарушителей на км в год",
+    ),
+    "threat_unknown": (
+        "Threat unknown (not observed): not safe",
+        "Угроза неизвестна (не наблюдается): не безопасно",
+    ),
     # popup fields: gaps
     "gap_id": ("Gap", "Разрыв"),
     "length_km": ("Length, km", "Длина, км"),
@@ -133,6 +154,23 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "gap_count": ("Coverage gaps", "Разрывы в охвате"),
     "gap_km": ("Gap length, km", "Длина разрывов, км"),
     "high_risk_km": ("High-risk km", "Участки высокого риска, км"),
+    "unknown_threat_km": (
+        "Km where threat is unknown (not safe)",
+        "Км с неизвестной угрозой (не безопасно)",
+    ),
+    "risk_persons_per_year": (
+        "Uninterdicted crossing persons per year (expected)",
+        "Ожидаемое число незадержанных нарушителей в год",
+    ),
+    "mean_p_detect_realtime": (
+        "Mean detection in real time",
+        "Средняя вероятность обнаружения в реальном времени",
+    ),
+    "mean_p_detect_delayed": (
+        "Mean detection only by traces",
+        "Средняя вероятность обнаружения только по следам",
+    ),
+    "mean_p_interdict": ("Mean interdiction probability", "Средняя вероятность задержания"),
     "capex_eur": ("CAPEX, EUR", "Капитальные затраты, EUR"),
     "opex_eur_per_year": ("OPEX, EUR per year", "Эксплуатационные расходы, EUR в год"),
     "staff_fte": ("Staff needed, FTE", "Личный состав, штатных единиц"),
@@ -151,6 +189,9 @@ VALUES: Mapping[str, tuple[str, str]] = {
     "medium": ("medium", "средний"),
     "high": ("high", "высокий"),
     "critical": ("critical", "критический"),
+    # threat confidence
+    "unknown": ("unknown, not safe", "неизвестна, не безопасно"),
+    "known": ("yes", "да"),
     # sensor status
     "operational": ("operational", "исправно"),
     "faulty": ("faulty", "неисправно"),

@@ -501,6 +501,8 @@ def _draw_segments(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) ->
             "risk": _line_style(_risk_colour(rec.get("risk_class")), 5),
             "detect": _line_style(_detect_colour(rec.get("p_detect")), 5),
         }
+        if rec.get("threat_confidence") == "low":  # unknown, not safe: dashed
+            styles["risk"]["dashArray"] = _UNKNOWN_DASH
         props = {
             "style": styles,
             "popup": _popup(_segment_heading(rec, lang), _rows(rec, _SEGMENT_FIELDS, lang)),
@@ -817,11 +819,15 @@ _SEGMENT_FIELDS = (
     ("segment_id", "segment", "int"),
     ("_km", "km", "km_range"),
     ("length_m", "length_m", "int"),
-    ("risk", "risk", "f1"),
+    ("risk", "risk", "f2"),
     ("risk_class", "risk_class", "text"),
     ("threat", "threat", "f2"),
+    ("_confidence", "threat_confidence", "text"),
     ("vulnerability", "vulnerability", "f2"),
+    ("impact", "impact", "f2"),
     ("p_detect", "p_detect", "f2"),
+    ("p_detect_realtime", "p_detect_realtime", "f2"),
+    ("p_detect_delayed", "p_detect_delayed", "f2"),
     ("p_sensor", "p_sensor", "f2"),
     ("p_patrol", "p_patrol", "f2"),
     ("p_interdict", "p_interdict", "f2"),
@@ -830,6 +836,7 @@ _SEGMENT_FIELDS = (
     ("revisit_h", "revisit_h", "revisit"),
     ("incidents", "incidents", "int"),
     ("incidents_per_km_year", "incidents_per_km_year", "f2"),
+    ("incidents_corrected_per_km_year", "incidents_corrected_per_km_year", "f2"),
     ("slope_deg", "slope_deg", "f1"),
     ("passability", "passability", "f2"),
     ("mast_m_to_see", "mast_m_to_see", "f1"),
@@ -840,8 +847,8 @@ _GAP_FIELDS = (
     ("length_km", "length_km", "f2"),
     ("priority", "priority", "int"),
     ("mean_p_detect", "mean_p_detect", "f2"),
-    ("mean_risk", "mean_risk", "f1"),
-    ("max_risk", "max_risk", "f1"),
+    ("mean_risk", "mean_risk", "f2"),
+    ("max_risk", "max_risk", "f2"),
     ("incidents", "incidents", "int"),
 )
 _SENSOR_FIELDS = (
@@ -892,11 +899,17 @@ _POST_SHORT = {"en": {"outpost": "OP", "bcp": "BCP"}, "ru": {"outpost": "З", "b
 
 
 def _records(frame: gpd.GeoDataFrame) -> Iterator[tuple[Any, dict[str, Any]]]:
-    """Yield ``(geometry, attributes)`` per row; ``_km`` joins km_from and km_to."""
+    """Yield ``(geometry, attributes)`` per row.
+
+    ``_km`` joins km_from and km_to; ``_confidence`` says whether threat is
+    known from incidents or unknown (not observed, not safe).
+    """
     attributes = pd.DataFrame(frame.drop(columns=frame.geometry.name)).to_dict("records")
     for geom, rec in zip(frame.geometry.to_numpy(), attributes, strict=True):
         if "km_from" in rec or "km_to" in rec:
             rec["_km"] = (rec.get("km_from"), rec.get("km_to"))
+        if "threat_confidence" in rec:
+            rec["_confidence"] = "unknown" if rec["threat_confidence"] == "low" else "known"
         yield geom, rec
 
 
@@ -953,7 +966,7 @@ def _segment_heading(rec: Mapping[str, Any], lang: str) -> str:
 
 def _segment_tooltip(rec: Mapping[str, Any], lang: str) -> str:
     km = _fmt(rec.get("_km", (None, None)), "km_range", lang)
-    risk = _fmt(rec.get("risk"), "f1", lang)
+    risk = _fmt(rec.get("risk"), "f2", lang)
     klass = _fmt(rec.get("risk_class"), "text", lang)
     p = _fmt(rec.get("p_detect"), "f2", lang)
     return (
@@ -972,6 +985,13 @@ def _legend_html(layers: Mapping[str, gpd.GeoDataFrame], lang: str) -> str:
         _legend_heading(i18n.label("risk_class", lang)),
     ]
     rows += [_legend_row(_swatch(RISK_COLOURS[c]), i18n.value(c, lang)) for c in RISK_CLASSES]
+    segments = layers.get("segments")
+    if segments is not None and "threat_confidence" in segments:
+        unknown = bool((segments["threat_confidence"] == "low").any())
+    else:
+        unknown = False
+    if unknown:
+        rows.append(_legend_row(_dashed_swatch(), i18n.label("threat_unknown", lang)))
     rows.append(_legend_heading(i18n.label("p_detect_bins", lang)))
     for lower, upper, colour in DETECT_BINS:
         text = f"{i18n.number(lower, lang, 1)}–{i18n.number(upper, lang, 1)}"
@@ -1039,6 +1059,17 @@ def _swatch(colour: str, *, height: int = 6, opacity: float = 1.0) -> str:
     )
 
 
+_UNKNOWN_DASH = "2 9"
+
+
+def _dashed_swatch() -> str:
+    return (
+        '<svg width="28" height="8" aria-hidden="true"><line x1="2" y1="4" x2="26" y2="4" '
+        f'stroke="#555" stroke-width="4" stroke-dasharray="{_UNKNOWN_DASH}" '
+        'stroke-linecap="round"/></svg>'
+    )
+
+
 def _dot(fill: str) -> str:
     return f'<span class="sv-dot" style="background:{fill}"></span>'
 
@@ -1052,6 +1083,8 @@ _KPI_FORMATS = (
     ("gap_count", "int"),
     ("gap_km", "f1"),
     ("high_risk_km", "f1"),
+    ("unknown_threat_km", "f1"),
+    ("risk_persons_per_year", "f1"),
     ("capex_eur", "int"),
     ("opex_eur_per_year", "int"),
 )

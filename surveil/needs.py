@@ -237,35 +237,14 @@ def patrol_visits_per_day(
 
 
 def _check_parameters(target_pd: float, trace_persistence_h: float) -> None:
-    problems = []
-    if not (isinstance(target_pd, int | float) and 0.0 < target_pd < 1.0):
-        problems.append(
-            Problem(
-                "parameters",
-                None,
-                None,
-                "target_pd",
-                str(target_pd),
-                "expected a probability above 0 and below 1",
-            )
-        )
-    if not (
-        isinstance(trace_persistence_h, int | float)
-        and math.isfinite(trace_persistence_h)
-        and trace_persistence_h > 0
-    ):
-        problems.append(
-            Problem(
-                "parameters",
-                None,
-                None,
-                "trace_persistence_h",
-                str(trace_persistence_h),
-                "expected a positive number of hours",
-            )
-        )
-    if problems:
-        raise ScenarioError("Cannot size the needs", problems)
+    """Check the two parameters by the scenario's rules (their one home)."""
+    from surveil.scenario import Parameters
+
+    values = {"target_pd": target_pd, "trace_persistence_h": trace_persistence_h}
+    try:
+        Parameters.from_mapping(values)
+    except ScenarioError as err:
+        raise ScenarioError("Cannot size the needs", err.problems) from None
 
 
 def _check_gaps(gaps: pd.DataFrame) -> None:

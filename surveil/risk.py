@@ -1,19 +1,42 @@
 """Turn incidents and access into threat, and threat and detection into risk.
 
-Threat (DESIGN §3): incidents within ``incident_snap_m`` of the line are
-snapped to chainage; each carries a weight ``persons · 0.5^(age / half_life)``
-and is spread along its section by a Gaussian kernel of ``bandwidth_m``,
-renormalised to the section so no incident is lost off its ends. The mean of
-the kernel sum over a segment, divided by the decay-weighted observation time,
-gives *observed* incidents per km per year. Because an agency only records
-what it sees, the *detection-corrected* intensity divides by
-``max(P_detect, detection_floor)``. Structural attractiveness comes from
-access: closeness to roads and settlements. Both are scaled to [0, 1] and
-weighted into ``threat``.
+**Threat** (DESIGN §3) is an absolute quantity: crossing persons per km per
+year. Incidents within ``incident_snap_m`` of the line are snapped to
+chainage; each carries a weight ``persons · 0.5^(age / half_life)``. An
+agency records only what it detects, so each incident is *corrected by the
+detection at its own location* under the posture in which it was recorded
+(the baseline, :class:`Posture`): weight ``/ max(P_detect(xᵢ), detection_floor)``.
+Observed and corrected weights are spread along the section by a Gaussian
+kernel of ``bandwidth_m`` (renormalised so that no incident is lost off the
+ends) and divided by the decay-weighted observation time.
 
-Risk (after CIRAM): ``risk = threat · vulnerability · impact``, scaled to
-0–100 by a normalisation constant that a comparison keeps fixed from the
-baseline, and cut into classes low / medium / high / critical.
+Where the recording posture saw little (segment ``P_detect`` below
+``detection_floor``) the absence of incidents says nothing: such segments
+get ``threat_confidence = "low"`` and their threat comes from *structure*
+alone — access to roads and settlements and terrain passability, a score S
+in [0, 1] turned into persons per km per year by ``S_ref``
+(``structure_per_km_year``; by default calibrated on the well-observed
+segments, :func:`calibrate_structure`). They are shown as "unknown, not
+safe". Elsewhere ``threat = (w_inc · I_corrected + w_struct · S · S_ref) /
+(w_inc + w_struct)``.
+
+**Risk** (after CIRAM: threat × vulnerability × impact) is
+``risk = threat · (1 − P_interdict) · impact`` — the expected number of
+crossing persons per km per year who are not interdicted (without posts:
+not detected, ``1 − P_detect``), weighted by the impact of the stretch
+(default 1; from an ``impact`` polygon layer or the border's ``impact``
+column). Its unit is persons per km per year (× impact), so it does not
+depend on the worst segment and can be compared between assessments and
+borders.
+
+**Classes** come from absolute thresholds (``risk_breaks``, default
+:data:`RISK_BREAKS`): below 1 uninterdicted person per km per year is
+*low*; from 1 (about one a year on every km) *medium*; from 4 (one a
+quarter) *high*; from 12 (one a month) *critical*. CIRAM and Regulation (EU)
+2019/1896 Art. 34 set impact levels as absolute levels but give no numbers;
+these defaults are surveil's, chosen as the plain-language steps a year, a
+quarter and a month per km, and are meant to be set by the agency
+(``[parameters] risk_breaks = [1, 4, 12]``).
 """
 
 from __future__ import annotations
@@ -24,6 +47,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 from scipy.special import ndtr
@@ -34,6 +58,8 @@ from surveil.segments import line_vertices, section_parts
 FloatArray = NDArray[np.float64]
 
 RISK_CLASSES = ("low", "medium", "high", "critical")
+RISK_BREAKS = (1.0, 4.0, 12.0)
+"""Uninterdicted crossing persons per km per year where medium, high and critical begin."""
 DAYS_PER_YEAR = 365.25
 
 
@@ -190,8 +216,13 @@ def incident_intensity(
     weights: IncidentWeights,
     *,
     bandwidth_m: float = 3000.0,
+    correction: FloatArray | None = None,
 ) -> FloatArray:
-    """Return observed incidents per km per year for each segment.
+    """Return incident persons per km per year for each segment.
+
+    Observed, or corrected when ``correction`` (a factor per incident, such
+    as ``1 / max(P_detect(xᵢ), floor)``) multiplies each incident's weight
+    before it is spread.
 
     Parameters
     ----------
@@ -203,9 +234,12 @@ def incident_intensity(
         From :func:`incident_weights`.
     bandwidth_m
         Standard deviation of the Gaussian kernel along the line, in metres.
+    correction
+        Factor per incident (in the order of ``snapped``); None for 1.
     """
     out = np.zeros(len(segments))
     km = snapped["km"].to_numpy(dtype=float)
+    weight = weights.weight if correction is None else weights.weight * np.nan_to_num(correction)
     for name, rows in segments.groupby("section", sort=False).indices.items():
         mine = (snapped["section"].to_numpy() == name) & ~np.isnan(km)
         order = np.argsort(km[mine], kind="stable")
@@ -213,7 +247,7 @@ def incident_intensity(
             segments["km_from"].to_numpy(dtype=float)[rows],
             segments["km_to"].to_numpy(dtype=float)[rows],
             km[mine][order],
-            weights.weight[mine][order],
+            weight[mine][order],
             section_km=float(segments["km_to"].to_numpy(dtype=float)[rows].max()),
             bandwidth_m=bandwidth_m,
         )
@@ -271,74 +305,107 @@ def structure_score(
     return np.mean(parts, axis=0)
 
 
-def normalise(values: FloatArray, constant: float | None = None) -> tuple[FloatArray, float]:
-    """Scale values by a constant (their maximum unless given); return both.
-
-    Examples
-    --------
-    >>> normalise(np.array([1.0, 4.0]))[0].tolist()
-    [0.25, 1.0]
-    """
-    if constant is None:
-        constant = float(np.max(values)) if values.size else 0.0
-    if constant <= 0:
-        return np.zeros_like(values), 0.0
-    return values / constant, float(constant)
-
-
-def classify_risk(
-    risk: FloatArray, breaks: Sequence[float] = (25.0, 50.0, 75.0)
-) -> NDArray[np.object_]:
-    """Cut 0–100 risk into classes low / medium / high / critical.
-
-    Examples
-    --------
-    >>> classify_risk(np.array([0.0, 25.0, 60.0, 99.0])).tolist()
-    ['low', 'medium', 'high', 'critical']
-    """
-    return np.asarray(RISK_CLASSES, dtype=object)[np.searchsorted(breaks, risk, side="right")]
-
-
 @dataclass(frozen=True)
-class Normalisation:
-    """Constants that scale threat and risk; keep them fixed to compare scenarios.
+class Posture:
+    """Detection at the target points under which incidents were recorded.
 
     Attributes
     ----------
-    incidents_per_km_year
-        Corrected incident intensity that maps to threat 1.
-    risk
-        Raw risk (threat · vulnerability · impact) that maps to 100.
+    lon, lat
+        Target points in degrees.
+    section
+        Section name of each point.
+    segment
+        Segment row of each point.
+    p_detect
+        Detection (real time or by traces) at each point.
     """
 
-    incidents_per_km_year: float | None = None
-    risk: float | None = None
+    lon: FloatArray
+    lat: FloatArray
+    section: NDArray[np.object_]
+    segment: NDArray[np.int64]
+    p_detect: FloatArray
+
+    def matches(self, lon: FloatArray, lat: FloatArray) -> bool:
+        """Tell whether the posture was taken at exactly these target points."""
+        return bool(np.array_equal(self.lon, lon) and np.array_equal(self.lat, lat))
 
 
-def threat_and_risk(
-    incidents_corrected: FloatArray,
+def detection_at(posture: Posture, snapped: pd.DataFrame) -> FloatArray:
+    """Return the posture's detection at each snapped incident (NaN where not snapped).
+
+    The detection of the nearest target point of the incident's own section.
+    """
+    out = np.full(len(snapped), np.nan)
+    if len(snapped) == 0 or posture.lon.size == 0:
+        return out
+    names = snapped["section"].to_numpy()
+    km = snapped["km"].to_numpy(dtype=float)
+    lon = snapped.geometry.x.to_numpy()
+    lat = snapped.geometry.y.to_numpy()
+    for name in np.unique(posture.section):
+        mine = np.flatnonzero((names == name) & ~np.isnan(km))
+        if mine.size == 0:
+            continue
+        points = np.flatnonzero(posture.section == name)
+        tree = cKDTree(geodesy.ecef(posture.lon[points], posture.lat[points]))
+        _, nearest = tree.query(geodesy.ecef(lon[mine], lat[mine]))
+        out[mine] = posture.p_detect[points[nearest]]
+    return out
+
+
+def calibrate_structure(
+    corrected: FloatArray,
     structure: FloatArray | None,
-    vulnerability: FloatArray,
-    *,
-    impact: FloatArray | float = 1.0,
-    weights: Mapping[str, float],
-    normalisation: Normalisation = Normalisation(),
-    breaks: Sequence[float] = (25.0, 50.0, 75.0),
-) -> tuple[pd.DataFrame, Normalisation, dict[str, float]]:
-    """Combine threat components and vulnerability into risk.
+    length_m: FloatArray,
+    confident: NDArray[np.bool_],
+) -> float:
+    """Return the persons per km per year that structure 1 stands for.
 
-    ``threat = (w_inc · I / I_max + w_struct · S) / (w_inc + w_struct)`` with
-    the structural weight dropped where there is no context layer;
-    ``risk = 100 · threat · vulnerability · impact / R`` with R the baseline
-    maximum.
+    A ratio estimate on the well-observed segments:
+    ``S_ref = Σ I_corrected · L / Σ S · L`` over segments with high threat
+    confidence, so that structure alone predicts, on average, the intensity
+    seen where detection is good. Without structure S is 1 everywhere and
+    ``S_ref`` is the mean corrected intensity there. When no segment is well
+    observed, every segment counts (their incidents corrected at the floor
+    are then all there is to go by).
 
-    Returns
-    -------
-    table, normalisation, weights_used
-        Columns ``threat``, ``vulnerability``, ``impact``, ``risk`` and
-        ``risk_class``; the constants used; and the effective weights.
+    Examples
+    --------
+    >>> calibrate_structure(np.array([2.0, 4.0, 0.0]), np.array([0.5, 1.0, 1.0]),
+    ...                     np.array([1000.0, 1000.0, 1000.0]), np.array([True, True, False]))
+    4.0
     """
-    inc, inc_norm = normalise(incidents_corrected, normalisation.incidents_per_km_year)
+    s = np.ones_like(corrected) if structure is None else np.nan_to_num(structure, nan=0.0)
+    w = length_m * (confident if confident.any() else np.ones_like(confident))
+    denominator = float((s * w).sum())
+    return float((corrected * w).sum()) / denominator if denominator > 0 else 0.0
+
+
+def threat_per_km_year(
+    corrected: FloatArray,
+    structure: FloatArray | None,
+    confident: NDArray[np.bool_],
+    *,
+    structure_per_km_year: float,
+    weights: Mapping[str, float],
+) -> tuple[FloatArray, dict[str, float]]:
+    """Return threat in crossing persons per km per year, and the weights used.
+
+    Where threat confidence is high:
+    ``(w_inc · I + w_struct · S · S_ref) / (w_inc + w_struct)`` (no
+    structural part without context layers); where it is low, ``S · S_ref``
+    (structure alone; ``S_ref`` alone without context layers).
+
+    Examples
+    --------
+    >>> t, w = threat_per_km_year(np.array([10.0, 0.0]), np.array([0.5, 0.5]),
+    ...                           np.array([True, False]), structure_per_km_year=4.0,
+    ...                           weights={"incidents": 0.75, "structure": 0.25})
+    >>> t.tolist()  # 0.75 · 10 + 0.25 · 0.5 · 4, and 0.5 · 4 where unobserved
+    [8.0, 2.0]
+    """
     w_inc = float(weights.get("incidents", 0.7))
     w_struct = float(weights.get("structure", 0.3)) if structure is not None else 0.0
     total = w_inc + w_struct
@@ -346,18 +413,92 @@ def threat_and_risk(
         raise ValueError(
             "threat weights sum to 0; give a positive weight to incidents or structure"
         )
-    threat = (w_inc * inc + (w_struct * structure if structure is not None else 0.0)) / total
-    raw = threat * vulnerability * impact
-    scaled, risk_norm = normalise(raw, normalisation.risk)
-    risk = 100.0 * scaled
-    table = pd.DataFrame(
+    prior = (1.0 if structure is None else np.nan_to_num(structure, nan=0.0)) * (
+        structure_per_km_year
+    )
+    prior = np.broadcast_to(np.asarray(prior, dtype=float), corrected.shape)
+    observed = (w_inc * corrected + w_struct * prior) / total
+    threat = np.where(confident, observed, prior)
+    return threat, {"incidents": w_inc / total, "structure": w_struct / total}
+
+
+def point_impact(
+    lon: FloatArray,
+    lat: FloatArray,
+    section: NDArray[np.object_],
+    *,
+    areas: gpd.GeoDataFrame | None = None,
+    section_impact: Mapping[str, float] | None = None,
+) -> FloatArray:
+    """Return the impact weight at points: the highest impact area over it, else its section's.
+
+    Parameters
+    ----------
+    lon, lat
+        Points in degrees.
+    section
+        Section name of each point.
+    areas
+        Impact polygons with an ``impact`` column (EPSG:4326).
+    section_impact
+        Weight per section name; sections not named weigh 1.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> areas = gpd.GeoDataFrame({"impact": [3.0]}, geometry=[shapely.box(0, 0, 1, 1)], crs=4326)
+    >>> point_impact(np.array([0.5, 2.0, 2.0]), np.array([0.5, 2.0, 2.0]),
+    ...              np.array(["A", "A", "B"], dtype=object), areas=areas,
+    ...              section_impact={"B": 2.0}).tolist()
+    [3.0, 1.0, 2.0]
+    """
+    weights = section_impact or {}
+    out = np.array([weights.get(str(name), 1.0) for name in section], dtype=float)
+    if areas is None or len(areas) == 0 or lon.size == 0:
+        return out
+    best = np.full(lon.size, -np.inf)
+    for geom, value in zip(areas.geometry.to_numpy(), areas["impact"].to_numpy(float), strict=True):
+        inside = shapely.contains_xy(geom, lon, lat)
+        best[inside] = np.maximum(best[inside], value)
+    return np.where(np.isfinite(best), best, out)
+
+
+def classify_risk(risk: FloatArray, breaks: Sequence[float] = RISK_BREAKS) -> NDArray[np.object_]:
+    """Cut risk (uninterdicted persons per km per year) into low / medium / high / critical.
+
+    Examples
+    --------
+    >>> classify_risk(np.array([0.0, 1.0, 5.0, 30.0])).tolist()
+    ['low', 'medium', 'high', 'critical']
+    """
+    return np.asarray(RISK_CLASSES, dtype=object)[np.searchsorted(breaks, risk, side="right")]
+
+
+def risk_table(
+    threat: FloatArray,
+    vulnerability: FloatArray,
+    *,
+    impact: FloatArray | float = 1.0,
+    breaks: Sequence[float] = RISK_BREAKS,
+) -> pd.DataFrame:
+    """Return ``threat``, ``vulnerability``, ``impact``, ``risk`` and ``risk_class``.
+
+    ``risk = threat · vulnerability · impact``: expected uninterdicted
+    crossing persons per km per year, weighted by impact.
+
+    Examples
+    --------
+    >>> risk_table(np.array([10.0]), np.array([0.5]), impact=2.0)["risk"].tolist()
+    [10.0]
+    """
+    impact_arr = np.broadcast_to(np.asarray(impact, dtype=float), threat.shape)
+    risk = threat * vulnerability * impact_arr
+    return pd.DataFrame(
         {
             "threat": threat,
             "vulnerability": vulnerability,
-            "impact": np.broadcast_to(np.asarray(impact, dtype=float), threat.shape),
+            "impact": impact_arr,
             "risk": risk,
             "risk_class": classify_risk(risk, breaks),
         }
     )
-    used = Normalisation(incidents_per_km_year=inc_norm, risk=risk_norm)
-    return table, used, {"incidents": w_inc / total, "structure": w_struct / total}

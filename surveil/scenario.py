@@ -24,6 +24,7 @@ An analyst changes a scenario without touching files:
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import tomllib
 import warnings
@@ -43,7 +44,7 @@ PathLike = str | os.PathLike[str]
 
 #: Layers whose features must lie near the border (the rest are clipped).
 CHECKED_LAYERS = ("sensors", "patrols", "incidents", "posts")
-CONTEXT_LAYERS = ("settlements", "roads")
+CONTEXT_LAYERS = ("settlements", "roads", "impact")
 LAYER_OPTIONS = ("path", "layer", "crs", "columns", "x", "y", "repair")
 
 
@@ -96,7 +97,21 @@ class Parameters:
     min_bridge_m
         Covered stretches shorter than this between gaps are bridged, metres.
     risk_breaks
-        Risk (0–100) where classes medium, high and critical begin.
+        Risk where classes medium, high and critical begin, in expected
+        uninterdicted crossing persons per km per year (× impact); see
+        :mod:`surveil.risk` for where the defaults 1, 4 and 12 (about one a
+        year, a quarter, a month) come from.
+    patrol_pd
+        Chance that one patrol pass sees a crosser or reads the traces, for
+        routes whose layer gives no ``pd`` (the catalogue's patrols give
+        their own).
+    crosser_speed_kmh
+        Walking speed of crossers through a patrol's sweep band, km/h (the
+        time a pass can meet them in real time).
+    structure_per_km_year
+        Crossing persons per km per year that structure 1 stands for; empty
+        (the default) to calibrate it on the segments whose threat is well
+        observed (see :func:`surveil.risk.calibrate_structure`).
     max_distance_km
         Sensors, patrols, posts and incidents farther than this from the
         border are refused as misplaced; context layers are clipped to it.
@@ -127,10 +142,13 @@ class Parameters:
     detour_factor: float = 1.4
     escape_h: float = 1.0
     min_bridge_m: float = 0.0
-    risk_breaks: tuple[float, float, float] = (25.0, 50.0, 75.0)
+    risk_breaks: tuple[float, float, float] = (1.0, 4.0, 12.0)
     max_distance_km: float = 100.0
     target_height_m: float = 1.7
     refraction: float = 0.13
+    patrol_pd: float = 0.8
+    crosser_speed_kmh: float = 3.0
+    structure_per_km_year: float | None = None
 
     def __post_init__(self) -> None:
         problems = _check_parameters(self)
@@ -201,6 +219,12 @@ def _offsets_replaced(source: str, value: Any) -> Problem:
 
 
 def _coerce(value: Any, default: Any) -> Any:
+    if default is None:  # an optional number; None (or "") leaves it empty
+        if value is None or value == "":
+            return None
+        if isinstance(value, bool | str):
+            raise TypeError
+        return float(value)
     if isinstance(default, bool):
         if not isinstance(value, bool):
             raise TypeError
@@ -217,17 +241,31 @@ def _coerce(value: Any, default: Any) -> Any:
     return value
 
 
+def _finite(value: Any) -> bool:
+    values = value if isinstance(value, tuple) else (value,)
+    return all(math.isfinite(v) for v in values if isinstance(v, float))
+
+
 def _plain(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
 
 
 def _check_parameters(p: Parameters) -> list[Problem]:
+    """Return every broken parameter rule (the one home of these rules)."""
     rules: list[tuple[str, bool, str]] = [
         ("segment_m", p.segment_m > 0, "expected a positive length in metres"),
         ("sample_m", 0 < p.sample_m <= p.segment_m, "expected metres in (0, segment_m]"),
-        ("target_pd", 0 < p.target_pd <= 1, "expected a probability in (0, 1]"),
+        (
+            "target_pd",
+            0 < p.target_pd < 1,
+            "expected a probability above 0 and below 1 (1 cannot be reached by any means)",
+        ),
         ("path_depth_m", p.path_depth_m > 0, "expected a positive depth in metres"),
-        ("trace_persistence_h", p.trace_persistence_h >= 0, "expected hours >= 0"),
+        (
+            "trace_persistence_h",
+            p.trace_persistence_h > 0,
+            "expected positive hours (a trace strip that keeps no trace detects nothing)",
+        ),
         ("incident_snap_m", p.incident_snap_m > 0, "expected a positive distance in metres"),
         ("bandwidth_m", p.bandwidth_m > 0, "expected a positive distance in metres"),
         ("half_life_days", p.half_life_days > 0, "expected a positive number of days"),
@@ -240,6 +278,11 @@ def _check_parameters(p: Parameters) -> list[Problem]:
         ),
         ("weight_incidents", p.weight_incidents >= 0, "expected a weight >= 0"),
         ("weight_structure", p.weight_structure >= 0, "expected a weight >= 0"),
+        (
+            "weight_incidents",
+            p.weight_incidents + p.weight_structure > 0,
+            "expected a positive weight for incidents or structure (both are 0)",
+        ),
         ("road_scale_m", p.road_scale_m > 0, "expected a positive distance in metres"),
         ("settlement_scale_m", p.settlement_scale_m > 0, "expected a positive distance in metres"),
         ("detour_factor", p.detour_factor >= 1, "expected a factor >= 1"),
@@ -247,17 +290,35 @@ def _check_parameters(p: Parameters) -> list[Problem]:
         ("min_bridge_m", p.min_bridge_m >= 0, "expected metres >= 0"),
         (
             "risk_breaks",
-            len(p.risk_breaks) == 3 and list(p.risk_breaks) == sorted(p.risk_breaks),
-            "expected three increasing numbers on the 0-100 risk scale",
+            len(p.risk_breaks) == 3
+            and p.risk_breaks[0] > 0
+            and p.risk_breaks[0] < p.risk_breaks[1] < p.risk_breaks[2],
+            "expected three increasing positive numbers: uninterdicted persons per km per year "
+            "where medium, high and critical begin",
         ),
         ("max_distance_km", p.max_distance_km > 0, "expected a positive distance in km"),
         ("target_height_m", p.target_height_m >= 0, "expected a height in metres >= 0"),
         ("refraction", 0 <= p.refraction < 1, "expected a coefficient in [0, 1)"),
+        ("patrol_pd", 0 < p.patrol_pd <= 1, "expected a probability in (0, 1]"),
+        ("crosser_speed_kmh", p.crosser_speed_kmh > 0, "expected a positive speed in km/h"),
+        (
+            "structure_per_km_year",
+            p.structure_per_km_year is None or p.structure_per_km_year >= 0,
+            "expected persons per km per year >= 0, or empty to calibrate",
+        ),
     ]
+    rules += [
+        (f.name, _finite(getattr(p, f.name)), "expected a finite number")
+        for f in fields(p)
+        if isinstance(getattr(p, f.name), float | tuple)
+    ]
+    broken: dict[str, str] = {}
+    for name, ok, expected in rules:
+        if not ok:
+            broken.setdefault(name, expected)
     problems = [
         Problem("parameters", None, None, name, repr(getattr(p, name)), expected)
-        for name, ok, expected in rules
-        if not ok
+        for name, expected in broken.items()
     ]
     if p.reference_date:
         try:
@@ -295,7 +356,10 @@ class Scenario:
 
     Layers are validated GeoDataFrames in EPSG:4326 with the canonical columns
     of :func:`surveil.layers.read_layer`; ``dem`` is the path of a terrain
-    GeoTIFF (any CRS) or None for an assessment without terrain. Build one
+    GeoTIFF (any CRS) or None for an assessment without terrain. Impact
+    (risk weight, default 1) comes from the ``impact`` polygons and from
+    ``section_impact``, a weight per section name (the scenario file's
+    ``[impact]`` table). Build one
     with :func:`load_scenario` or :meth:`from_layers`; change it with the
     ``with_*`` methods, which return a new scenario.
     """
@@ -313,6 +377,8 @@ class Scenario:
     attribution: str = ""
     sources: Mapping[str, Path] = field(default_factory=dict)
     dem: Path | None = None
+    impact: gpd.GeoDataFrame = field(default_factory=lambda: _empty_layer("impact"))
+    section_impact: Mapping[str, float] = field(default_factory=dict)
 
     @classmethod
     def from_layers(
@@ -489,7 +555,7 @@ def load_scenario(
     values = {**(doc.get("parameters") or {}), **(parameters or {})}
     params = Parameters.from_mapping(values, source=where)
     dem_path = Path(dem) if dem is not None else (base / doc["dem"] if doc.get("dem") else None)
-    return _build(
+    scenario = _build(
         specs,
         cat,
         params,
@@ -497,6 +563,34 @@ def load_scenario(
         attribution=str(doc.get("attribution", "")),
         dem=dem_path,
     )
+    if "impact" in doc:
+        impact = _section_impact(doc["impact"], scenario.border, where)
+        scenario = dataclasses.replace(scenario, section_impact=impact)
+    return scenario
+
+
+def _section_impact(table: Any, border: gpd.GeoDataFrame, where: str) -> dict[str, float]:
+    """Check the ``[impact]`` table: a weight >= 0 for sections of the border."""
+    if not isinstance(table, Mapping):
+        raise ScenarioError(
+            f'{where}: impact is {table!r}; expected a table such as [impact] "Section A" = 2'
+        )
+    names = set(border["section"].astype(str))
+    problems = []
+    out: dict[str, float] = {}
+    for name, value in table.items():
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        if name not in names:
+            expected = f"expected a section of the border: {', '.join(sorted(names))}"
+            problems.append(Problem(where, "impact", None, str(name), repr(value), expected))
+        elif not (ok and math.isfinite(value) and value >= 0):
+            expected = "expected an impact weight, 0 or more (1 = ordinary)"
+            problems.append(Problem(where, "impact", None, str(name), repr(value), expected))
+        else:
+            out[str(name)] = float(value)
+    if problems:
+        raise ScenarioError("invalid impact table", problems)
+    return out
 
 
 def _check_keys(doc: Mapping[str, Any], where: str) -> None:
@@ -507,6 +601,7 @@ def _check_keys(doc: Mapping[str, Any], where: str) -> None:
         "catalogue",
         "crs",
         "dem",
+        "impact",
         "layers",
         "parameters",
     }
@@ -641,6 +736,11 @@ def _raise_collected(problems: list[Problem], messages: list[str]) -> None:
 
 def _name(spec: LayerSource | gpd.GeoDataFrame | None) -> str:
     return str(spec.path) if isinstance(spec, LayerSource) else "<GeoDataFrame>"
+
+
+def _empty_layer(kind: str) -> gpd.GeoDataFrame:
+    """Return an empty, validated layer of a kind."""
+    return read_layer(_empty(kind), kind)
 
 
 def _empty(kind: str) -> gpd.GeoDataFrame:

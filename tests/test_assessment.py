@@ -20,20 +20,26 @@ def test_demo_assessment_has_every_column_and_consistent_kpis(demo):
     covered = (seg["covered_frac"] * seg["length_m"]).sum() / 1000
     assert demo.summary["km_covered"] == pytest.approx(covered)
     assert demo.summary["gap_km"] == pytest.approx(demo.gaps["length_km"].sum())
-    assert seg["risk"].max() == pytest.approx(100.0)
-    for col in ("p_sensor", "p_patrol", "p_detect", "covered_frac", "threat", "vulnerability"):
+    # Risk is absolute (uninterdicted persons per km per year), not scaled to its maximum.
+    np.testing.assert_allclose(seg["risk"], seg["threat"] * seg["vulnerability"] * seg["impact"])
+    assert (seg["threat"] >= 0).all()
+    for col in ("p_sensor", "p_patrol", "p_detect", "covered_frac", "vulnerability"):
         assert seg[col].between(0, 1).all(), col
+    np.testing.assert_allclose(
+        seg["p_detect_realtime"] + seg["p_detect_delayed"], seg["p_detect"], atol=1e-12
+    )
     assert set(seg["risk_class"]) <= {"low", "medium", "high", "critical"}
     recommended = demo.needs[demo.needs["recommended"]]
     assert demo.summary["capex_eur"] == pytest.approx(recommended["capex_eur"].sum())
     assert set(recommended["gap_id"]) == set(demo.gaps["gap_id"])
 
 
-def test_plan_on_the_baseline_scale_lowers_risk(demo):
+def test_plan_against_the_baseline_keeps_threat_and_lowers_risk(demo):
     plan = demo.scenario.scale_patrols(3.0)
-    result = assess(plan, normalisation=demo.normalisation)
-    assert result.model["normalisation"] == demo.model["normalisation"]
+    result = assess(plan, baseline=demo)
+    assert result.model["structure_per_km_year"] == demo.model["structure_per_km_year"]
     assert (result.segments["p_detect"] >= demo.segments["p_detect"] - 1e-12).all()
+    pd.testing.assert_series_equal(result.segments["threat"], demo.segments["threat"])
     assert result.segments["risk"].sum() < demo.segments["risk"].sum()
 
 

@@ -177,14 +177,69 @@ def patrol_frame(geom, visits, sweep=100.0, pd_read=1.0):
 
 def test_patrol_on_the_line_two_visits_gives_one_minus_e_minus_one(line, border):
     _, _, result = detect(border, NO_SENSORS, patrol_frame(line, 2.0))
-    assert np.allclose(result.p_patrol, 1 - math.exp(-1))
+    # Traces: 2 reading passes a day, readable 12 h: 1 − e^(−2·12/24).
+    assert np.allclose(result.p_trace, 1 - math.exp(-1))
+    # In sight: a crosser at 3 km/h is 2 · 100 m / 3000 m/h = 1/15 h in the band.
+    sight = 1 - math.exp(-2 * (200 / 3000) / 24)
+    assert np.allclose(result.p_sight, sight)
+    assert np.allclose(result.p_patrol, 1 - math.exp(-1) * (1 - sight))
     assert np.allclose(result.visits_per_day, 2.0)
 
 
 def test_patrol_reading_probability_thins_the_passes(line, border):
     _, _, result = detect(border, NO_SENSORS, patrol_frame(line, 2.0, pd_read=0.5))
-    assert np.allclose(result.p_patrol, 1 - math.exp(-0.5))
+    assert np.allclose(result.p_trace, 1 - math.exp(-0.5))
+    assert np.allclose(result.p_sight, 1 - math.exp(-0.5 * 2 * (200 / 3000) / 24))
     assert np.allclose(result.visits_per_day, 2.0)  # revisit counts every pass
+
+
+def test_patrol_without_pd_takes_the_patrol_pd_parameter(line, border):
+    segments = segment_border(border, segment_m=1000)
+    targets = sample_targets(segments, sample_m=SAMPLE_M)
+    routes = patrol_frame(line, 2.0, pd_read=float("nan"))
+    result = coverage.detect_points(
+        targets, NO_SENSORS, routes, patrol_pd=0.25, engine=ENGINE["name"]
+    )
+    assert np.allclose(result.p_trace, 1 - math.exp(-0.25 * 2 * 12 / 24))
+
+
+def test_real_time_and_delayed_detection_split_the_total(line, border):
+    where, _ = point_off_line(line, 500, 0)
+    sensors = sensor_frame([{"geometry": where, "range_m": 1000.0, "pd": 0.6}])
+    _, _, result = detect(border, sensors, patrol_frame(line, 2.0))
+    # Realtime or delayed, never both: they add up to P_detect.
+    np.testing.assert_allclose(result.p_realtime + result.p_delayed, result.p_detect)
+    seen = result.p_sensor > 0
+    sight = 1 - math.exp(-2 * (200 / 3000) / 24)
+    np.testing.assert_allclose(result.p_realtime[seen], 1 - 0.4 * (1 - sight))
+    np.testing.assert_allclose(result.p_delayed[~seen], (1 - sight) * (1 - math.exp(-1)))
+
+
+def test_trace_detection_is_interdicted_only_by_pursuit():
+    from scipy.integrate import quad
+
+    # One point: no sensor, traces read at λ = 1 pass an hour, escape 1 h,
+    # traces readable 12 h, team 0.5 h away.
+    point = coverage.PointDetection(
+        p_sensor=np.array([0.0]),
+        p_patrol=np.array([0.0]),
+        p_detect=np.array([0.0]),
+        visits_per_day=np.array([24.0]),
+        sensors_seeing=np.array([0]),
+        p_sight=np.array([0.0]),
+        p_trace=np.array([1 - math.exp(-12.0)]),
+        reading_per_day=np.array([24.0]),
+    )
+    got = coverage.interdict_probability(
+        point, np.array([0.5]), escape_h=1.0, trace_persistence_h=12.0
+    )
+    # Independent: integrate the delay density λe^(−λD) times e^(−(D + t)/e) over [0, T].
+    expected, _ = quad(lambda d: math.exp(-d) * math.exp(-(d + 0.5)), 0.0, 12.0)
+    assert float(got[0]) == pytest.approx(expected, rel=1e-9)
+    # A real-time detection is answered with e^(−t/e) instead.
+    sensed = coverage.PointDetection(**{**point.__dict__, "p_sensor": np.array([1.0])})
+    got = coverage.interdict_probability(sensed, np.array([0.5]), escape_h=1.0)
+    assert float(got[0]) == pytest.approx(math.exp(-0.5))
 
 
 def test_patrol_sweep_limits_the_covered_stretch(line, border):
@@ -210,7 +265,12 @@ def test_track_150m_inside_with_50m_sweep_is_crossed_by_every_path(line, border)
     # track (> 50 m sweep) and scored 0. Each path runs 300 m inside, over it.
     track = patrol_frame(track_inside(line, 150.0), 1.0, sweep=50.0)
     _, _, result = detect(border, NO_SENSORS, track, depth=300.0)
-    assert np.allclose(result.p_patrol, 1 - math.exp(-1.0 * 12 / 24))  # 0.3935
+    # Traces: one reading pass a day, readable 12 h: 1 − e^(−1·12/24) = 0.3935.
+    assert np.allclose(result.p_trace, 1 - math.exp(-1.0 * 12 / 24))
+    # In sight: 2 · 50 m / 3000 m/h = 1/30 h in the band per pass.
+    sight = 1 - math.exp(-1.0 * (100 / 3000) / 24)
+    assert np.allclose(result.p_sight, sight)
+    assert np.allclose(result.p_patrol, 1 - math.exp(-0.5) * (1 - sight))
     assert np.allclose(result.visits_per_day, 1.0)
 
 
@@ -239,8 +299,10 @@ def test_segment_table_and_revisit(line, border):
     assert table["sensors_seeing"].tolist() == [1, 1] + [0] * 8
     assert table["revisit_h"].iloc[0] == pytest.approx(12.0)
     assert np.isinf(table["revisit_h"].iloc[9])
-    # Segment 1 wholly seen by the sensor and patrolled: 1 − 0.2 · e⁻¹.
-    assert table["p_detect"].iloc[0] == pytest.approx(1 - 0.2 * math.exp(-1), rel=1e-6)
+    # Segment 1 wholly seen by the sensor and patrolled: 1 − 0.2 · e⁻¹ · (1 − sight).
+    sight = 1 - math.exp(-2 * (200 / 3000) / 24)
+    expected = 1 - 0.2 * math.exp(-1) * (1 - sight)
+    assert table["p_detect"].iloc[0] == pytest.approx(expected, rel=1e-6)
     assert table["covered_frac"].iloc[9] == 0
 
 

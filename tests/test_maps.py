@@ -49,6 +49,7 @@ def make_layers() -> dict[str, gpd.GeoDataFrame]:
             "revisit_h": [6.0, 6.0, 12.0, 12.0, 24.0, 24.0, np.nan, np.inf, 48.0, 48.0],
             "incidents": [0, 1, 0, 2, 0, 1, 0, 0, 1, 0],
             "incidents_per_km_year": [0.0, 1.0, 0.0, 2.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0],
+            "threat_confidence": ["high"] * (n - 1) + ["low"],
             "threat": np.linspace(0.2, 0.9, n),
             "vulnerability": np.linspace(0.1, 0.95, n),
             "risk": RISK,
@@ -217,7 +218,11 @@ def test_legend_lists_risk_classes_and_detection_bins(layers, lang, classes):
 
 def test_segment_popups_carry_the_numbers(layers):
     page = _decode(_render(layers, lang="en"))
-    assert "<th>Risk (0–100)</th><td>88.0</td>" in page
+    assert "<th>Risk, uninterdicted persons per km per year</th><td>88.00</td>" in page
+    assert "<th>Threat known from incidents</th><td>yes</td>" in page
+    assert "<th>Threat known from incidents</th><td>unknown, not safe</td>" in page
+    assert "Threat unknown (not observed): not safe" in page  # its legend entry
+    assert page.count('"dashArray":"2 9"') == 1  # the one unobserved segment is dashed
     assert "<th>Risk class</th><td>critical</td>" in page
     assert "<th>Detection probability</th><td>0.93</td>" in page
     assert "<th>Km</th><td>5.0–6.0</td>" in page
@@ -240,7 +245,7 @@ def test_russian_popups_use_glossary_terms_and_decimal_comma(layers):
 
 def test_other_popups(layers):
     page = _decode(_render(layers, lang="en"))
-    assert "<h4>Gap 1</h4>" in page and "<th>Maximum risk</th><td>95.0</td>" in page
+    assert "<h4>Gap 1</h4>" in page and "<th>Maximum risk</th><td>95.00</td>" in page
     assert "<th>Azimuth, °</th><td>all round</td>" in page
     assert "<th>Visible share</th><td>80%</td>" in page
     assert "<th>Visits per day</th><td>2.0</td>" in page

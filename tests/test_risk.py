@@ -109,25 +109,69 @@ def test_structure_from_roads_settlements_and_passability(line):
     assert steep[0] == pytest.approx(math.exp(-1) / 2, rel=1e-3)
 
 
-def test_threat_and_risk_with_fixed_normalisation():
-    inc = np.array([0.0, 1.0, 2.0])
-    vul = np.array([1.0, 0.5, 1.0])
-    table, used, weights = risk.threat_and_risk(inc, None, vul, weights={"incidents": 0.7})
-    assert weights == {"incidents": 1.0, "structure": 0.0}
-    assert table["threat"].tolist() == [0.0, 0.5, 1.0]
-    assert table["risk"].tolist() == [0.0, 25.0, 100.0]
-    assert table["risk_class"].tolist() == ["low", "medium", "critical"]
-    # A plan on the baseline's scale: halved vulnerability halves risk.
-    plan, _, _ = risk.threat_and_risk(inc, None, vul / 2, weights={}, normalisation=used)
-    assert plan["risk"].tolist() == [0.0, 12.5, 50.0]
+def test_risk_table_is_threat_times_vulnerability_times_impact_with_absolute_classes():
+    table = risk.risk_table(
+        np.array([0.5, 2.0, 10.0, 30.0]), np.array([1.0, 1.0, 0.5, 1.0]), impact=1.0
+    )
+    # Hand: 0.5, 2, 5 and 30 uninterdicted persons per km per year.
+    assert table["risk"].tolist() == [0.5, 2.0, 5.0, 30.0]
+    assert table["risk_class"].tolist() == ["low", "medium", "high", "critical"]
+    # The class depends on the value, not on the worst segment: one segment alone.
+    alone = risk.risk_table(np.array([0.5]), np.array([1.0]))
+    assert alone["risk_class"].tolist() == ["low"]
 
 
-def test_structure_weight_applies_when_context_exists():
-    table, _, weights = risk.threat_and_risk(
-        np.array([0.0, 2.0]),
-        np.array([1.0, 0.0]),
-        np.ones(2),
+def test_threat_mixes_observed_and_structure_only_where_observed():
+    threat, weights = risk.threat_per_km_year(
+        np.array([0.0, 2.0, 0.0]),
+        np.array([1.0, 0.0, 0.5]),
+        np.array([True, True, False]),
+        structure_per_km_year=4.0,
         weights={"incidents": 0.7, "structure": 0.3},
     )
-    assert table["threat"].tolist() == pytest.approx([0.3, 0.7])
+    # Hand: 0.3 · 1 · 4, 0.7 · 2, and structure alone 0.5 · 4 where unobserved.
+    assert threat.tolist() == pytest.approx([1.2, 1.4, 2.0])
     assert weights == pytest.approx({"incidents": 0.7, "structure": 0.3})
+    no_context, w = risk.threat_per_km_year(
+        np.array([3.0, 0.0]),
+        None,
+        np.array([True, False]),
+        structure_per_km_year=1.5,
+        weights={"incidents": 0.7, "structure": 0.3},
+    )
+    assert w == {"incidents": 1.0, "structure": 0.0}
+    assert no_context.tolist() == pytest.approx([3.0, 1.5])
+
+
+def test_each_incident_is_corrected_by_the_detection_at_its_own_place(line, border):
+    segments = segment_border(border, segment_m=500)
+    incidents = risk.snap_incidents(incidents_at(line, [2000.0, 8000.0]), border)
+    # Posture: detection 1.0 on the first half of the line, 0.25 on the second.
+    lon = np.linspace(line.coords[0][0], line.coords[-1][0], 201)
+    lat = np.full(lon.size, line.coords[0][1])
+    p = np.where(lon < (lon[0] + lon[-1]) / 2, 1.0, 0.25)
+    posture = risk.Posture(
+        lon, lat, np.array(["A"] * lon.size, dtype=object), np.zeros(lon.size, dtype=np.int64), p
+    )
+    recorded = risk.detection_at(posture, incidents)
+    assert recorded.tolist() == [1.0, 0.25]
+    weights = risk.incident_weights(incidents)
+    corrected = risk.incident_intensity(
+        segments, incidents, weights, bandwidth_m=500.0, correction=1 / recorded
+    )
+    # The kernel keeps every incident's mass on the section: 1/1 + 1/0.25 = 5 persons a year.
+    mass = float((corrected * segments["length_m"] / 1000).sum())
+    assert mass == pytest.approx(5.0, rel=1e-6)
+    # ... and puts the corrected one's mass around its own place (km 8).
+    east = segments["km_from"].to_numpy() >= 5
+    assert float((corrected * segments["length_m"] / 1000)[east].sum()) == pytest.approx(4.0, 1e-3)
+
+
+def test_calibrated_structure_reproduces_the_observed_mean():
+    corrected = np.array([1.0, 3.0, 0.0])
+    structure = np.array([0.25, 0.75, 0.9])
+    length = np.array([1000.0, 1000.0, 1000.0])
+    confident = np.array([True, True, False])
+    s_ref = risk.calibrate_structure(corrected, structure, length, confident)
+    # Hand: (1 + 3) / (0.25 + 0.75) = 4 persons per km per year at structure 1.
+    assert s_ref == pytest.approx(4.0)

@@ -58,9 +58,15 @@ def scenario_from_options(scenario_file: Path | None, options: dict[str, Any]) -
 
 
 def run_and_write(
-    ctx: click.Context, scenario: Scenario, out: Path | None, *, overwrite: bool, lang: str
+    ctx: click.Context,
+    scenario: Scenario,
+    out: Path | None,
+    *,
+    overwrite: bool,
+    lang: str,
+    baseline: Scenario | None = None,
 ) -> None:
-    """Assess a scenario, write the folder and print the key figures."""
+    """Assess a scenario (against a baseline's posture), write the folder, print key figures."""
     from surveil.assessment import assess
     from surveil.errors import OutputError
     from surveil.outputs import write_outputs
@@ -70,7 +76,11 @@ def run_and_write(
     out = out or default_out(scenario.name)
     if out.exists() and not overwrite:  # fail before the work, not after it
         raise OutputError(f"{out} exists; choose another --out or pass --overwrite")
-    result = assess(scenario, progress=report)
+    base = None
+    if baseline is not None:
+        report("baseline")
+        base = assess(baseline, progress=report)
+    result = assess(scenario, baseline=base, progress=report)
     report("writing outputs")
     write_outputs(result, out, overwrite=overwrite, lang=lang)
     s = result.summary

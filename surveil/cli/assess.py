@@ -8,11 +8,19 @@ from typing import Any
 import click
 
 from surveil.cli._common import run_and_write, scenario_from_options
-from surveil.cli.options import layer_options, output_options, parameter_options
+from surveil.cli.options import LAYER_FLAGS, layer_options, output_options, parameter_options
 
 
 @click.command("assess")
 @click.argument("scenario_file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="Scenario of the posture under which the incidents were recorded (today's means), "
+    "when SCENARIO_FILE is a plan: incidents are corrected by the baseline's detection, so "
+    "the plan changes vulnerability, not threat.",
+)
 @layer_options
 @parameter_options
 @output_options
@@ -20,6 +28,7 @@ from surveil.cli.options import layer_options, output_options, parameter_options
 def command(
     ctx: click.Context,
     scenario_file: Path | None,
+    baseline: Path | None,
     out: Path | None,
     overwrite: bool,
     lang: str,
@@ -36,6 +45,12 @@ def command(
       surveil assess data/kgz-tjk/scenario.toml --out maps/kgz-tjk
       surveil assess --border border.gpkg --sensors towers.csv --target-pd 0.6
       surveil assess scenario.toml --segment-m 500 --lang ru --overwrite
+      surveil assess plan.toml --baseline today.toml --out maps/plan
     """
     scenario = scenario_from_options(scenario_file, options)
-    run_and_write(ctx, scenario, out, overwrite=overwrite, lang=lang)
+    base = None
+    if baseline is not None:
+        # Layer flags change the plan; the baseline keeps its file's layers.
+        shared = {k: v for k, v in options.items() if k not in LAYER_FLAGS}
+        base = scenario_from_options(baseline, shared)
+    run_and_write(ctx, scenario, out, overwrite=overwrite, lang=lang, baseline=base)

@@ -53,22 +53,26 @@ def layer_options(f: F) -> F:
 
 
 def parameter_options(f: F) -> F:
-    """Add ``--segment-m``, ``--sample-m`` and ``--target-pd``."""
+    """Add ``--segment-m``, ``--sample-m`` and ``--target-pd``.
+
+    Their values are checked by the scenario's parameter rules (one home,
+    :func:`surveil.scenario.Parameters`), as if given in the scenario file.
+    """
     f = click.option(
         "--target-pd",
-        type=click.FloatRange(0, 1, min_open=True),
+        type=float,
         default=None,
         help="Detection probability that counts as covered (default 0.5).",
     )(f)
     f = click.option(
         "--sample-m",
-        type=click.FloatRange(0, min_open=True),
+        type=float,
         default=None,
         help="Spacing of target points along the border, metres (default 50).",
     )(f)
     f = click.option(
         "--segment-m",
-        type=click.FloatRange(0, min_open=True),
+        type=float,
         default=None,
         help="Segment length, metres (default 1000).",
     )(f)

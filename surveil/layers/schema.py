@@ -11,7 +11,16 @@ import pandas as pd
 from numpy.typing import NDArray
 from pyproj import CRS
 
-LAYER_KINDS = ("border", "sensors", "patrols", "incidents", "posts", "settlements", "roads")
+LAYER_KINDS = (
+    "border",
+    "sensors",
+    "patrols",
+    "incidents",
+    "posts",
+    "settlements",
+    "roads",
+    "impact",
+)
 """Kinds of vector layer that :func:`read_layer` understands."""
 
 
@@ -37,6 +46,7 @@ _FAMILIES = {
     "posts": ("point",),
     "settlements": ("point",),
     "roads": ("line",),
+    "impact": ("polygon",),
 }
 
 
@@ -157,7 +167,8 @@ _SCHEMAS: dict[str, tuple[_Field, ...]] = {
             expected="expected a positive distance in metres",
             number="a number in metres",
         ),
-        _probability("pd", required=False, default=1.0),
+        # Empty: the scenario's patrol_pd parameter (surveil.coverage.with_patrol_pd).
+        _probability("pd", required=False, default=math.nan),
         _enum("mode", ("foot", "vehicle", "horse", "boat"), "foot"),
         _enum("window", ("day", "night", "all"), "all"),
         _Field("agency", "text", default=""),
@@ -199,6 +210,19 @@ _SCHEMAS: dict[str, tuple[_Field, ...]] = {
         ),
     ),
     "roads": (_Field("name", "text", default=""),),
+    # Areas whose crossings weigh more (or less) in risk: settlements, critical
+    # infrastructure, smuggling corridors (surveil.risk, segment_impact).
+    "impact": (
+        _Field("name", "text", default=""),
+        _Field(
+            "impact",
+            "float",
+            default=1.0,
+            valid=_non_negative,
+            expected="expected an impact weight, 0 or more (1 = ordinary)",
+            number="a number",
+        ),
+    ),
 }
 
 

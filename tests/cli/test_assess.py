@@ -145,3 +145,50 @@ def test_import_surveil_stays_light():
     code = "import sys, surveil; print(any(m in sys.modules for m in ('folium', 'click')))"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == "False"
+
+
+def test_plan_against_a_baseline_keeps_its_threat(runner, tmp_path):
+    # A plan: the synthetic scenario with every patrol visiting three times as often.
+    plan_dir = tmp_path / "plan"
+    plan_dir.mkdir()
+    for f in DEMO.parent.iterdir():
+        (plan_dir / f.name).write_bytes(f.read_bytes())
+    patrols = plan_dir / "patrols.geojson"
+    doc = json.loads(patrols.read_text())
+    for feature in doc["features"]:
+        feature["properties"]["visits_per_day"] *= 3
+    patrols.write_text(json.dumps(doc))
+    base_out, plan_out = tmp_path / "b", tmp_path / "p"
+    assert runner.invoke(cli, ["assess", str(DEMO), "--out", str(base_out)]).exit_code == 0
+    result = runner.invoke(
+        cli,
+        ["assess", str(plan_dir / DEMO.name), "--baseline", str(DEMO), "--out", str(plan_out)],
+    )
+    assert result.exit_code == 0, result.output
+    base = pd.read_csv(base_out / "segments.csv")
+    plan = pd.read_csv(plan_out / "segments.csv")
+    pd.testing.assert_series_equal(plan["threat"], base["threat"])
+    assert (plan["p_detect"] >= base["p_detect"] - 1e-9).all()
+    assert plan["risk"].sum() < base["risk"].sum()
+    run = json.loads((plan_out / "run.json").read_text())
+    assert run["model"]["recording_posture"] == "baseline"
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "named"),
+    [("--target-pd", "1", "target_pd"), ("--segment-m", "inf", "segment_m")],
+)
+def test_parameter_rules_refuse_before_any_work(runner, tmp_path, flag, value, named):
+    result = runner.invoke(cli, ["assess", str(DEMO), flag, value, "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert named in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_zero_trace_persistence_is_refused_by_the_scenario_rules(tmp_path):
+    from surveil.errors import ScenarioError
+    from surveil.scenario import Parameters
+
+    with pytest.raises(ScenarioError, match="trace_persistence_h"):
+        Parameters.from_mapping({"trace_persistence_h": 0})

@@ -94,7 +94,8 @@ def test_demo_geopackage_and_run_record(demo_out):
     assert {i["layer"] for i in run["inputs"]} >= {"border", "sensors", "patrols", "incidents"}
     assert all(len(i["sha256"]) == 64 for i in run["inputs"])
     assert run["parameters"]["segment_m"] == 1000
-    assert run["model"]["normalisation"]["risk"] > 0
+    assert run["model"]["structure_per_km_year"] > 0
+    assert run["model"]["risk_breaks"] == [1.0, 4.0, 12.0]
 
 
 def test_existing_folder_is_not_overwritten(demo_out, runner):
