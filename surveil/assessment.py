@@ -21,7 +21,7 @@ import shapely
 from numpy.typing import NDArray
 
 from surveil import coverage, risk, terrain, visibility
-from surveil.errors import InputWarning, ScenarioError
+from surveil.errors import InputError, InputWarning, ScenarioError
 from surveil.gaps import find_gaps
 from surveil.needs import needs_totals, size_needs
 from surveil.scenario import Scenario
@@ -55,6 +55,7 @@ SEGMENT_OUTPUT_COLUMNS = [
     "slope_deg",
     "passability",
     "mast_m_to_see",
+    "mast_reachable",
     "structure",
     "threat_confidence",
     "threat",
@@ -329,7 +330,8 @@ def detection_table(
     Columns ``p_sensor``, ``p_patrol``, ``p_detect``, ``p_detect_realtime``,
     ``p_detect_delayed``, ``covered_frac``, ``sensors_seeing``,
     ``revisit_h``, ``slope_deg``, ``passability``, ``mast_m_to_see`` (NaN
-    without terrain), ``p_interdict`` and ``response_h`` (NaN without posts).
+    without terrain), ``mast_reachable`` (False without terrain: masts are
+    not assessed), ``p_interdict`` and ``response_h`` (NaN without posts).
     """
     p = scenario.parameters
     n = targets.n_segments
@@ -338,7 +340,9 @@ def detection_table(
         sight = visibility.sensor_sight(
             tiles, sensors, target_height_m=p.target_height_m, refraction=p.refraction
         )
-        warn_sensors_off_terrain(sight, str(scenario.dem))
+        depth = p.path_depth_m
+        reaching = reaching_sensors(targets, sight.sensors, depth_m=depth)
+        warn_sensors_off_terrain(sight, str(scenario.dem), reaching=reaching)
     detection = coverage.detect_points(
         targets,
         sensors,
@@ -352,12 +356,18 @@ def detection_table(
     )
     table = coverage.segment_detection(targets, detection, n, target_pd=p.target_pd)
     table["slope_deg"] = table["passability"] = table["mast_m_to_see"] = np.nan
+    table["mast_reachable"] = False
     if sight is not None:
         slope = point_slope(tiles, targets)
         table["slope_deg"] = coverage.segment_means(slope, targets, n)
         table["passability"] = coverage.segment_means(terrain.passability(slope), targets, n)
-        table["mast_m_to_see"] = coverage.mast_to_see(
-            targets, sensors, detection.p_sensor, sight, n
+        table["mast_m_to_see"], table["mast_reachable"] = coverage.mast_to_see(
+            targets,
+            sight.sensors,
+            detection.p_sensor,
+            sight,
+            n,
+            tallest_mast_m=tallest_mast_m(scenario.catalogue),
         )
     table["p_interdict"] = table["response_h"] = np.nan
     if len(scenario.posts):
@@ -368,6 +378,18 @@ def detection_table(
         table["p_interdict"] = coverage.segment_means(p_interdict, targets, n)
         table["response_h"] = coverage.segment_means(hours, targets, n)
     return detection, table
+
+
+def tallest_mast_m(catalogue: pd.DataFrame) -> float:
+    """Return the tallest mast the catalogue offers, in metres (its largest ``height_m``).
+
+    The catalogue has no separate mast options; the tallest ``height_m`` of
+    its means stands for them. 0 for an empty catalogue.
+    """
+    heights = catalogue["height_m"].to_numpy(dtype=float) if "height_m" in catalogue else []
+    finite = np.asarray(heights, dtype=float)
+    finite = finite[np.isfinite(finite)]
+    return float(finite.max()) if finite.size else 0.0
 
 
 def threat_table(
@@ -449,25 +471,90 @@ def threat_table(
 def load_terrain(
     dem: os.PathLike[str], scenario: Scenario, targets: TargetPoints
 ) -> tuple[terrain.DEM, ...]:
-    """Read the DEM around the border and sensors, one local tile per 200 km."""
+    """Read the DEM around the border, one local tile per 200 km of border.
+
+    The tiles, their centres and cell lattices come from the border's target
+    points alone (:func:`surveil.terrain.read_dem_tiles`); the buffer is the
+    longest range of the sensors that can reach a target point (see
+    :func:`reaching_sensors`) plus the crossing-path depth and 1 km. A sensor
+    that cannot reach the border changes nothing, not even the window.
+
+    Raises
+    ------
+    surveil.errors.InputError
+        When a tile's window would exceed :data:`surveil.terrain.MAX_DEM_CELLS`,
+        naming the sensor whose range asks for it.
+    """
     p = scenario.parameters
+    depth = p.path_depth_m
     sensors = scenario.sensors
-    reach = float(sensors["range_m"].max()) if len(sensors) else 0.0
-    reach += p.path_depth_m + 1000.0
-    lon = np.concatenate([targets.lon, sensors.geometry.x.to_numpy()])
-    lat = np.concatenate([targets.lat, sensors.geometry.y.to_numpy()])
-    return tuple(terrain.read_dem_tiles(str(dem), lon, lat, buffer_m=reach))
+    reach = reaching_sensors(targets, sensors, depth_m=depth)
+    ranges = sensors["range_m"].to_numpy(dtype=float)
+    longest = int(np.argmax(np.where(reach, ranges, -np.inf))) if reach.any() else None
+    margin = depth + 1000.0
+    buffer_m = margin + (ranges[longest] if longest is not None else 0.0)
+    path = str(dem)
+    for box in terrain.border_tiles(targets.lon, targets.lat):
+        center = ((box[0] + box[2]) / 2.0, (box[1] + box[3]) / 2.0)
+        rows, cols = terrain.grid_shape(path, bounds=box, buffer_m=buffer_m, center_lonlat=center)
+        if longest is not None and rows * cols > terrain.MAX_DEM_CELLS:
+            source = scenario.sources.get("sensors", "sensors")
+            raise InputError(
+                f"{source}, layer sensors, row {longest + 1} (id {sensors['id'].iloc[longest]}): "
+                f"range_m is {ranges[longest]:g}; over the DEM {path} it needs a window of "
+                f"{rows:,} × {cols:,} cells around the border, more than the limit of "
+                f"{terrain.MAX_DEM_CELLS:,} cells (surveil.terrain.MAX_DEM_CELLS); expected a "
+                "range a sensor can have (at most a few tens of km)"
+            )
+    return tuple(terrain.read_dem_tiles(path, targets.lon, targets.lat, buffer_m=buffer_m))
 
 
-def warn_sensors_off_terrain(sight: visibility.TerrainSight, dem: str) -> None:
-    """Warn about sensors that stand outside the DEM or on nodata (they see nothing)."""
+def reaching_sensors(
+    targets: TargetPoints, sensors: gpd.GeoDataFrame, *, depth_m: float
+) -> NDArray[np.bool_]:
+    """Tell which sensors can reach a target point: nearest one within ``range_m + depth_m``.
+
+    Parameters
+    ----------
+    targets
+        Target points on the border.
+    sensors
+        Sensors with ``range_m``.
+    depth_m
+        How far a crossing path reaches from its target point, in metres.
+    """
+    from scipy.spatial import cKDTree
+
+    from surveil import geodesy
+
+    if len(sensors) == 0 or len(targets) == 0:
+        return np.zeros(len(sensors), dtype=bool)
+    tree = cKDTree(geodesy.ecef(targets.lon, targets.lat))
+    s_xyz = geodesy.ecef(sensors.geometry.x.to_numpy(), sensors.geometry.y.to_numpy())
+    nearest, _ = tree.query(s_xyz)
+    # chord distances; 1 m covers the offsets' millimetre steps
+    return np.asarray(nearest <= sensors["range_m"].to_numpy(dtype=float) + depth_m + 1.0)
+
+
+def warn_sensors_off_terrain(
+    sight: visibility.TerrainSight, dem: str, *, reaching: NDArray[np.bool_] | None = None
+) -> None:
+    """Warn about sensors that could reach the border but stand outside the DEM or on nodata.
+
+    Parameters
+    ----------
+    sight
+        Line of sight of the sensors; its ``ground_m`` is NaN off the DEM.
+    dem
+        The DEM file, for the message.
+    reaching
+        Which of ``sight.sensors`` can reach a target point (others are not
+        named: they see nothing of the border anyway); default all.
+    """
     sensors = sight.sensors
-    lon, lat = sensors.geometry.x.to_numpy(), sensors.geometry.y.to_numpy()
-    ground = np.full(len(sensors), np.nan)
-    for t in np.unique(sight.sensor_tile):
-        mine = sight.sensor_tile == t
-        ground[mine] = sight.tiles[t].elevation(lon[mine], lat[mine])
-    off = np.isnan(ground)
+    off = np.isnan(sight.ground_m)
+    if reaching is not None:
+        off &= reaching
     if off.any():
         ids = ", ".join(map(str, sensors.loc[off, "id"].head(10)))
         more = f" and {int(off.sum()) - 10} more" if off.sum() > 10 else ""

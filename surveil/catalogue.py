@@ -47,6 +47,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from surveil.errors import InputError, Problem, SchemaError
@@ -489,3 +490,59 @@ def _to_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     for field in _TEXT_FIELDS:
         table[field] = table[field].astype("str")
     return table
+
+
+#: Sensor columns a catalogue type fills when a new sensor leaves them out.
+SENSOR_SPEC_COLUMNS = ("range_m", "pd", "availability", "height_m", "fov_deg")
+
+
+def with_catalogue_specs(sensors: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
+    """Return new sensors with the specs of their catalogue ``type`` filled in.
+
+    A row's own values win; empty or missing ``range_m``, ``pd``,
+    ``availability``, ``height_m`` and ``fov_deg`` come from the catalogue
+    entry of its ``type`` (a sensor means). A row without the specs whose
+    type is not a sensor of the catalogue is refused.
+
+    Raises
+    ------
+    surveil.errors.SchemaError
+        Naming the rows whose type the catalogue does not know.
+
+    Examples
+    --------
+    >>> cat = load_catalogue()
+    >>> new = with_catalogue_specs(pd.DataFrame({"type": ["thermal_tower"]}), cat)
+    >>> new[["range_m", "pd", "height_m"]].iloc[0].tolist()
+    [5000.0, 0.8, 20.0]
+    """
+    out = sensors.copy()
+    specs = catalogue[catalogue["kind"] == "sensor"].set_index("type")
+    types = (
+        out["type"].astype(str) if "type" in out else pd.Series([""] * len(out), index=out.index)
+    )
+    problems = []
+    for column in SENSOR_SPEC_COLUMNS:
+        given = (
+            pd.to_numeric(out[column], errors="coerce")
+            if column in out
+            else pd.Series(np.nan, index=out.index)
+        )
+        known = types.map(specs[column]) if column in specs else pd.Series(np.nan, index=out.index)
+        out[column] = given.where(given.notna(), known)
+    missing = out[["range_m", "pd"]].isna().any(axis=1).to_numpy()
+    for row in np.flatnonzero(missing):
+        problems.append(
+            Problem(
+                "sensors",
+                "sensors",
+                int(row) + 1,
+                "type",
+                repr(types.iloc[row]),
+                "expected range_m and pd, or a sensor type of the catalogue: "
+                + ", ".join(specs.index.astype(str)),
+            )
+        )
+    if problems:
+        raise SchemaError("new sensors lack their specs", problems)
+    return out

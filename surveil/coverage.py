@@ -301,9 +301,11 @@ def sensor_probability(
     terrain, a sensor detects the path when any point of it is within range
     and inside the field of view, found exactly (:func:`path_in_sector`).
     With terrain, the part of the path in range is sampled every
-    ``sight_step_m`` (the DEM cell size), together with the point closest to
-    the sensor and the sector-boundary crossings; the sensor detects the path
-    when one of the samples inside the sector is in line of sight.
+    ``sight_step_m`` (the DEM cell size) counted from the target point,
+    together with that part's ends, the point closest to the sensor and the
+    sector-boundary crossings; the sensor detects the path when one of the
+    samples inside the sector is in line of sight (and slant range, see
+    :class:`surveil.visibility.TerrainSight`).
 
     A sensor has ONE detection chance per path, ``p = pd · availability``,
     however long the path stays in view: its glimpses along one path are
@@ -387,26 +389,29 @@ def _path_in_sight(
 ) -> NDArray[np.bool_]:
     """Tell, per (point, sensor) pair, whether a sample of the path in the sector is in sight.
 
-    Samples: every ``step_m`` over the part in range ``[t0, t1]``, its end,
-    the point closest to the sensor and the sector-boundary crossings; those
-    outside the sector (up to 1 mm) are dropped before line of sight.
+    Samples over the part in range ``[t0, t1]``: every ``step_m`` counted
+    from the target point on the border (so the grid is the same whichever
+    way the border was digitised), both ends of the part, the point closest
+    to the sensor and the sector-boundary crossings; those outside the sector
+    (by more than 1 mm) are dropped before line of sight.
     """
     pair = np.flatnonzero(meets.hit)
     t0, t1 = meets.t0[pair], meets.t1[pair]
     dt = step_m / (2.0 * path_depth_m)
-    count = np.floor((t1 - t0) / dt + 1e-9).astype(np.int64) + 1
+    first = np.ceil((t0 - 0.5) / dt - 1e-9).astype(np.int64)
+    count = np.maximum(np.floor((t1 - 0.5) / dt + 1e-9).astype(np.int64) - first + 1, 0)
     owner = np.repeat(np.arange(pair.size), count)
-    k = np.arange(owner.size) - np.repeat(np.cumsum(count) - count, count)
+    k = np.arange(owner.size) - np.repeat(np.cumsum(count) - count, count) + first[owner]
     s_xyz, east, north = _sensor_frames(sensors)
     ends = targets.paths_xyz(path_depth_m)
     left = ends[0, point[pair]] - s_xyz[sensor[pair]]
     d = ends[1, point[pair]] - ends[0, point[pair]]
     closest = np.clip(-_dot(left, d) / _dot(d, d), t0, t1)
-    extra = np.column_stack([t1, closest, meets.t_cross[pair]])
-    t = np.concatenate([t0[owner] + k * dt, extra.ravel()])
+    extra = np.column_stack([t0, t1, closest, meets.t_cross[pair]])
+    t = np.concatenate([0.5 + k * dt, extra.ravel()])
     owner = np.concatenate([owner, np.repeat(np.arange(pair.size), extra.shape[1])])
     keep = np.isfinite(t)
-    t, owner = np.minimum(t[keep], t1[owner[keep]]), owner[keep]
+    t, owner = np.clip(t[keep], t0[owner[keep]], t1[owner[keep]]), owner[keep]
     # Drop samples outside the sector (the grid and closest point may leave it).
     rel = left[owner] + t[:, None] * d[owner]
     e, n = _dot(rel, east[sensor[pair[owner]]]), _dot(rel, north[sensor[pair[owner]]])
@@ -726,37 +731,59 @@ def mast_to_see(
     p_sensor: FloatArray,
     sight: Sight,
     n_segments: int,
-) -> FloatArray:
-    """Return, per segment, how much taller a mast would need to be to see it.
+    *,
+    tallest_mast_m: float,
+) -> tuple[FloatArray, NDArray[np.bool_]]:
+    """Return, per segment, how much taller a mast would need to be to see it, if any mast can.
 
-    For each target point that no sensor sees but that lies in range and
-    sector of some sensor, the nearest such sensor's extra mast height to see
-    it is taken; a segment reports the largest over its points: with masts
-    that much taller, every hidden point in range would be seen. 0 where all
-    points are seen, NaN where the hidden points are out of every sensor's
-    range (no mast helps).
+    A target point that no sensor sees but that lies in range and sector of
+    some sensors needs, from each of them, an extra mast height to be seen;
+    a sensor's mast may grow only up to ``tallest_mast_m`` (or its own
+    height, if taller), and the point takes the least extra height among the
+    sensors that can give it. A segment reports the largest over its hidden
+    points: with masts that much taller, every hidden point in range would
+    be seen.
+
+    Parameters
+    ----------
+    targets
+        Target points.
+    sensors
+        The sensors that count, in the order ``sight`` indexes them.
+    p_sensor
+        Sensor detection at each target point (0: hidden).
+    sight
+        Line of sight over terrain.
+    n_segments
+        Number of segments.
+    tallest_mast_m
+        Height of the tallest mast available, in metres (the catalogue's).
+
+    Returns
+    -------
+    mast_m_to_see, mast_reachable
+        Extra mast height in metres (0 where every point is seen; NaN where
+        some hidden point is out of every sensor's range, or needs a mast
+        taller than ``tallest_mast_m``), and whether the segment is reachable
+        by a mast (mast_m_to_see is not NaN).
     """
     out = np.where(np.bincount(targets.segment, minlength=n_segments) > 0, 0.0, np.nan)
     hidden = np.flatnonzero(p_sensor <= 0)
-    if hidden.size == 0 or len(sensors) == 0:
-        return out
-    point, sensor = sensor_pairs(targets.lon[hidden], targets.lat[hidden], sensors)
-    unreachable = np.setdiff1d(np.arange(hidden.size), point)
-    out[np.unique(targets.segment[hidden[unreachable]])] = np.nan
-    if point.size == 0:
-        return out
-    s_xyz = geodesy.ecef(sensors.geometry.x.to_numpy(), sensors.geometry.y.to_numpy())
-    p_xyz = geodesy.ecef(targets.lon[hidden[point]], targets.lat[hidden[point]])
-    dist = np.linalg.norm(p_xyz - s_xyz[sensor], axis=1)
-    order = np.lexsort((dist, point))
-    nearest = order[np.concatenate([[True], np.diff(point[order]) != 0])]
-    pts = hidden[point[nearest]]
-    mast = sight.mast_m(sensor[nearest], targets.lon[pts], targets.lat[pts])
-    best = np.full(n_segments, -np.inf)
-    np.maximum.at(best, targets.segment[pts], np.nan_to_num(mast, nan=-np.inf))
-    reached = np.isfinite(best)
-    out[reached] = np.maximum(np.where(np.isnan(out[reached]), 0.0, out[reached]), best[reached])
-    return out
+    if hidden.size and len(sensors):
+        point, sensor = sensor_pairs(targets.lon[hidden], targets.lat[hidden], sensors)
+        extra = np.full(hidden.size, np.inf)  # least extra height per hidden point
+        if point.size:
+            mast = sight.mast_m(sensor, targets.lon[hidden[point]], targets.lat[hidden[point]])
+            height = sensors["height_m"].to_numpy(dtype=float)[sensor]
+            room = np.maximum(tallest_mast_m - height, 0.0)
+            usable = np.where(np.isfinite(mast) & (mast <= room + 1e-9), mast, np.inf)
+            np.minimum.at(extra, point, usable)
+        need = np.zeros(n_segments)
+        np.maximum.at(need, targets.segment[hidden], extra)
+        out = np.where(np.isfinite(need), np.maximum(out, need), np.nan)
+    elif hidden.size:
+        out[np.unique(targets.segment[hidden])] = np.nan
+    return out, np.isfinite(out)
 
 
 def response_hours(

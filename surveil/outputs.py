@@ -11,13 +11,14 @@ formatting, so the same inputs give byte-identical CSV files.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,7 @@ from surveil.errors import InputError, OutputError
 
 if TYPE_CHECKING:
     from surveil.assessment import Assessment
+    from surveil.scenario import Scenario
 
 OUTPUT_FILES = (
     "assessment.gpkg",
@@ -102,7 +104,11 @@ def run_record(assessment: Assessment) -> dict[str, Any]:
     return {
         "surveil_version": __version__,
         "created_utc": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "scenario": {"name": scenario.name, "attribution": scenario.attribution},
+        "scenario": {
+            "name": scenario.name,
+            "attribution": scenario.attribution,
+            "section_impact": dict(scenario.section_impact),
+        },
         "inputs": input_files(scenario.sources),
         "parameters": scenario.parameters.to_dict(),
         "catalogue_indicative": bool(scenario.catalogue.attrs.get("indicative", False)),
@@ -173,6 +179,85 @@ def write_outputs(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out
+
+
+def write_folder(
+    out: str | os.PathLike[str],
+    write: Callable[[Path], None],
+    *,
+    overwrite: bool = False,
+    record: Mapping[str, Any] | None = None,
+) -> Path:
+    """Write a folder whole or not at all: ``write`` fills a temporary folder, then it moves.
+
+    Parameters
+    ----------
+    out
+        Folder to create.
+    write
+        Called with the temporary folder to fill.
+    overwrite
+        Replace ``out`` if it exists.
+    record
+        What ``run.json`` records of the run (its kind, version, inputs).
+    """
+    out = Path(out)
+    if out.exists() and not overwrite:
+        raise OutputError(f"{out} exists; choose another --out or pass --overwrite")
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out} exists and is not a folder")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
+    try:
+        write(tmp)
+        run = {"surveil_version": __version__, **(record or {})}
+        (tmp / "run.json").write_text(json.dumps(run, indent=2, sort_keys=True) + "\n")
+        _replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def scenario_from_run(folder: str | os.PathLike[str]) -> Scenario:
+    """Rebuild the scenario of an output folder from its ``run.json``.
+
+    The layers, DEM and catalogue are read again from the paths the run
+    recorded, with the run's parameters and impact weights.
+
+    Raises
+    ------
+    surveil.errors.InputError
+        When the folder has no readable ``run.json`` or an input has moved.
+    """
+    from surveil.scenario import load_scenario
+
+    folder = Path(folder)
+    try:
+        run = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+        inputs = {i["layer"]: Path(i["path"]) for i in run["inputs"]}
+        parameters = dict(run["parameters"])
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise InputError(
+            f"{folder}: not a surveil output folder with a readable run.json ({err})"
+        ) from None
+    missing = [f"{k} ({p})" for k, p in inputs.items() if not p.is_file()]
+    if missing:
+        raise InputError(f"{folder}: run.json names inputs that are gone: {', '.join(missing)}")
+    layers = {k: p for k, p in inputs.items() if k not in ("dem", "catalogue", "scenario")}
+    scenario = load_scenario(
+        layers=layers,
+        parameters=parameters,
+        catalogue=inputs.get("catalogue"),
+        dem=inputs.get("dem"),
+    )
+    meta = run.get("scenario", {})
+    return dataclasses.replace(
+        scenario,
+        name=str(meta.get("name", scenario.name)),
+        attribution=str(meta.get("attribution", "")),
+        section_impact=dict(meta.get("section_impact", {})),
+    )
 
 
 def _write_all(assessment: Assessment, folder: Path, *, lang: str) -> None:

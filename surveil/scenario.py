@@ -34,10 +34,11 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
-from surveil.catalogue import load_catalogue
-from surveil.errors import InputError, Problem, ScenarioError
+from surveil.catalogue import load_catalogue, with_catalogue_specs
+from surveil.errors import InputError, Problem, ScenarioError, SchemaError
 from surveil.layers import LAYER_KINDS, check_near_border, clip_to_border, read_layer
 
 PathLike = str | os.PathLike[str]
@@ -447,9 +448,54 @@ class Scenario:
         """Return a copy whose sensors are replaced (validated like a file)."""
         return dataclasses.replace(self, sensors=read_layer(sensors, "sensors"))
 
-    def add_sensors(self, sensors: gpd.GeoDataFrame) -> Scenario:
-        """Return a copy with more sensors added (validated like a file)."""
-        new = read_layer(sensors, "sensors")
+    def add_sensors(self, sensors: gpd.GeoDataFrame, *, status: str | None = None) -> Scenario:
+        """Return a copy with more sensors added (validated like a file).
+
+        Parameters
+        ----------
+        sensors
+            New sensors: points with a ``type``; a catalogue sensor type fills
+            ``range_m``, ``pd``, ``availability``, ``height_m`` and ``fov_deg``
+            where the rows leave them out (see
+            :func:`surveil.catalogue.with_catalogue_specs`).
+        status
+            Status of every new sensor (``"planned"`` for a plan); None keeps
+            the rows' own (operational by default).
+
+        Raises
+        ------
+        surveil.errors.SchemaError
+            When a new id is already taken, or a row lacks specs the catalogue
+            cannot fill.
+
+        Examples
+        --------
+        >>> import geopandas as gpd, shapely
+        >>> from surveil.datasets import load_demo
+        >>> demo = load_demo()
+        >>> site = demo.sensors.geometry.iloc[0]
+        >>> tower = gpd.GeoDataFrame({"id": ["T-new"], "type": ["thermal_tower"]},
+        ...                          geometry=[site], crs=4326)
+        >>> more = demo.add_sensors(tower, status="planned")
+        >>> row = more.sensors.iloc[-1]
+        >>> row["id"], float(row["range_m"]), row["status"]
+        ('T-new', 5000.0, 'planned')
+        """
+        filled = with_catalogue_specs(sensors, self.catalogue)
+        if status is not None:
+            filled = filled.assign(status=status)
+        new = read_layer(gpd.GeoDataFrame(filled, geometry=sensors.geometry.name), "sensors")
+        taken = set(self.sensors["id"].astype(str))
+        clash = [
+            Problem("sensors", "sensors", i + 1, "id", repr(v), "expected an id not yet used")
+            for i, v in enumerate(new["id"].astype(str))
+            if v in taken
+        ]
+        if clash:
+            raise SchemaError("new sensors reuse ids", clash)
+        if "source_row" in new and len(self.sensors):
+            start = int(self.sensors["source_row"].max()) if "source_row" in self.sensors else 0
+            new["source_row"] = np.arange(start + 1, start + 1 + len(new), dtype=np.int64)
         joined = pd.concat([self.sensors, new], ignore_index=True)
         return dataclasses.replace(self, sensors=gpd.GeoDataFrame(joined, crs="EPSG:4326"))
 
@@ -467,6 +513,14 @@ class Scenario:
         """
         if factor < 0:
             raise ScenarioError(f"patrol factor is {factor}; expected a number >= 0")
+        for name, value, known in (
+            ("window", window, ("day", "night", "all")),
+            ("mode", mode, ("foot", "vehicle", "horse", "boat")),
+        ):
+            if value is not None and value not in known:
+                raise ScenarioError(
+                    f"patrol {name} is {value!r}; expected one of {', '.join(known)}"
+                )
         patrols = self.patrols.copy()
         chosen = pd.Series(True, index=patrols.index)
         if window is not None:

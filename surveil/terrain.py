@@ -6,14 +6,28 @@ metres without further projection. :func:`read_dem` reads only the window of
 the raster that covers the area asked for (plus a buffer) and, when the
 raster is geographic (such as GEBCO or SRTM in EPSG:4326) or its projection
 distorts the area by more than 0.1 %, reprojects that window to an azimuthal
-equidistant grid centred on the area, at the raster's native resolution.
+equidistant grid at the raster's native resolution.
+
+The local grid does not depend on which sensors exist: its centre (the
+projection's origin, a corner of the cell lattice) and its cell size are fixed
+by the DEM and the border alone (:func:`read_dem_tiles`), and every cell's
+value is the source raster interpolated bilinearly at the cell's centre, with
+the exact transformation. A wider window (a longer sensor range) only adds
+cells at the edges; the value of a cell never changes with the window.
 
 One local grid is good for a few hundred kilometres: at 150 km from the centre
 the azimuthal equidistant scale error is below 0.01 %. For a border at
-national scale, read one DEM per cluster of sensors with
-:func:`read_dem_tiles` and pick each sensor's tile with :func:`tile_of`; every
-tile carries a buffer at least as wide as the longest sensor range, so that a
-sensor's rays never leave its tile.
+national scale, read one DEM per stretch of border with :func:`read_dem_tiles`
+and pick each sensor's tile with :func:`tile_of`; every tile carries a buffer
+at least as wide as the longest sensor range, so that a sensor's rays never
+leave its tile.
+
+A sensor stands on the source raster's cell that contains it
+(:meth:`DEM.ground_m`), not on the resampled grid: bilinear resampling smooths
+peaks, and towers stand on peaks.
+
+A window is sized before anything is allocated: more than
+:data:`MAX_DEM_CELLS` cells is refused (:func:`grid_shape` tells the size).
 """
 
 from __future__ import annotations
@@ -38,6 +52,32 @@ FloatArray = NDArray[np.float64]
 _M_PER_DEG = 111_320.0
 _MAX_SCALE_ERROR = 1e-3
 
+MAX_DEM_CELLS = 64_000_000
+"""Largest DEM window read, in cells (float32: 256 MB; with the source window and
+the working arrays of slope and line of sight about 1.5 GB at the peak). A
+200 km tile of a 30 m DEM with 12 km of buffer is 56 million cells."""
+
+_ROWS_PER_BLOCK = 512
+
+
+@dataclass(frozen=True)
+class SourceCells:
+    """Cells of the source raster as read, before reprojection.
+
+    Attributes
+    ----------
+    elevation_m
+        Elevation in metres of the window read, NaN at nodata; row 0 north.
+    transform
+        Affine transform of the window in the source CRS.
+    crs
+        The source raster's CRS.
+    """
+
+    elevation_m: NDArray[np.float32]
+    transform: Any
+    crs: CRS
+
 
 @dataclass(frozen=True)
 class DEM:
@@ -59,6 +99,9 @@ class DEM:
     bounds_lonlat
         ``(lon_min, lat_min, lon_max, lat_max)`` of the area asked for, in
         degrees, without the buffer (used by :func:`tile_of`).
+    source_cells
+        The source raster's cells when the grid was reprojected from them
+        (for :meth:`ground_m`); None when the grid is the source's own.
     """
 
     elevation_m: NDArray[np.float32]
@@ -71,6 +114,7 @@ class DEM:
         180.0,
         90.0,
     )
+    source_cells: SourceCells | None = field(default=None, repr=False, compare=False)
     _to_grid: Transformer = field(init=False, repr=False, compare=False)
     _to_lonlat: Transformer = field(init=False, repr=False, compare=False)
 
@@ -128,6 +172,49 @@ class DEM:
         [100.0]
         """
         return self.elevation_xy(*self.to_grid(lon, lat))
+
+    def ground_m(self, lon: ArrayLike, lat: ArrayLike) -> FloatArray:
+        """Return the elevation of the source raster's cell each point stands in, in metres.
+
+        The cell value as the raster gives it, not interpolated: where a
+        sensor stands (DESIGN §3). NaN outside the raster window or on nodata.
+
+        Examples
+        --------
+        >>> dem = flat_dem(100.0, center_lonlat=(70.0, 40.0))
+        >>> dem.ground_m([70.0], [40.0]).tolist()
+        [100.0]
+        """
+        lon = np.atleast_1d(np.asarray(lon, dtype=float))
+        lat = np.atleast_1d(np.asarray(lat, dtype=float))
+        if self.source_cells is None:
+            x, y = self.to_grid(lon, lat)
+            return cell_value(self.elevation_m, self.transform, x, y)
+        cells = self.source_cells
+        to_source = Transformer.from_crs(4326, cells.crs, always_xy=True)
+        x, y = to_source.transform(lon, lat)
+        return cell_value(cells.elevation_m, cells.transform, np.asarray(x), np.asarray(y))
+
+
+def cell_value(
+    grid: NDArray[np.floating], transform: Any, x: ArrayLike, y: ArrayLike
+) -> FloatArray:
+    """Return the value of the cell that contains each point (NaN outside the grid).
+
+    Examples
+    --------
+    >>> grid = np.array([[1.0, 2.0], [3.0, 4.0]])
+    >>> cell_value(grid, _origin(0.0, 2.0, 1.0, 1.0), [0.2, 1.9], [1.5, 0.1]).tolist()
+    [1.0, 4.0]
+    """
+    t = transform
+    col = np.floor((np.asarray(x, dtype=float) - t.c) / t.a)
+    row = np.floor((np.asarray(y, dtype=float) - t.f) / t.e)
+    rows, cols = grid.shape
+    inside = (col >= 0) & (col < cols) & (row >= 0) & (row < rows)
+    c = np.where(inside, col, 0).astype(np.intp)
+    r = np.where(inside, row, 0).astype(np.intp)
+    return np.where(inside, grid[r, c].astype(float), np.nan)
 
 
 def bilinear(grid: NDArray[np.floating], col: ArrayLike, row: ArrayLike) -> FloatArray:
@@ -188,19 +275,178 @@ def flat_dem(
     )
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """Where a window of the source raster goes: the local grid and the source window."""
+
+    dst_crs: CRS
+    transform: Any  # of the local grid (the window's own when the grid is kept)
+    rows: int
+    cols: int
+    keep_grid: bool
+    want: tuple[int, int, int, int]  # source window (col0, row0, col1, row1), may pass the edges
+
+
+def _plan(
+    src: Any,
+    path: str,
+    bounds: tuple[float, float, float, float],
+    buffer_m: float,
+    *,
+    cell_m: float | None,
+    center_lonlat: tuple[float, float] | None,
+    max_cells: int,
+    size_only: bool = False,
+) -> _Plan:
+    """Size the local grid and the source window of an area, before reading anything.
+
+    With ``size_only`` a reprojected grid's source window is not worked out
+    (``want`` is all zeros): the grid may be too large to transform back.
+    """
+    from affine import Affine
+    from rasterio.warp import transform_bounds
+
+    lon_min, lat_min, lon_max, lat_max = (float(b) for b in bounds)
+    if not (lon_min <= lon_max and lat_min <= lat_max):
+        raise InputError(f"{path}: bounds {bounds} are not (lon_min, lat_min, lon_max, lat_max)")
+    if not (math.isfinite(buffer_m) and buffer_m >= 0):
+        raise InputError(f"{path}: buffer_m is {buffer_m}; expected a distance in metres, >= 0")
+    lon_c, lat_c = center_lonlat or ((lon_min + lon_max) / 2.0, (lat_min + lat_max) / 2.0)
+    if src.crs is None:
+        raise InputError(f"{path}: the DEM has no CRS; expected a georeferenced GeoTIFF")
+    src_crs = CRS.from_user_input(src.crs.to_wkt())
+    t0 = src.transform
+    if t0.b != 0 or t0.d != 0:
+        raise InputError(f"{path}: rotated rasters are not supported; warp it north-up first")
+    square = abs(abs(t0.a) - abs(t0.e)) <= 1e-6 * abs(t0.a)
+    keep_grid = square and _good_projection(src_crs, lon_c, lat_c)
+    dst_crs = src_crs if keep_grid else local_crs(lon_c, lat_c)
+    # The area with its buffer in the destination grid ...
+    dx0, dy0, dx1, dy1 = transform_bounds(
+        "EPSG:4326", dst_crs, lon_min, lat_min, lon_max, lat_max, densify_pts=21
+    )
+    dx0, dy0, dx1, dy1 = dx0 - buffer_m, dy0 - buffer_m, dx1 + buffer_m, dy1 + buffer_m
+    step = abs(t0.a) if keep_grid else (cell_m or _native_cell_m(src, src_crs, lat_c))
+    if not keep_grid:  # a kept grid is clipped to the raster, and checked below
+        _check_size(path, (dy1 - dy0) / step, (dx1 - dx0) / step, max_cells)
+    if keep_grid:
+        sx0, sy0, sx1, sy1 = dx0, dy0, dx1, dy1
+        pad = 0
+    else:
+        # cell edges on multiples of the step from the projection's centre
+        dx0 = math.floor(dx0 / step) * step
+        dy1 = math.ceil(dy1 / step) * step
+        cols = math.ceil((dx1 - dx0) / step)
+        rows = math.ceil((dy1 - dy0) / step)
+        dx1, dy0 = dx0 + cols * step, dy1 - rows * step
+        if size_only:
+            return _Plan(dst_crs, _origin(dx0, dy1, step, step), rows, cols, False, (0, 0, 0, 0))
+        sx0, sy0, sx1, sy1 = transform_bounds(dst_crs, src_crs, dx0, dy0, dx1, dy1, densify_pts=21)
+        pad = 2  # source cells around the area, for bilinear resampling
+    # ... and the source window that covers it.
+    cx = sorted(((sx0 - t0.c) / t0.a, (sx1 - t0.c) / t0.a))
+    ry = sorted(((sy0 - t0.f) / t0.e, (sy1 - t0.f) / t0.e))
+    want = (
+        math.floor(cx[0] + 1e-9) - pad,
+        math.floor(ry[0] + 1e-9) - pad,
+        math.ceil(cx[1] - 1e-9) + pad,
+        math.ceil(ry[1] - 1e-9) + pad,
+    )
+    if keep_grid:
+        c_lo, r_lo = max(want[0], 0), max(want[1], 0)
+        rows, cols = max(min(want[3], src.height) - r_lo, 0), max(min(want[2], src.width) - c_lo, 0)
+        transform = Affine(t0.a, 0.0, t0.c + c_lo * t0.a, 0.0, t0.e, t0.f + r_lo * t0.e)
+        _check_size(path, rows, cols, max_cells)
+    else:
+        transform = _origin(dx0, dy1, step, step)
+        _check_size(path, want[3] - want[1], want[2] - want[0], max_cells, what="source window")
+    return _Plan(dst_crs, transform, rows, cols, keep_grid, want)
+
+
+def _check_size(path: str, rows: float, cols: float, max_cells: int, *, what: str = "grid") -> None:
+    """Refuse a window of more than ``max_cells`` cells, before it is allocated."""
+    cells = rows * cols
+    if not (math.isfinite(cells) and cells <= max_cells):
+        raise InputError(
+            f"{path}: the DEM {what} would be {rows:,.0f} × {cols:,.0f} cells "
+            f"({_fmt_bytes(4.0 * cells)} as float32), more than the limit of {max_cells:,} "
+            f"cells ({_fmt_bytes(4.0 * max_cells)}); expected a smaller area, shorter "
+            "sensor ranges or a coarser DEM"
+        )
+
+
+def _fmt_bytes(n: float) -> str:
+    """Format a byte count with a binary unit (up to PiB)."""
+    if not math.isfinite(n):
+        return "unbounded"
+    unit = "B"
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if n < 1024.0:
+            break
+        if unit != "PiB":
+            n /= 1024.0
+    return f"{n:,.0f} {unit}"
+
+
+def _open(path: str) -> Any:
+    import rasterio
+    from rasterio.errors import RasterioIOError
+
+    try:
+        return rasterio.open(path)
+    except RasterioIOError as exc:
+        raise InputError(f"{path}: cannot read the DEM ({exc})") from exc
+
+
+def grid_shape(
+    path: str,
+    *,
+    bounds: tuple[float, float, float, float],
+    buffer_m: float,
+    cell_m: float | None = None,
+    center_lonlat: tuple[float, float] | None = None,
+) -> tuple[int, int]:
+    """Return the ``(rows, cols)`` of the grid :func:`read_dem` would read, reading no cells.
+
+    Parameters are those of :func:`read_dem`. Raises
+    :class:`~surveil.errors.InputError` as :func:`read_dem` does, but with no
+    limit on the size (the answer may be huge).
+    """
+    with _open(path) as src:
+        plan = _plan(
+            src,
+            path,
+            bounds,
+            buffer_m,
+            cell_m=cell_m,
+            center_lonlat=center_lonlat,
+            max_cells=2**62,
+            size_only=True,
+        )
+    return plan.rows, plan.cols
+
+
 def read_dem(
     path: str,
     *,
     bounds: tuple[float, float, float, float],
     buffer_m: float,
     cell_m: float | None = None,
+    center_lonlat: tuple[float, float] | None = None,
+    max_cells: int = MAX_DEM_CELLS,
 ) -> DEM:
     """Read the part of a DEM GeoTIFF that covers an area, on a local metric grid.
 
     Only the window covering ``bounds`` plus ``buffer_m`` is read. A
     geographic raster, or one whose projection distorts lengths in the area
-    by more than 0.1 %, is reprojected (bilinear) to an azimuthal equidistant
-    grid centred on the area; a projected raster that is good enough keeps
+    by more than 0.1 %, is reprojected to an azimuthal equidistant grid
+    centred on ``center_lonlat``, with cell edges on multiples of ``cell_m``
+    from that centre; each cell is the source interpolated bilinearly at the
+    cell's centre, transformed exactly (pyproj), so a cell's value depends on
+    the raster and the centre only, never on the window. (GDAL's warper is
+    not used: its approximate transformer and its per-chunk kernel scale make
+    a cell depend on the window.) Where a neighbouring source cell is
+    nodata, the cell is NaN. A projected raster that is good enough keeps
     its grid, so its cells are used as they are.
 
     Parameters
@@ -216,7 +462,14 @@ def read_dem(
         so that rays stay on the grid.
     cell_m
         Cell size of the local grid in metres when reprojecting; default the
-        raster's native resolution (its finer axis).
+        raster's native resolution (its finer axis) at the centre's latitude.
+    center_lonlat
+        Centre of the local grid in degrees; default the centre of
+        ``bounds``. Give one fixed by the border, so that the grid does not
+        move when the area grows.
+    max_cells
+        Largest grid (and source window) in cells; larger is refused before
+        anything is allocated.
 
     Returns
     -------
@@ -226,7 +479,8 @@ def read_dem(
     Raises
     ------
     surveil.errors.InputError
-        When the file cannot be read, or the area lies outside the raster.
+        When the file cannot be read, the area lies outside the raster, or
+        the window would be larger than ``max_cells``.
 
     Warns
     -----
@@ -234,59 +488,20 @@ def read_dem(
         When part of the area (with its buffer) is outside the raster or
         nodata.
     """
-    import rasterio
     from affine import Affine
-    from rasterio.enums import Resampling
-    from rasterio.errors import RasterioIOError
-    from rasterio.warp import reproject, transform_bounds
     from rasterio.windows import Window
 
-    lon_min, lat_min, lon_max, lat_max = (float(b) for b in bounds)
-    if not (lon_min <= lon_max and lat_min <= lat_max):
-        raise InputError(f"{path}: bounds {bounds} are not (lon_min, lat_min, lon_max, lat_max)")
-    lon_c, lat_c = (lon_min + lon_max) / 2.0, (lat_min + lat_max) / 2.0
-    try:
-        src = rasterio.open(path)
-    except RasterioIOError as exc:
-        raise InputError(f"{path}: cannot read the DEM ({exc})") from exc
-    with src:
-        if src.crs is None:
-            raise InputError(f"{path}: the DEM has no CRS; expected a georeferenced GeoTIFF")
-        src_crs = CRS.from_user_input(src.crs.to_wkt())
-        t0 = src.transform
-        if t0.b != 0 or t0.d != 0:
-            raise InputError(f"{path}: rotated rasters are not supported; warp it north-up first")
-        square = abs(abs(t0.a) - abs(t0.e)) <= 1e-6 * abs(t0.a)
-        keep_grid = square and _good_projection(src_crs, lon_c, lat_c)
-        dst_crs = src_crs if keep_grid else local_crs(lon_c, lat_c)
-        # The area with its buffer in the destination grid ...
-        dx0, dy0, dx1, dy1 = transform_bounds(
-            "EPSG:4326", dst_crs, lon_min, lat_min, lon_max, lat_max, densify_pts=21
+    with _open(path) as src:
+        plan = _plan(
+            src,
+            path,
+            bounds,
+            buffer_m,
+            cell_m=cell_m,
+            center_lonlat=center_lonlat,
+            max_cells=max_cells,
         )
-        dx0, dy0, dx1, dy1 = dx0 - buffer_m, dy0 - buffer_m, dx1 + buffer_m, dy1 + buffer_m
-        if keep_grid:
-            sx0, sy0, sx1, sy1 = dx0, dy0, dx1, dy1
-            pad = 0
-        else:
-            step = cell_m or _native_cell_m(src, src_crs, lat_c)
-            dx0 = math.floor(dx0 / step) * step
-            dy1 = math.ceil(dy1 / step) * step
-            cols = math.ceil((dx1 - dx0) / step)
-            rows = math.ceil((dy1 - dy0) / step)
-            dx1, dy0 = dx0 + cols * step, dy1 - rows * step
-            sx0, sy0, sx1, sy1 = transform_bounds(
-                dst_crs, src_crs, dx0, dy0, dx1, dy1, densify_pts=21
-            )
-            pad = 2  # source cells around the area, for bilinear resampling
-        # ... and the source window that covers it.
-        cx = sorted(((sx0 - t0.c) / t0.a, (sx1 - t0.c) / t0.a))
-        ry = sorted(((sy0 - t0.f) / t0.e, (sy1 - t0.f) / t0.e))
-        want = (
-            math.floor(cx[0] + 1e-9) - pad,
-            math.floor(ry[0] + 1e-9) - pad,
-            math.ceil(cx[1] - 1e-9) + pad,
-            math.ceil(ry[1] - 1e-9) + pad,
-        )
+        want = plan.want
         c_lo, r_lo = max(want[0], 0), max(want[1], 0)
         c_hi, r_hi = min(want[2], src.width), min(want[3], src.height)
         if c_lo >= c_hi or r_lo >= r_hi:
@@ -302,24 +517,18 @@ def read_dem(
         if src.nodata is not None:
             data[data == np.float32(src.nodata)] = np.nan
         data[~np.isfinite(data)] = np.nan
+        t0 = src.transform
         win_transform = Affine(t0.a, 0.0, t0.c + c_lo * t0.a, 0.0, t0.e, t0.f + r_lo * t0.e)
-        if keep_grid:
-            elevation, transform = data, win_transform
-        else:
-            transform = _origin(dx0, dy1, step, step)
-            elevation = np.full((rows, cols), np.nan, dtype=np.float32)
-            reproject(
-                data,
-                elevation,
-                src_transform=win_transform,
-                src_crs=src.crs,
-                src_nodata=np.nan,
-                dst_transform=transform,
-                dst_crs=dst_crs.to_wkt(),
-                dst_nodata=np.nan,
-                resampling=Resampling.bilinear,
-            )
-    wanted_cells = (want[2] - want[0]) * (want[3] - want[1]) if keep_grid else elevation.size
+        src_crs = CRS.from_user_input(src.crs.to_wkt())
+    source_cells = None
+    if plan.keep_grid:
+        elevation = data
+    else:
+        source_cells = SourceCells(elevation_m=data, transform=win_transform, crs=src_crs)
+        elevation = resample_bilinear(
+            source_cells, plan.transform, plan.dst_crs, shape=(plan.rows, plan.cols)
+        )
+    wanted_cells = (want[2] - want[0]) * (want[3] - want[1]) if plan.keep_grid else elevation.size
     missing = (
         float(np.isnan(elevation).sum() + wanted_cells - elevation.size) / wanted_cells
         if wanted_cells
@@ -337,11 +546,46 @@ def read_dem(
         )
     return DEM(
         elevation_m=elevation,
-        transform=transform,
-        crs=dst_crs,
+        transform=plan.transform,
+        crs=plan.dst_crs,
         source=str(path),
-        bounds_lonlat=(lon_min, lat_min, lon_max, lat_max),
+        bounds_lonlat=tuple(float(b) for b in bounds),  # type: ignore[arg-type]
+        source_cells=source_cells,
     )
+
+
+def resample_bilinear(
+    cells: SourceCells, transform: Any, crs: CRS, *, shape: tuple[int, int]
+) -> NDArray[np.float32]:
+    """Return source cells interpolated bilinearly at the centres of a target grid.
+
+    Each target cell centre is transformed exactly (pyproj) to the source
+    CRS and interpolated there (:func:`bilinear`), one block of rows at a
+    time; a cell's value depends only on its centre, not on the grid's extent.
+
+    Parameters
+    ----------
+    cells
+        Source raster window.
+    transform, crs
+        Affine transform and CRS of the target grid.
+    shape
+        ``(rows, cols)`` of the target grid.
+    """
+    rows, cols = shape
+    out = np.full((rows, cols), np.nan, dtype=np.float32)
+    to_source = Transformer.from_crs(crs, cells.crs, always_xy=True)
+    st = cells.transform
+    x = transform.c + (np.arange(cols) + 0.5) * transform.a
+    for r0 in range(0, rows, _ROWS_PER_BLOCK):
+        r1 = min(r0 + _ROWS_PER_BLOCK, rows)
+        y = transform.f + (np.arange(r0, r1) + 0.5) * transform.e
+        gx, gy = np.meshgrid(x, y)
+        sx, sy = to_source.transform(gx, gy)
+        col = (np.asarray(sx) - st.c) / st.a - 0.5
+        row = (np.asarray(sy) - st.f) / st.e - 0.5
+        out[r0:r1] = bilinear(cells.elevation_m, col, row)
+    return out
 
 
 def read_dem_tiles(
@@ -352,12 +596,15 @@ def read_dem_tiles(
     buffer_m: float,
     tile_m: float = 200_000.0,
     cell_m: float | None = None,
+    max_cells: int = MAX_DEM_CELLS,
 ) -> list[DEM]:
-    """Read one local DEM per cluster of points, for borders at national scale.
+    """Read one local DEM per stretch of border, for borders at national scale.
 
-    Points (sensors, border vertices) are grouped on a grid of ``tile_m``
-    squares (east-west width corrected for latitude); each occupied square
-    gives one :class:`DEM` covering its points plus ``buffer_m``. Assign
+    Border points are grouped on a grid of ``tile_m`` squares (east-west
+    width corrected for latitude); each occupied square gives one
+    :class:`DEM` covering its points plus ``buffer_m``, centred on the centre
+    of its points' box. The tiles, their centres and their cell lattices
+    depend on the border alone; ``buffer_m`` only widens the windows. Assign
     sensors to tiles with :func:`tile_of`.
 
     Parameters
@@ -365,25 +612,55 @@ def read_dem_tiles(
     path
         The DEM raster, as for :func:`read_dem`.
     lon, lat
-        Points that must be covered, in degrees.
+        Points of the border (e.g. its target points), in degrees.
     buffer_m
-        Margin around each tile's points in metres (the longest sensor range).
+        Margin around each tile's points in metres (the longest sensor range
+        plus the crossing-path depth).
     tile_m
         Side of the grouping squares in metres.
-    cell_m
-        Cell size of the local grids, as for :func:`read_dem`.
+    cell_m, max_cells
+        As for :func:`read_dem`.
+    """
+    return [
+        read_dem(
+            path,
+            bounds=box,
+            buffer_m=buffer_m,
+            cell_m=cell_m,
+            center_lonlat=((box[0] + box[2]) / 2.0, (box[1] + box[3]) / 2.0),
+            max_cells=max_cells,
+        )
+        for box in border_tiles(lon, lat, tile_m=tile_m)
+    ]
+
+
+def border_tiles(
+    lon: ArrayLike, lat: ArrayLike, *, tile_m: float = 200_000.0
+) -> list[tuple[float, float, float, float]]:
+    """Return the ``(lon_min, lat_min, lon_max, lat_max)`` box of each tile of border points.
+
+    Examples
+    --------
+    >>> border_tiles([70.0, 70.1, 75.0], [40.0, 40.1, 40.0], tile_m=100_000)
+    [(70.0, 40.0, 70.1, 40.1), (75.0, 40.0, 75.0, 40.0)]
     """
     lon = np.asarray(lon, dtype=float)
     lat = np.asarray(lat, dtype=float)
     key_y = np.floor(lat * 110_574.0 / tile_m).astype(np.int64)
     key_x = np.floor(lon * _M_PER_DEG * np.cos(np.radians(lat)) / tile_m).astype(np.int64)
     keys = np.unique(np.column_stack([key_x, key_y]), axis=0)
-    tiles = []
+    boxes = []
     for kx, ky in keys:
         sel = (key_x == kx) & (key_y == ky)
-        box = (lon[sel].min(), lat[sel].min(), lon[sel].max(), lat[sel].max())
-        tiles.append(read_dem(path, bounds=box, buffer_m=buffer_m, cell_m=cell_m))
-    return tiles
+        boxes.append(
+            (
+                float(lon[sel].min()),
+                float(lat[sel].min()),
+                float(lon[sel].max()),
+                float(lat[sel].max()),
+            )
+        )
+    return boxes
 
 
 def tile_of(dems: Sequence[DEM], lon: ArrayLike, lat: ArrayLike) -> NDArray[np.int64]:

@@ -60,11 +60,31 @@ class LineOfSight:
         (outside the DEM or nodata).
     distance_m
         Horizontal distance from observer to target in metres.
+    eye_above_target_m
+        Height of the eye above the target (ground + ``target_height_m``) in
+        metres, before the curvature drop; negative when looking up. With
+        ``distance_m`` it gives the slant range (:func:`slant_range_m`).
     """
 
     visible: NDArray[np.bool_]
     mast_m_to_see: FloatArray
     distance_m: FloatArray
+    eye_above_target_m: FloatArray
+
+
+def slant_range_m(horizontal_m: ArrayLike, eye_above_target_m: ArrayLike) -> FloatArray:
+    """Return the 3-D distance from a sensor's eye to a target, in metres.
+
+    ``√(d² + Δh²)`` with d the horizontal distance and Δh the height of the
+    eye above the target; the earth's curvature is neglected in the distance
+    (it changes it by less than 1 m within 10 km).
+
+    Examples
+    --------
+    >>> round(float(slant_range_m(4800.0, 1400.0)), 1)
+    5000.0
+    """
+    return np.hypot(np.asarray(horizontal_m, dtype=float), np.asarray(eye_above_target_m, float))
 
 
 def curvature_drop_m(distance_m: ArrayLike, *, refraction: float = 0.13) -> FloatArray:
@@ -132,8 +152,8 @@ def line_of_sight(
     refraction
         Refraction coefficient k (0.13); ``gdal_viewshed -cc`` is ``1 − k``.
     obs_ground_m
-        Observer ground elevation in metres; default read from the DEM. NaN
-        entries are read from the DEM too.
+        Observer ground elevation in metres; default read from the DEM
+        (bilinear on the grid). NaN entries are read from the DEM too.
     mast
         Compute ``mast_m_to_see`` for hidden targets. With False the march
         stops at the first obstacle and hidden targets get NaN (faster where
@@ -213,7 +233,9 @@ def _line_of_sight_xy(
     need = np.where(visible, 0.0, np.where(known, need, np.nan))
     if not mast:
         need = np.where(visible, 0.0, np.nan)
-    return LineOfSight(visible=visible, mast_m_to_see=need, distance_m=distance)
+    return LineOfSight(
+        visible=visible, mast_m_to_see=need, distance_m=distance, eye_above_target_m=eye - target
+    )
 
 
 def _use_numba(engine: Engine) -> bool:
@@ -388,9 +410,9 @@ def visible_footprint(
     """Return the area a sensor sees within its range and sector, and its share.
 
     A local viewshed at the DEM's resolution: every cell whose centre is
-    within ``range_m`` and inside the sector is tested by
-    :func:`line_of_sight` (same model, so footprints and detection agree),
-    and the visible cells are polygonised.
+    within ``range_m`` (slant range, :func:`slant_range_m`) and inside the
+    sector is tested by :func:`line_of_sight` (same model, so footprints and
+    detection agree), and the visible cells are polygonised.
 
     Parameters
     ----------
@@ -401,7 +423,8 @@ def visible_footprint(
     height_m
         Sensor height above ground in metres.
     range_m
-        Sensor range in metres.
+        Sensor range in metres (slant: 3-D distance from the eye to the
+        target).
     azimuth_deg, fov_deg
         Centre and width of the field of view in compass degrees; NaN azimuth
         or ``fov_deg >= 360`` sees all round.
@@ -458,8 +481,9 @@ def visible_footprint(
         engine=engine,
     )
     mask = np.zeros(in_sector.shape, dtype=np.uint8)
-    mask[in_sector] = los.visible
-    share = float(los.visible.sum()) / n_sector
+    in_reach = slant_range_m(los.distance_m, los.eye_above_target_m) <= range_m
+    mask[in_sector] = los.visible & in_reach
+    share = float(mask.sum()) / n_sector
     sub = Affine(t.a, 0.0, t.c + c_lo * t.a, 0.0, t.e, t.f + r_lo * t.e)
     polys = [shapely.geometry.shape(geom) for geom, _ in shapes(mask, mask=mask > 0, transform=sub)]
     if not polys:
@@ -487,6 +511,13 @@ class TerrainSight:
     (sensor, point) pairs in range and sector are in sight, and how much
     taller a mast would need to be where they are not.
 
+    Over terrain the range is slant: a pair in horizontal range (the pair
+    finder's prefilter, a necessary condition) is detected only when the 3-D
+    distance from the eye (ground + ``height_m``) to the target (ground +
+    ``target_height_m``) is within ``range_m`` (:func:`slant_range_m`, with
+    the pair finder's horizontal distance). Without a DEM the range stays the
+    chord distance (:mod:`surveil.coverage`).
+
     Attributes
     ----------
     tiles
@@ -495,6 +526,10 @@ class TerrainSight:
         The sensors, in the order the pairs index them.
     sensor_tile
         Index of each sensor's tile.
+    ground_m
+        Ground elevation under each sensor in metres: its ``ground_m`` when
+        given, else the source raster's cell it stands in
+        (:meth:`surveil.terrain.DEM.ground_m`); NaN off the DEM.
     target_height_m, refraction
         As for :func:`line_of_sight`.
     """
@@ -502,20 +537,20 @@ class TerrainSight:
     tiles: tuple[DEM, ...]
     sensors: Any
     sensor_tile: NDArray[np.int64]
+    ground_m: FloatArray
     target_height_m: float = 1.7
     refraction: float = 0.13
 
-    def _pairs(self, sensor: NDArray[np.int64], lon: FloatArray, lat: FloatArray, *, mast: bool):
+    def _pairs(
+        self, sensor: NDArray[np.int64], lon: FloatArray, lat: FloatArray, *, mast: bool
+    ) -> tuple[NDArray[np.bool_], FloatArray, FloatArray]:
         out_visible = np.zeros(sensor.size, dtype=bool)
         out_mast = np.full(sensor.size, np.nan)
+        out_dh = np.full(sensor.size, np.nan)
         s_lon = self.sensors.geometry.x.to_numpy()
         s_lat = self.sensors.geometry.y.to_numpy()
         height = self.sensors["height_m"].to_numpy(dtype=float)
-        ground = (
-            self.sensors["ground_m"].to_numpy(dtype=float)
-            if "ground_m" in self.sensors
-            else np.full(len(self.sensors), np.nan)
-        )
+        ground = self.ground_m
         tile = self.sensor_tile[sensor]
         for t in np.unique(tile):
             sel = np.flatnonzero(tile == t)
@@ -534,13 +569,23 @@ class TerrainSight:
             )
             out_visible[sel] = los.visible
             out_mast[sel] = los.mast_m_to_see
-        return out_visible, out_mast
+            out_dh[sel] = los.eye_above_target_m
+        return out_visible, out_mast, out_dh
 
     def visible(
         self, sensor: NDArray[np.int64], lon: FloatArray, lat: FloatArray
     ) -> NDArray[np.bool_]:
-        """Tell whether each sensor sees the target at (lon, lat)."""
-        return self._pairs(sensor, lon, lat, mast=False)[0]
+        """Tell whether each sensor sees the target at (lon, lat) within its slant range."""
+        from surveil import geodesy
+
+        seen, _, eye_above = self._pairs(sensor, lon, lat, mast=False)
+        s_lon = self.sensors.geometry.x.to_numpy()[sensor]
+        s_lat = self.sensors.geometry.y.to_numpy()[sensor]
+        chord = geodesy.ecef(lon, lat) - geodesy.ecef(s_lon, s_lat)
+        local = geodesy.enu(s_lon, s_lat, chord)
+        horizontal = np.hypot(local[:, 0], local[:, 1])
+        reach = self.sensors["range_m"].to_numpy(dtype=float)[sensor]
+        return seen & (slant_range_m(horizontal, eye_above) <= reach)
 
     def mast_m(self, sensor: NDArray[np.int64], lon: FloatArray, lat: FloatArray) -> FloatArray:
         """Return the extra mast height each sensor needs to see its target (0 if seen)."""
@@ -576,6 +621,7 @@ class TerrainSight:
                 row.fov_deg,
                 target_height_m=self.target_height_m,
                 refraction=self.refraction,
+                obs_ground_m=float(self.ground_m[i]),
             )
             tolerance = simplify_cells * dem.cell_m / 111_000.0
             polygons.append(shapely.simplify(polygon, tolerance, preserve_topology=True))
@@ -600,16 +646,29 @@ def sensor_sight(
     target_height_m: float = 1.7,
     refraction: float = 0.13,
 ) -> TerrainSight:
-    """Prepare line of sight from sensors over DEM tiles (see :class:`TerrainSight`)."""
+    """Prepare line of sight from sensors over DEM tiles (see :class:`TerrainSight`).
+
+    Each sensor stands on its ``ground_m`` when given (and not NaN), else on
+    the source raster's cell that contains it.
+    """
     from surveil.terrain import tile_of
 
     lon = sensors.geometry.x.to_numpy()
     lat = sensors.geometry.y.to_numpy()
     tile = tile_of(tiles, lon, lat) if len(sensors) else np.empty(0, dtype=np.int64)
+    ground = (
+        sensors["ground_m"].to_numpy(dtype=float, copy=True)
+        if "ground_m" in sensors
+        else np.full(len(sensors), np.nan)
+    )
+    for t in np.unique(tile):
+        mine = (tile == t) & np.isnan(ground)
+        ground[mine] = tiles[t].ground_m(lon[mine], lat[mine])
     return TerrainSight(
         tiles=tuple(tiles),
         sensors=sensors.reset_index(drop=True),
         sensor_tile=tile,
+        ground_m=ground,
         target_height_m=target_height_m,
         refraction=refraction,
     )

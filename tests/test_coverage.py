@@ -487,10 +487,18 @@ def test_with_terrain_a_path_is_seen_beyond_a_wall_that_hides_its_target_point(e
     expected = 2 * math.sqrt(3000**2 - 700**2)  # 5834.4 m
     assert covered_m(targets, result.p_sensor) == pytest.approx(expected, abs=20.0)
     # Paths of 150 m stop short of the wall's far side: nothing in sight.
-    result = coverage.detect_points(
+    short = coverage.detect_points(
         targets, sensors, empty_patrols(), path_depth_m=150.0, sight=sight, sight_step_m=cell
     )
-    assert result.p_sensor.max() == 0
+    assert short.p_sensor.max() == 0
+    # The border digitised the other way: the same samples, the same detection.
+    reverse = border_frame(shapely.LineString([(lon[1], lat[1]), (lon[0], lat[0])]))
+    back = sample_targets(segment_border(reverse, segment_m=1000), sample_m=10.0)
+    again = coverage.detect_points(
+        back, sensors, empty_patrols(), path_depth_m=300.0, sight=sight, sight_step_m=cell
+    )
+    np.testing.assert_allclose(back.lon[::-1], targets.lon, atol=1e-9)
+    np.testing.assert_array_equal(again.p_sensor[::-1], result.p_sensor)
 
 
 @settings(max_examples=200, deadline=None)

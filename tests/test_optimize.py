@@ -163,3 +163,25 @@ def test_bad_calls_are_refused():
         problem.solve_close_gaps(target_pd=1.0)
     with pytest.raises(ValueError, match="method"):
         problem.solve_budget(capex_eur=1, method="magic")
+
+
+def test_three_site_toy_where_greedy_is_suboptimal_and_milp_is_not():
+    # C covers three points and has the best gain per euro, but after buying it
+    # 90 EUR remain and neither A nor B fits; A + B together cover all four.
+    p = np.array([[0.9, 0.0, 0.9], [0.9, 0.0, 0.9], [0.0, 0.9, 0.9], [0.0, 0.9, 0.0]])
+    options = make_options(p, np.zeros(4), np.ones(4), [100, 100, 110])
+    problem = Placement.from_options(options)
+    greedy = problem.solve_budget(capex_eur=200, method="greedy")
+    exact = problem.solve_budget(capex_eur=200, method="milp")
+    assert greedy.chosen.tolist() == [2] and greedy.value == pytest.approx(2.7)
+    assert sorted(exact.chosen.tolist()) == [0, 1] and exact.value == pytest.approx(3.6)
+    assert exact.bound >= 3.6 - 1e-9 and exact.gap < 0.01
+
+
+def test_existing_detection_stays_fixed_and_lowers_the_gain():
+    # Point 0 is already at 0.9: a tower there adds 0.1 · 0.9; point 1 is blind.
+    p = np.array([[0.9, 0.0], [0.0, 0.9]])
+    options = make_options(p, [0.9, 0.0], [1, 1], [100, 100])
+    result = Placement.from_options(options).solve_budget(capex_eur=100, method="milp")
+    assert result.chosen.tolist() == [1]
+    assert result.value == pytest.approx(0.9 + 0.9)

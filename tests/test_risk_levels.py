@@ -158,7 +158,9 @@ def test_a_plan_never_changes_threat(small_base, added):
     rows = [
         {"geometry": point_off_line(LINE, a, o)[0], "range_m": r, "pd": 0.9} for a, o, r in added
     ]
-    plan = small_base.scenario.add_sensors(sensor_frame(rows))
+    added_sensors = sensor_frame(rows)
+    added_sensors["id"] = [f"new-{i}" for i in range(len(rows))]
+    plan = small_base.scenario.add_sensors(added_sensors)
     result = assess(plan, baseline=small_base)
     pd.testing.assert_series_equal(result.segments["threat"], small_base.segments["threat"])
     assert (result.segments["risk"] <= small_base.segments["risk"] + 1e-12).all()

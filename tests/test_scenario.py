@@ -4,6 +4,7 @@ import pytest
 
 from surveil import ScenarioError
 from surveil.datasets import get_path, load_demo
+from surveil.errors import SchemaError
 from surveil.scenario import Parameters, load_scenario
 
 
@@ -89,8 +90,15 @@ def test_analyst_changes_return_new_scenarios():
     assert (
         doubled.patrols.loc[~night, "visits_per_day"] == base.patrols.loc[~night, "visits_per_day"]
     ).all()
-    more = base.add_sensors(base.sensors.iloc[:2])
+    more = base.add_sensors(base.sensors.iloc[:2].assign(id=["X1", "X2"]))
     assert len(more.sensors) == len(base.sensors) + 2 and len(base.sensors) == 7
+    assert more.sensors["source_row"].tolist()[-2:] == [8, 9]  # numbered on, not reused
+    with pytest.raises(SchemaError, match="reuse ids"):
+        base.add_sensors(base.sensors.iloc[:1])
+    with pytest.raises(ScenarioError, match="nite"):
+        base.scale_patrols(2.0, window="nite")
+    with pytest.raises(ScenarioError, match="mode"):
+        base.scale_patrols(2.0, mode="bicycle")
     assert base.with_parameters(segment_m=250).parameters.segment_m == 250
     with pytest.raises(dataclasses.FrozenInstanceError):
         base.name = "x"  # type: ignore[misc]

@@ -209,3 +209,78 @@ def test_high_ground_finds_the_hill_that_sees_the_border():
 
 def test_local_crs_is_metric():
     assert local_crs(70, 40).axis_info[0].unit_name == "metre"
+
+
+def geo_hills(tmp_path, name="geo.tif"):
+    """A 15" geographic raster (like GEBCO) of hills over lon 69.9–70.4, lat 40.0–40.5."""
+    step = 15 / 3600
+    z = hills(n=120, cell=400.0, seed=3)
+    return write_tif(tmp_path / name, z, crs=4326, origin=(69.9, 40.5), cell=step), z, step
+
+
+def test_a_cell_keeps_its_value_whatever_the_window(tmp_path):
+    # Issue 7 item 1: a wider window (a longer sensor range) must not move the grid or
+    # change any cell; tiles are keyed and centred from the border points alone.
+    path, _, _ = geo_hills(tmp_path)
+    lon, lat = np.array([70.10, 70.15, 70.20]), np.array([40.20, 40.25, 40.22])
+    (narrow,) = read_dem_tiles(path, lon, lat, buffer_m=3000)
+    (wide,) = read_dem_tiles(path, lon, lat, buffer_m=9000)
+    assert narrow.crs == wide.crs and narrow.cell_m == wide.cell_m
+    dc = round((narrow.transform.c - wide.transform.c) / wide.cell_m)
+    dr = round((wide.transform.f - narrow.transform.f) / wide.cell_m)
+    assert narrow.transform.c == pytest.approx(wide.transform.c + dc * wide.cell_m, abs=1e-6)
+    rows, cols = narrow.shape
+    assert dc > 0 and dr > 0
+    np.testing.assert_array_equal(
+        narrow.elevation_m, wide.elevation_m[dr : dr + rows, dc : dc + cols]
+    )
+
+
+def test_reprojected_cells_are_the_source_plane_at_their_centres(tmp_path):
+    # Bilinear interpolation is exact on a plane: each cell of the local grid equals the
+    # plane at the cell centre's lon/lat, transformed back by pyproj.
+    step = 15 / 3600
+    lon = 69.9 + (np.arange(120) + 0.5) * step
+    lat = 40.5 - (np.arange(100) + 0.5) * step
+    z = 1000 + 2000 * (lon[None, :] - 70) + 500 * (lat[:, None] - 40)
+    path = write_tif(tmp_path / "plane.tif", z, crs=4326, origin=(69.9, 40.5), cell=step)
+    dem = read_dem(
+        path, bounds=(70.0, 40.2, 70.2, 40.3), buffer_m=2000, center_lonlat=(70.05, 40.25)
+    )
+    rows, cols = dem.shape
+    t = dem.transform
+    yy, xx = np.mgrid[0:rows, 0:cols]
+    c_lon, c_lat = Transformer.from_crs(dem.crs, 4326, always_xy=True).transform(
+        t.c + (xx + 0.5) * t.a, t.f + (yy + 0.5) * t.e
+    )
+    expected = 1000 + 2000 * (c_lon - 70) + 500 * (c_lat - 40)
+    ok = np.isfinite(dem.elevation_m)
+    assert ok.mean() > 0.99
+    np.testing.assert_allclose(dem.elevation_m[ok], expected[ok], atol=1e-3)
+
+
+def test_a_sensor_stands_on_its_source_cell_not_on_the_resampled_grid(tmp_path):
+    # Issue 7 item 1: bilinear resampling put towers 15–70 m below their cell value.
+    path, z, step = geo_hills(tmp_path)
+    z = z.copy()
+    z[40, 50] += 300.0  # a peak one cell wide at lon 69.9 + 50.5 step, lat 40.5 − 40.5 step
+    path = write_tif(tmp_path / "peak.tif", z, crs=4326, origin=(69.9, 40.5), cell=step)
+    p_lon, p_lat = 69.9 + 50.3 * step, 40.5 - 40.8 * step  # inside that cell, off its centre
+    (dem,) = read_dem_tiles(path, [p_lon - 0.05, p_lon + 0.05], [p_lat, p_lat], buffer_m=3000)
+    with rasterio.open(path) as src:
+        cell = next(src.sample([(p_lon, p_lat)]))[0]  # rasterio: the cell the point is in
+    assert cell == pytest.approx(z[40, 50], abs=1e-3)
+    assert dem.ground_m([p_lon], [p_lat])[0] == pytest.approx(cell, abs=1e-3)
+    assert dem.elevation([p_lon], [p_lat])[0] < cell - 50  # the resampled grid smooths it
+
+
+def test_a_window_too_large_is_refused_before_allocating(tmp_path):
+    # Issue 8 §2: range_m 1e9 over a DEM tried to allocate 116 TiB.
+    from surveil.terrain import grid_shape
+
+    path, _, _ = geo_hills(tmp_path)
+    with pytest.raises(InputError, match=r"geo\.tif.*cells.*TiB.*more than the limit"):
+        read_dem(path, bounds=(70.1, 40.2, 70.2, 40.3), buffer_m=1e9)
+    rows, cols = grid_shape(path, bounds=(70.1, 40.2, 70.2, 40.3), buffer_m=1e9)
+    cell = 15 / 3600 * 111_320 * math.cos(math.radians(40.25))  # 355 m
+    assert rows * cols == pytest.approx((2e9 / cell) ** 2, rel=0.01)

@@ -341,3 +341,33 @@ def test_agrees_with_gdal_viewshed_on_the_sample_dem(tmp_path):
     share = agreement(dem, path, observers, tmp_path, height=20.0, viewshed=viewshed)
     print(f"agreement with GDAL viewshed on data/kgz-tjk/dem.tif: {share:.4%}")
     assert share >= 0.99
+
+
+def test_range_over_terrain_is_slant_from_eye_to_target():
+    # Issue 7 item 9: a 5 km sensor 1.5 km above the line. Eye 1500 m, target 1.7 m:
+    # √(4700² + 1498.3²) = 4933.0 m is in range, √(4900² + 1498.3²) = 5124.0 m is not,
+    # though both are within 5 km horizontally (and visible over flat ground).
+    import geopandas as gpd
+
+    from surveil.coverage import sensor_pairs
+    from surveil.visibility import sensor_sight, slant_range_m
+
+    assert float(slant_range_m(4700.0, 1498.3)) == pytest.approx(4933.0, abs=0.1)
+    dem = flat_dem(0.0, center_lonlat=(70.0, 40.0), size_m=20_000, cell_m=100)
+    sensors = gpd.GeoDataFrame(
+        {
+            "id": ["S"],
+            "range_m": [5000.0],
+            "height_m": [0.0],
+            "ground_m": [1500.0],
+            "azimuth_deg": [np.nan],
+            "fov_deg": [360.0],
+        },
+        geometry=[shapely.Point(70.0, 40.0)],
+        crs=4326,
+    )
+    sight = sensor_sight([dem], sensors)
+    t_lon, t_lat = dem.to_lonlat(np.array([4700.0, 4900.0]), np.array([0.0, 0.0]))
+    point, _ = sensor_pairs(t_lon, t_lat, sensors)
+    assert sorted(point.tolist()) == [0, 1]  # horizontally both in range
+    assert sight.visible(np.array([0, 0]), t_lon, t_lat).tolist() == [True, False]

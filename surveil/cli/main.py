@@ -83,9 +83,9 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
 
 
 def _register() -> None:
-    from surveil.cli import assess, demo, generate, redraw, validate
+    from surveil.cli import assess, compare, demo, generate, redraw, validate
 
-    for module in (demo, assess, validate, redraw, generate):
+    for module in (demo, assess, validate, redraw, generate, compare):
         cli.add_command(module.command)
 
 

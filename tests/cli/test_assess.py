@@ -192,3 +192,38 @@ def test_zero_trace_persistence_is_refused_by_the_scenario_rules(tmp_path):
 
     with pytest.raises(ScenarioError, match="trace_persistence_h"):
         Parameters.from_mapping({"trace_persistence_h": 0})
+
+
+def test_compare_a_plan_folder_with_its_baseline_folder(runner, tmp_path):
+    plan_dir = tmp_path / "plan"
+    plan_dir.mkdir()
+    for f in DEMO.parent.iterdir():
+        (plan_dir / f.name).write_bytes(f.read_bytes())
+    patrols = plan_dir / "patrols.geojson"
+    doc = json.loads(patrols.read_text())
+    for feature in doc["features"]:
+        feature["properties"]["visits_per_day"] *= 2
+    patrols.write_text(json.dumps(doc))
+    base_out, plan_out, out = tmp_path / "b", tmp_path / "p", tmp_path / "c"
+    assert runner.invoke(cli, ["assess", str(DEMO), "--out", str(base_out)]).exit_code == 0
+    assert (
+        runner.invoke(cli, ["assess", str(plan_dir / DEMO.name), "--out", str(plan_out)]).exit_code
+        == 0
+    )
+    # Output folders are rebuilt from run.json; the plan is reassessed against the baseline.
+    result = runner.invoke(cli, ["compare", str(base_out), str(plan_out), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    segments = pd.read_csv(out / "compare.csv")
+    assert (segments["threat_change"] == 0).all()
+    assert (segments["p_detect_change"] >= -1e-9).all()
+    record = json.loads((out / "compare.json").read_text())
+    assert record["threat_held_at_baseline"] is True
+    assert record["cost"]["capex_eur"] == 0.0 and record["cost"]["patrol_km_per_day_added"] > 0
+    assert (out / "plan" / "map.html").is_file() and (out / "compare_gaps.csv").is_file()
+    # Same figures from the scenario files themselves.
+    again = tmp_path / "c2"
+    result = runner.invoke(
+        cli, ["compare", str(DEMO), str(plan_dir / DEMO.name), "--out", str(again)]
+    )
+    assert result.exit_code == 0, result.output
+    pd.testing.assert_frame_equal(pd.read_csv(again / "compare.csv"), segments)

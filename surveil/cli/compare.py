@@ -1,0 +1,76 @@
+"""``surveil compare``: a plan against its baseline, threat held at the baseline."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from surveil.cli._common import progress_printer
+from surveil.cli.options import output_options
+
+
+def _scenario(path: Path):  # type: ignore[no-untyped-def]
+    """Load a scenario from a TOML file, or rebuild it from an output folder's run.json."""
+    from surveil.outputs import scenario_from_run
+    from surveil.scenario import load_scenario
+
+    if path.is_dir():
+        return scenario_from_run(path)
+    return load_scenario(path)
+
+
+@click.command("compare")
+@click.argument("base", type=click.Path(exists=True, path_type=Path))
+@click.argument("plan", type=click.Path(exists=True, path_type=Path))
+@output_options
+@click.pass_context
+def command(
+    ctx: click.Context, base: Path, plan: Path, out: Path | None, overwrite: bool, lang: str
+) -> None:
+    """Compare a plan with its baseline: deltas per segment, gap and key figure.
+
+    BASE and PLAN are scenario files or output folders of 'surveil assess'
+    (rebuilt from their run.json). The plan is assessed against the
+    baseline's recording posture, so threat is held at the baseline and the
+    plan is credited once, through vulnerability. The folder gets
+    compare.csv (segments), compare_gaps.csv, compare.json (key figures,
+    the plan's own cost, gap outcomes) and the plan's outputs in plan/.
+
+    \b
+    Examples:
+      surveil compare data/kgz-tjk/scenario.toml plan/plan.toml --out maps/compare
+      surveil compare maps/today maps/plan --out maps/compare --lang ru
+    """
+    from surveil.assessment import assess
+    from surveil.compare import compare, comparison_json
+    from surveil.outputs import table_csv, write_folder
+
+    report = progress_printer(ctx)
+    report("baseline")
+    base_result = assess(_scenario(base), progress=report)
+    report("plan")
+    plan_result = assess(_scenario(plan), baseline=base_result, progress=report)
+    result = compare(base_result, plan_result)
+    target = out or Path("maps") / "compare"
+
+    def write(folder: Path) -> None:
+        table_csv(result.segments, folder / "compare.csv")
+        table_csv(result.gaps, folder / "compare_gaps.csv")
+        record = comparison_json(result)
+        (folder / "compare.json").write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
+        plan_result.save(folder / "plan", lang=lang)
+
+    record = {"kind": "compare", "base": str(base.resolve()), "plan": str(plan.resolve())}
+    write_folder(target, write, overwrite=overwrite, record=record)
+    if not (ctx.obj or {}).get("quiet"):
+        k = result.kpis
+        click.echo(
+            f"Plan against baseline: covered {k['km_covered']['change']:+.1f} km, "
+            f"gaps {k['gap_km']['change']:+.1f} km, high or critical risk "
+            f"{k['high_risk_km']['change']:+.1f} km; the plan costs "
+            f"{result.cost['capex_eur']:,.0f} EUR CAPEX and "
+            f"{result.cost['opex_eur_per_year']:,.0f} EUR/year OPEX."
+        )
+        click.echo(f"Wrote {target}")
