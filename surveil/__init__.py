@@ -5,9 +5,11 @@ layers, and find where the border is blind, where the risk is, and what it
 would take to close the gaps.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from surveil._version import __version__
-from surveil.assessment import Assessment, assess
-from surveil.datasets import get_path, load_demo
 from surveil.errors import (
     CRSError,
     GeometryError,
@@ -18,7 +20,34 @@ from surveil.errors import (
     SurveilError,
     SurveilWarning,
 )
-from surveil.scenario import Parameters, Scenario, load_scenario
+
+if TYPE_CHECKING:
+    from surveil.assessment import Assessment, assess
+    from surveil.datasets import get_path, load_demo
+    from surveil.scenario import Parameters, Scenario, load_scenario
+
+# Imported on first use, so that the command line starts (and answers Ctrl-C)
+# before geopandas loads.
+_LAZY = {
+    "Assessment": "surveil.assessment",
+    "assess": "surveil.assessment",
+    "get_path": "surveil.datasets",
+    "load_demo": "surveil.datasets",
+    "Parameters": "surveil.scenario",
+    "Scenario": "surveil.scenario",
+    "load_scenario": "surveil.scenario",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'surveil' has no attribute {name!r}")
+
 
 __all__ = [
     "Assessment",

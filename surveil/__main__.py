@@ -1,6 +1,11 @@
 """Run the surveil command line: ``python -m surveil``."""
 
-from surveil.cli.main import cli
-
 if __name__ == "__main__":
-    cli(prog_name="surveil")
+    try:
+        from surveil.cli.main import main
+    except KeyboardInterrupt:
+        import sys
+
+        print("Interrupted.", file=sys.stderr)
+        sys.exit(130)
+    main()

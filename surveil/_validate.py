@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
+import stat
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from surveil.errors import CRSError, GeometryError, InputError, Problem, SchemaError
 
-__all__ = ["Collector", "show"]
+__all__ = [
+    "MAX_LAYER_BYTES",
+    "MAX_SHOWN_CHARS",
+    "Collector",
+    "check_layer_file",
+    "raster_input",
+    "regular_file",
+    "show",
+]
+
+#: Longest value echoed in a message, characters; longer ones are cut.
+MAX_SHOWN_CHARS = 80
 
 
 @dataclass
@@ -117,5 +133,106 @@ def show(value: object) -> str:
             return "empty"
         return f"{value:.10g}"
     if isinstance(value, str):
-        return repr(value) if value.strip() else "empty"
-    return str(value)
+        if not value.strip():
+            return "empty"
+        if len(value) > MAX_SHOWN_CHARS:
+            return repr(value[:MAX_SHOWN_CHARS]) + f"… ({len(value):,} characters)"
+        return repr(value)
+    return _cut(str(value))
+
+
+def _cut(text: str) -> str:
+    if len(text) > MAX_SHOWN_CHARS:
+        return text[:MAX_SHOWN_CHARS] + f"… ({len(text):,} characters)"
+    return text
+
+
+#: Largest input layer file read, bytes (2M incidents as CSV are about 200 MB).
+MAX_LAYER_BYTES = 4 * 1024**3
+
+
+def check_layer_file(path: Path, *, kind: str, max_bytes: int = MAX_LAYER_BYTES) -> None:
+    """Refuse a layer path that is a device, pipe or socket, or a file over ``max_bytes``.
+
+    Folders (a File Geodatabase) and paths that do not exist locally (GDAL's
+    ``/vsi...`` paths) are left to the reader.
+
+    Raises
+    ------
+    surveil.errors.InputError
+        When the path is not a regular file or folder, or is too large.
+    """
+    try:
+        info = os.stat(path)
+    except OSError:
+        return
+    if stat.S_ISDIR(info.st_mode):
+        return
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(
+            f"{path}: the {kind} layer is not a regular file (a device, pipe or socket); "
+            "expected a vector file, CSV or spreadsheet"
+        )
+    if info.st_size > max_bytes:
+        raise InputError(
+            f"{path}: the {kind} layer has {info.st_size:,} bytes; at most {max_bytes:,} are read"
+        )
+
+
+@contextlib.contextmanager
+def raster_input(path: object, *, what: str = "DEM") -> Iterator[None]:
+    """Turn a raster library's read error into an :class:`InputError` naming the file.
+
+    A truncated or corrupt GeoTIFF makes rasterio raise ``RasterioIOError``
+    (or a GDAL ``CPLE_...`` error) deep inside a read; the user needs the file
+    named and what to do.
+    """
+    try:
+        yield
+    except Exception as exc:
+        if not type(exc).__module__.startswith("rasterio"):
+            raise
+        detail = _cut(str(exc.__cause__ or exc))
+        raise InputError(
+            f"{path}: cannot read the {what} ({detail}); expected a complete, readable "
+            "GeoTIFF of elevations in metres (the file may be truncated or corrupt)"
+        ) from None
+
+
+def regular_file(path: Path, *, max_bytes: int, what: str) -> bytes:
+    """Read a whole input file, refusing devices, pipes and files over ``max_bytes``.
+
+    Parameters
+    ----------
+    path
+        The file.
+    max_bytes
+        Largest size accepted, bytes.
+    what
+        What the file is, for messages ("scenario file").
+
+    Raises
+    ------
+    surveil.errors.InputError
+        When the file is missing, not a regular file, too large or unreadable.
+    """
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise InputError(f"{path}: {what} not found") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the {what} ({exc.strerror or exc})") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(f"{path}: the {what} is not a regular file (a device, pipe or folder)")
+    if info.st_size > max_bytes:
+        raise InputError(
+            f"{path}: the {what} has {info.st_size:,} bytes; at most {max_bytes:,} are read"
+        )
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the {what} ({exc.strerror or exc})") from None
+    if len(data) > max_bytes:
+        raise InputError(f"{path}: the {what} grew over {max_bytes:,} bytes while read")
+    return data

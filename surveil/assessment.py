@@ -21,6 +21,7 @@ import shapely
 from numpy.typing import NDArray
 
 from surveil import coverage, risk, terrain, visibility
+from surveil._validate import raster_input
 from surveil.errors import InputError, InputWarning, ScenarioError
 from surveil.gaps import find_gaps
 from surveil.needs import needs_totals, size_needs
@@ -128,9 +129,9 @@ class Assessment:
         if self.scenario.dem is None:
             return []
         west, south, east, north = (float(b) for b in self.segments.total_bounds)
-        return [
-            terrain.area_hillshade(self.scenario.dem, (west, south, east, north), max_size=max_size)
-        ]
+        with raster_input(self.scenario.dem):
+            box = (west, south, east, north)
+            return [terrain.area_hillshade(self.scenario.dem, box, max_size=max_size)]
 
     def map(self, *, lang: str = "en") -> folium.Map:
         """Draw the interactive map (Folium) in English or Russian."""
@@ -381,12 +382,16 @@ def detection_table(
 
 
 def tallest_mast_m(catalogue: pd.DataFrame) -> float:
-    """Return the tallest mast the catalogue offers, in metres (its largest ``height_m``).
+    """Return the tallest mast the catalogue offers, in metres.
 
-    The catalogue has no separate mast options; the tallest ``height_m`` of
-    its means stands for them. 0 for an empty catalogue.
+    The largest of every means' mast options (``mast_heights_m``, see
+    :func:`surveil.catalogue.mast_options`) and ``height_m``. 0 for an empty
+    catalogue.
     """
-    heights = catalogue["height_m"].to_numpy(dtype=float) if "height_m" in catalogue else []
+    from surveil.catalogue import mast_options
+
+    heights = [h for means in catalogue.to_dict("records") for h in mast_options(means)]
+    heights += list(catalogue["height_m"]) if "height_m" in catalogue else []
     finite = np.asarray(heights, dtype=float)
     finite = finite[np.isfinite(finite)]
     return float(finite.max()) if finite.size else 0.0
@@ -496,7 +501,10 @@ def load_terrain(
     path = str(dem)
     for box in terrain.border_tiles(targets.lon, targets.lat):
         center = ((box[0] + box[2]) / 2.0, (box[1] + box[3]) / 2.0)
-        rows, cols = terrain.grid_shape(path, bounds=box, buffer_m=buffer_m, center_lonlat=center)
+        with raster_input(dem):
+            rows, cols = terrain.grid_shape(
+                path, bounds=box, buffer_m=buffer_m, center_lonlat=center
+            )
         if longest is not None and rows * cols > terrain.MAX_DEM_CELLS:
             source = scenario.sources.get("sensors", "sensors")
             raise InputError(
@@ -506,7 +514,8 @@ def load_terrain(
                 f"{terrain.MAX_DEM_CELLS:,} cells (surveil.terrain.MAX_DEM_CELLS); expected a "
                 "range a sensor can have (at most a few tens of km)"
             )
-    return tuple(terrain.read_dem_tiles(path, targets.lon, targets.lat, buffer_m=buffer_m))
+    with raster_input(dem):
+        return tuple(terrain.read_dem_tiles(path, targets.lon, targets.lat, buffer_m=buffer_m))
 
 
 def reaching_sensors(

@@ -30,6 +30,10 @@ Columns of the returned table (units in the names):
 ``opex_eur_per_year``  running cost of one unit per year, EUR (≥ 0)
 ``staff_fte``          staff per unit, full-time equivalents (≥ 0)
 ``lifetime_years``     years over which capex is spread (> 0, default 10)
+``mast_heights_m``     mast options of a sensor, m, as text ``"12;20;30"`` (a
+                       TOML list or ``;``-separated; default: ``height_m``)
+``mast_capex_eur_per_m``  CAPEX per metre of mast above ``height_m``, EUR (≥ 0,
+                       default 0: the catalogue price includes the mast)
 =====================  =======================================================
 
 The table's ``attrs`` hold ``source``, ``currency`` (``"EUR"``),
@@ -39,6 +43,7 @@ The table's ``attrs`` hold ``source``, ``currency`` (``"EUR"``),
 
 from __future__ import annotations
 
+import io
 import math
 import os
 import tomllib
@@ -50,7 +55,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from surveil._textfile import delimiter, read_text
 from surveil.errors import InputError, Problem, SchemaError
+from surveil.layers.schema import PLAUSIBLE
 
 __all__ = ["CATALOGUE_COLUMNS", "KINDS", "load_catalogue", "validate_catalogue"]
 
@@ -72,6 +79,8 @@ CATALOGUE_COLUMNS: tuple[str, ...] = (
     "opex_eur_per_year",
     "staff_fte",
     "lifetime_years",
+    "mast_heights_m",
+    "mast_capex_eur_per_m",
 )
 
 #: Accepted values of ``kind``.
@@ -96,6 +105,7 @@ _NUMBER_RULES: dict[str, tuple[Callable[[float], bool], str]] = {
     "opex_eur_per_year": (lambda v: v >= 0, "an amount in EUR per year, 0 or more"),
     "staff_fte": (lambda v: v >= 0, "a number of full-time staff, 0 or more"),
     "lifetime_years": (lambda v: v > 0, "a positive number of years"),
+    "mast_capex_eur_per_m": (lambda v: v >= 0, "an amount in EUR per metre of mast, 0 or more"),
 }
 
 _REQUIRED: dict[str, tuple[str, ...]] = {
@@ -281,14 +291,30 @@ def _from_toml_text(text: str, name: str) -> pd.DataFrame:
 
 
 def _from_csv(path: Path, name: str) -> pd.DataFrame:
+    """Read a CSV catalogue in the encodings and with the delimiters layers accept.
+
+    A file separated by ``;`` or tabs (as Excel writes where the decimal
+    separator is a comma) has its numbers read with a decimal comma.
+    """
+    text = read_text(path)
+    sep = delimiter(text)
     try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        table = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise InputError(
             f"Cannot read the catalogue {name}",
             [Problem(name, _LAYER, None, None, None, f"not a readable CSV table ({exc})")],
         ) from exc
+    if sep != ",":
+        for column in table.columns:
+            if str(column).strip().lower() in _NUMBER_RULES:
+                table[column] = table[column].map(_decimal_comma)
     return validate_catalogue(table, source=name)
+
+
+def _decimal_comma(text: str) -> str:
+    """Return a number written with a decimal comma and spaced thousands in plain form."""
+    return text.replace(" ", "").replace("\u00a0", "").replace(",", ".")
 
 
 def _is_missing(value: Any) -> bool:
@@ -380,12 +406,20 @@ def _number_field(
         return None, [Problem(source, _LAYER, number, field, _show(value), hint)]
     if not accepts(parsed):
         return None, [Problem(source, _LAYER, number, field, _show(value), "expected " + expected)]
+    limit = PLAUSIBLE.get(field)
+    if limit is not None and parsed > limit.maximum:
+        return None, [Problem(source, _LAYER, number, field, _show(value), limit.expected())]
     return parsed, []
 
 
 def _defaults(kind: str | None, row: Mapping[str, Any]) -> dict[str, float]:
     """Defaults of the numeric fields for a row of ``kind`` (given values aside)."""
-    defaults = {"height_m": 0.0, "fov_deg": 360.0, "lifetime_years": 10.0}
+    defaults = {
+        "height_m": 0.0,
+        "fov_deg": 360.0,
+        "lifetime_years": 10.0,
+        "mast_capex_eur_per_m": 0.0,
+    }
     if kind == "sensor":
         defaults["availability"] = 0.95
         if row.get("range_m") is not None:
@@ -457,7 +491,44 @@ def _validate_record(
     for field in ("label_en", "label_ru"):
         if row[field] is None:
             row[field] = row["type"]
+    row["mast_heights_m"], found = _mast_heights(values, row, source, number)
+    problems.extend(found)
     return row, problems
+
+
+def _mast_heights(
+    values: Mapping[str, Any], row: Mapping[str, Any], source: str, number: int
+) -> tuple[str, list[Problem]]:
+    """Return a means' mast options as canonical ``"12;20;30"`` text (default its height)."""
+    raw = values.get("mast_heights_m")
+    base = row.get("height_m")
+    if _is_missing(raw):
+        return ("" if base is None else f"{float(base):g}"), []
+    items = raw if isinstance(raw, list | tuple) else str(raw).replace(",", ";").split(";")
+    heights = []
+    for item in items:
+        value = _parse_number(item) if not isinstance(item, int | float) else float(item)
+        if value is None or not math.isfinite(value) or value < 0 or value > 200:
+            expected = "expected mast heights in metres from 0 to 200, such as \"12;20;30\""
+            return "", [Problem(source, _LAYER, number, "mast_heights_m", _show(raw), expected)]
+        heights.append(value)
+    return ";".join(f"{h:g}" for h in sorted(set(heights))), []
+
+
+def mast_options(means: Mapping[str, Any]) -> list[float]:
+    """Return the mast heights a catalogue means can stand on, in metres.
+
+    Examples
+    --------
+    >>> mast_options({"height_m": 12.0, "mast_heights_m": "12;30"})
+    [12.0, 30.0]
+    >>> mast_options({"height_m": 15.0, "mast_heights_m": ""})
+    [15.0]
+    """
+    text = str(means.get("mast_heights_m") or "").strip()
+    if not text:
+        return [float(means.get("height_m") or 0.0)]
+    return [float(v) for v in text.split(";") if v.strip()]
 
 
 def _duplicate_types(rows: list[dict[str, Any]], source: str) -> list[Problem]:

@@ -14,11 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from pyproj import Geod
 from scipy.spatial import cKDTree
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 GEOD = Geod(ellps="WGS84")
 """The WGS 84 ellipsoid used for every geodesic computation."""
@@ -433,3 +437,54 @@ def step(
     new_lat = lat + np.degrees(distance_m * np.cos(alpha) / meridian)
     new_lon = lon + np.degrees(distance_m * np.sin(alpha) / (prime * np.cos(phi)))
     return new_lon, new_lat
+
+
+def split_at_antimeridian(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return a copy of a frame in EPSG:4326 with lines and polygons cut at ±180°.
+
+    A segment that crosses the antimeridian comes back from the metric CRS
+    with a vertex at 179.99° and the next at -179.99°; drawn or stored as it
+    is, it spans 360° of longitude. Geometries wider than 180° are cut at the
+    antimeridian into a multi-part geometry with the :mod:`antimeridian`
+    package (crossings on the great circle); others are left as they are.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import LineString
+    >>> line = LineString([(179.9, 65.0), (-179.9, 65.0)])
+    >>> cut = split_at_antimeridian(gpd.GeoDataFrame(geometry=[line], crs=4326))
+    >>> cut.geometry.iloc[0].geom_type, [float(x) for x in cut.total_bounds[[0, 2]]]
+    ('MultiLineString', [-180.0, 180.0])
+    >>> [round(part.length, 6) for part in cut.geometry.iloc[0].geoms]
+    [0.1, 0.1]
+    """
+    import geopandas as gpd
+    import shapely
+    from shapely.geometry import shape
+    from shapely.geometry.polygon import orient
+
+    geoms = frame.geometry.to_numpy()
+    bounds = shapely.bounds(geoms)
+    wide = np.flatnonzero(
+        (bounds[:, 2] - bounds[:, 0] > 180.0)
+        & ~shapely.is_empty(geoms)
+        & np.isin(shapely.get_type_id(geoms), (1, 3, 5, 6))  # (multi)lines, (multi)polygons
+    )
+    if len(wide) == 0:
+        return frame
+    import antimeridian
+
+    out = frame.copy()
+    fixed = []
+    for geom in geoms[wide]:
+        if geom.geom_type == "Polygon":
+            geom = orient(geom, 1.0)
+        elif geom.geom_type == "MultiPolygon":
+            geom = shapely.MultiPolygon([orient(p, 1.0) for p in geom.geoms])
+        fixed.append(shape(antimeridian.fix_shape(geom, fix_winding=False)))
+    column = out.geometry.name
+    values = out[column].to_numpy().copy()
+    values[wide] = fixed
+    out[column] = gpd.GeoSeries(values, index=out.index, crs=frame.crs)
+    return out

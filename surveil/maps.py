@@ -21,7 +21,6 @@ import html
 import json
 import math
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -37,7 +36,8 @@ from folium.template import Template
 
 from surveil import i18n
 from surveil._offline import inline_assets
-from surveil.errors import InputError, OutputError
+from surveil.errors import InputError
+from surveil.geodesy import split_at_antimeridian
 
 __all__ = [
     "DETECT_BINS",
@@ -212,16 +212,10 @@ def save_map(m: folium.Map, path: str | os.PathLike[str]) -> None:
     surveil.errors.OutputError
         If the file cannot be written.
     """
+    from surveil._atomic import write_file
+
     page = inline_assets(m.get_root().render())
-    target = Path(path)
-    try:
-        with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=target.parent, suffix=".tmp", delete=False
-        ) as tmp:
-            tmp.write(page)
-        os.replace(tmp.name, target)
-    except OSError as exc:
-        raise OutputError(f"{target}: cannot write the map ({exc.strerror or exc})") from exc
+    write_file(Path(path), lambda tmp: tmp.write_text(page, encoding="utf-8"))
 
 
 # --------------------------------------------------------------------- Leaflet elements
@@ -403,7 +397,7 @@ class _Context:
 
 
 def _prepare_layers(layers: Mapping[str, gpd.GeoDataFrame]) -> dict[str, gpd.GeoDataFrame]:
-    """Return the non-empty layers in EPSG:4326 without empty geometries."""
+    """Return the non-empty layers in EPSG:4326 without empty geometries, cut at ±180°."""
     prepared: dict[str, gpd.GeoDataFrame] = {}
     for name, frame in layers.items():
         if frame is None:
@@ -415,6 +409,7 @@ def _prepare_layers(layers: Mapping[str, gpd.GeoDataFrame]) -> dict[str, gpd.Geo
         if frame.crs is not None and frame.crs.to_epsg() != 4326:
             frame = frame.to_crs(4326)
         frame = frame[~(frame.geometry.isna() | frame.geometry.is_empty)]
+        frame = split_at_antimeridian(frame)
         if len(frame):
             prepared[name] = frame
     if "segments" not in prepared:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -26,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from surveil._cells import neutralise
 from surveil.catalogue import validate_catalogue
 from surveil.errors import InputWarning, OutputError, Problem, ScenarioError, SchemaError
 
@@ -592,9 +592,11 @@ def _cell_value(value: Any) -> Any:
         value = value.item()
     if isinstance(value, float) and math.isnan(value):
         return None
-    if isinstance(value, bool | int | float | str):
+    if isinstance(value, bool | int | float):
         return value
-    return json.dumps(value, default=str, ensure_ascii=False)
+    if isinstance(value, str):
+        return neutralise(value)
+    return neutralise(json.dumps(value, default=str, ensure_ascii=False))
 
 
 def _write_table(sheet: Any, table: pd.DataFrame, formats: Mapping[str, str]) -> None:
@@ -603,7 +605,7 @@ def _write_table(sheet: Any, table: pd.DataFrame, formats: Mapping[str, str]) ->
     from openpyxl.utils import get_column_letter
 
     columns = [str(c) for c in table.columns]
-    sheet.append(columns)
+    sheet.append([neutralise(c) for c in columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
@@ -648,7 +650,7 @@ def _catalogue_sheet(sheet: Any, catalogue: pd.DataFrame) -> None:
     source = catalogue.attrs.get("source")
     sheet.append([])
     if note:
-        sheet.append([note.strip()])
+        sheet.append([neutralise(note.strip())])
     if source:
         sheet.append([f"Source: {source}"])
 
@@ -688,6 +690,8 @@ def write_needs_xlsx(
     """
     from openpyxl import Workbook
 
+    from surveil._atomic import write_file
+
     target = Path(path)
     if not target.parent.is_dir():
         raise OutputError(f"Cannot write {target}: folder {target.parent} does not exist")
@@ -704,23 +708,4 @@ def write_needs_xlsx(
     _write_table(workbook.create_sheet("Summary"), pairs, {})
     if catalogue is not None:
         _catalogue_sheet(workbook.create_sheet("Catalogue"), catalogue)
-    _save_atomically(workbook, target)
-
-
-def _save_atomically(workbook: Any, target: Path) -> None:
-    """Save to a temporary file next to ``target``, then move it into place."""
-    try:
-        handle, temporary = tempfile.mkstemp(
-            dir=target.parent, prefix=f".{target.stem}.", suffix=".xlsx.tmp"
-        )
-    except OSError as exc:
-        raise OutputError(f"Cannot write {target}: {exc}") from exc
-    os.close(handle)
-    try:
-        workbook.save(temporary)
-        os.replace(temporary, target)
-    except BaseException as exc:
-        Path(temporary).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise OutputError(f"Cannot write {target}: {exc}") from exc
-        raise
+    write_file(target, workbook.save)

@@ -3,9 +3,11 @@
 The folder holds exactly: ``assessment.gpkg`` (layers segments, gaps,
 sensors, footprints, patrols, incidents), ``segments.csv``, ``gaps.csv``,
 ``needs.csv``, ``needs.xlsx``, ``summary.json``, ``map.html`` and
-``run.json``. Everything is written to a hidden temporary folder beside the
-target, which is then renamed into place; an existing folder is replaced only
-with ``overwrite=True``. Tables are sorted and floats written with fixed
+``run.json`` (which says ``"written_by": "surveil"``). Everything is written
+to a hidden partial folder beside the target, which is then moved into place
+(see :mod:`surveil._atomic`); an existing folder is replaced only with
+``overwrite=True`` and only when surveil wrote it and it holds no input of the
+run (see :func:`surveil._outdir.resolve_out`). Tables are sorted and floats written with fixed
 formatting, so the same inputs give byte-identical CSV files.
 """
 
@@ -17,8 +19,7 @@ import json
 import math
 import os
 import shutil
-import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,8 +28,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from surveil._atomic import new_partial, publish
+from surveil._cells import neutralise_table
+from surveil._outdir import WRITTEN_BY, resolve_out
 from surveil._version import __version__
-from surveil.errors import InputError, OutputError
+from surveil.errors import InputError
+from surveil.geodesy import split_at_antimeridian
 
 if TYPE_CHECKING:
     from surveil.assessment import Assessment
@@ -102,6 +107,7 @@ def run_record(assessment: Assessment) -> dict[str, Any]:
     """Return what ``run.json`` records: inputs, parameters, model, version."""
     scenario = assessment.scenario
     return {
+        "written_by": WRITTEN_BY,
         "surveil_version": __version__,
         "created_utc": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "scenario": {
@@ -117,15 +123,21 @@ def run_record(assessment: Assessment) -> dict[str, Any]:
 
 
 def table_csv(frame: pd.DataFrame, path: Path) -> None:
-    """Write a table as CSV: no geometry, fixed float format, empty for inf/NaN."""
-    table = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
+    """Write a table as CSV: no geometry, fixed float format, empty for inf/NaN.
+
+    Text cells that a spreadsheet would read as a formula get a leading quote
+    (see :mod:`surveil._cells`).
+    """
+    table = neutralise_table(pd.DataFrame(frame.drop(columns="geometry", errors="ignore")))
     numeric = table.select_dtypes(include="number").columns
     table[numeric] = table[numeric].replace([np.inf, -np.inf], np.nan)
     table.to_csv(path, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
 
 
 def _gpkg_frame(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    out = frame.copy()
+    """Return a layer as stored: cut at the antimeridian, inf as NaN."""
+    out = split_at_antimeridian(frame)
+    out = out.copy() if out is frame else out
     for col in out.columns:
         if col != "geometry" and pd.api.types.is_float_dtype(out[col]):
             out[col] = out[col].replace([np.inf, -np.inf], np.nan)
@@ -148,7 +160,9 @@ def write_outputs(
     out
         Folder to create.
     overwrite
-        Replace ``out`` if it exists.
+        Replace ``out`` if it exists, provided surveil wrote it, it holds
+        nothing else and no input of the run (see
+        :func:`surveil._outdir.resolve_out`).
     lang
         Language of the map, ``"en"`` or ``"ru"``.
 
@@ -160,23 +174,17 @@ def write_outputs(
     Raises
     ------
     surveil.errors.OutputError
-        When ``out`` exists and ``overwrite`` is false, or is an input's folder.
+        When ``out`` exists and ``overwrite`` is false (also when it appears
+        during the run), may not be replaced, or cannot be written.
     """
-    out = Path(out)
-    if out.exists() and not overwrite:
-        raise OutputError(f"{out} exists; choose another --out or pass --overwrite")
-    if out.exists() and not out.is_dir():
-        raise OutputError(f"{out} exists and is not a folder")
-    inputs = {Path(p).resolve() for p in assessment.scenario.sources.values()}
-    if out.exists() and any(out.resolve() in p.parents for p in inputs):
-        raise OutputError(f"{out} holds input files; it will not be overwritten")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
+    inputs = list(assessment.scenario.sources.values())
+    out = resolve_out(out, overwrite=overwrite, inputs=inputs)
+    partial = new_partial(out)
     try:
-        _write_all(assessment, tmp, lang=lang)
-        _replace(tmp, out)
+        _write_all(assessment, partial, lang=lang)
+        publish(partial, out, replace=overwrite)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(partial, ignore_errors=True)
         raise
     return out
 
@@ -187,34 +195,37 @@ def write_folder(
     *,
     overwrite: bool = False,
     record: Mapping[str, Any] | None = None,
+    names: Iterable[str] = ("*",),
+    inputs: Iterable[str | os.PathLike[str]] = (),
 ) -> Path:
-    """Write a folder whole or not at all: ``write`` fills a temporary folder, then it moves.
+    """Write a folder whole or not at all: ``write`` fills a partial folder, then it moves.
 
     Parameters
     ----------
     out
         Folder to create.
     write
-        Called with the temporary folder to fill.
+        Called with the partial folder to fill.
     overwrite
-        Replace ``out`` if it exists.
+        Replace ``out`` if it exists, provided surveil wrote it, it holds
+        only ``names`` and no input (see :func:`surveil._outdir.resolve_out`).
     record
         What ``run.json`` records of the run (its kind, version, inputs).
+    names
+        Glob patterns of the names such a folder holds.
+    inputs
+        Files or folders the run read.
     """
-    out = Path(out)
-    if out.exists() and not overwrite:
-        raise OutputError(f"{out} exists; choose another --out or pass --overwrite")
-    if out.exists() and not out.is_dir():
-        raise OutputError(f"{out} exists and is not a folder")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
+    names = tuple(names)
+    out = resolve_out(out, overwrite=overwrite, inputs=inputs, names=names)
+    partial = new_partial(out)
     try:
-        write(tmp)
-        run = {"surveil_version": __version__, **(record or {})}
-        (tmp / "run.json").write_text(json.dumps(run, indent=2, sort_keys=True) + "\n")
-        _replace(tmp, out)
+        write(partial)
+        run = {"written_by": WRITTEN_BY, "surveil_version": __version__, **(record or {})}
+        (partial / "run.json").write_text(json.dumps(run, indent=2, sort_keys=True) + "\n")
+        publish(partial, out, replace=overwrite)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(partial, ignore_errors=True)
         raise
     return out
 
@@ -293,31 +304,6 @@ def _write_all(assessment: Assessment, folder: Path, *, lang: str) -> None:
     (folder / "run.json").write_text(json.dumps(run, indent=2, sort_keys=True) + "\n")
 
 
-def _set_modes(folder: Path) -> None:
-    """Give the folder and its files the usual modes (temporary ones are private)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    folder.chmod(0o777 & ~umask)
-    for f in folder.iterdir():
-        f.chmod(0o666 & ~umask)
-
-
-def _replace(tmp: Path, out: Path) -> None:
-    """Move the finished temporary folder to ``out``, replacing it if present."""
-    _set_modes(tmp)
-    if not out.exists():
-        os.replace(tmp, out)
-        return
-    old = out.with_name(f".{out.name}.old-{os.getpid()}")
-    os.replace(out, old)
-    try:
-        os.replace(tmp, out)
-    except BaseException:
-        os.replace(old, out)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
-
-
 def read_outputs(folder: str | os.PathLike[str]) -> tuple[dict[str, gpd.GeoDataFrame], dict]:
     """Read the layers, summary and run record of an output folder.
 
@@ -340,11 +326,29 @@ def read_outputs(folder: str | os.PathLike[str]) -> tuple[dict[str, gpd.GeoDataF
             f"{folder}: not a surveil output folder (missing {', '.join(missing)}); "
             "expected the folder written by 'surveil assess'"
         )
-    layers = {name: gpd.read_file(folder / "assessment.gpkg", layer=name) for name in GPKG_LAYERS}
+    info = {name: _read_json(folder / f"{name}.json") for name in ("summary", "run")}
+    try:
+        layers = {
+            name: gpd.read_file(folder / "assessment.gpkg", layer=name) for name in GPKG_LAYERS
+        }
+    except Exception as exc:  # pyogrio raises its own classes for a broken file or layer
+        raise InputError(
+            f"{folder / 'assessment.gpkg'}: cannot read it ({exc}); "
+            "rerun 'surveil assess' to write the folder again"
+        ) from None
     if "date" in layers["incidents"]:
         layers["incidents"]["date"] = pd.to_datetime(layers["incidents"]["date"], errors="coerce")
-    info = {
-        "summary": json.loads((folder / "summary.json").read_text()),
-        "run": json.loads((folder / "run.json").read_text()),
-    }
     return layers, info
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    """Read a JSON object of an output folder, or raise an InputError naming the file."""
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(
+            f"{path}: not readable JSON ({exc}); rerun 'surveil assess' to write the folder again"
+        ) from None
+    if not isinstance(value, dict):
+        raise InputError(f"{path}: expected a JSON object, got {type(value).__name__}")
+    return value

@@ -24,8 +24,10 @@ An analyst changes a scenario without touching files:
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import math
 import os
+import re
 import tomllib
 import warnings
 from collections.abc import Mapping
@@ -254,8 +256,16 @@ def _plain(value: Any) -> Any:
 def _check_parameters(p: Parameters) -> list[Problem]:
     """Return every broken parameter rule (the one home of these rules)."""
     rules: list[tuple[str, bool, str]] = [
-        ("segment_m", p.segment_m > 0, "expected a positive length in metres"),
-        ("sample_m", 0 < p.sample_m <= p.segment_m, "expected metres in (0, segment_m]"),
+        (
+            "segment_m",
+            math.isfinite(p.segment_m) and p.segment_m > 0,
+            "expected a positive, finite length in metres",
+        ),
+        (
+            "sample_m",
+            math.isfinite(p.sample_m) and 0 < p.sample_m <= p.segment_m,
+            "expected metres in (0, segment_m]",
+        ),
         (
             "target_pd",
             0 < p.target_pd < 1,
@@ -321,21 +331,30 @@ def _check_parameters(p: Parameters) -> list[Problem]:
         Problem("parameters", None, None, name, repr(getattr(p, name)), expected)
         for name, expected in broken.items()
     ]
-    if p.reference_date:
-        try:
-            pd.Timestamp(p.reference_date)
-        except ValueError:
-            problems.append(
-                Problem(
-                    "parameters",
-                    None,
-                    None,
-                    "reference_date",
-                    repr(p.reference_date),
-                    "expected an ISO date such as 2026-01-31",
-                )
+    if p.reference_date and not _is_iso_date(p.reference_date):
+        problems.append(
+            Problem(
+                "parameters",
+                None,
+                None,
+                "reference_date",
+                repr(p.reference_date),
+                "expected an ISO date such as 2026-01-31 (a named day such as 'today' is "
+                "refused: the same scenario must give the same ages on every run)",
             )
+        )
     return problems
+
+
+def _is_iso_date(text: str) -> bool:
+    """Return whether ``text`` is a calendar date written YYYY-MM-DD."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+        return False
+    try:
+        datetime.date.fromisoformat(text.strip())
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -580,13 +599,7 @@ def load_scenario(
     if path is not None:
         path = Path(path)
         where = str(path)
-        try:
-            with path.open("rb") as fh:
-                doc = tomllib.load(fh)
-        except FileNotFoundError:
-            raise ScenarioError(f"{path}: scenario file not found") from None
-        except tomllib.TOMLDecodeError as err:
-            raise ScenarioError(f"{path}: not valid TOML ({err})") from None
+        doc = _read_toml(path)
         base = path.parent
     _check_keys(doc, where)
     specs: dict[str, LayerSource | gpd.GeoDataFrame] = {}
@@ -742,8 +755,20 @@ def _build(
         problems.extend(err.problems)
         if not err.problems:
             messages.append(str(err))
+    for kind, frame in frames.items():
+        problems.extend(control_characters(frame, source=_name(specs.get(kind)), layer=kind))
+    problems.extend(
+        control_characters(cat, source=str(catalogue or "catalogue"), layer="catalogue")
+    )
+    _raise_collected(problems, messages)
+    problems.extend(
+        _after_reference(
+            frames["incidents"], parameters.reference_date, _name(specs.get("incidents"))
+        )
+    )
     _raise_collected(problems, messages)
     border = frames["border"]
+    check_segment_count(border, parameters)
     limit = parameters.max_distance_km
     for kind in CHECKED_LAYERS:
         try:
@@ -779,6 +804,122 @@ def _build(
         sources=sources,
         dem=dem,
     )
+
+
+#: Most segments and target points an assessment allocates.
+MAX_SEGMENTS = 2_000_000
+MAX_TARGET_POINTS = 50_000_000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def check_segment_count(border: gpd.GeoDataFrame, parameters: Parameters) -> None:
+    """Refuse a segment or sample length that would cut the border into too many pieces.
+
+    Raises
+    ------
+    surveil.errors.ScenarioError
+        When the border would get more than :data:`MAX_SEGMENTS` segments or
+        :data:`MAX_TARGET_POINTS` target points.
+    """
+    from pyproj import Geod
+
+    geod = Geod(ellps="WGS84")
+    length_m = sum(geod.geometry_length(g) for g in border.to_crs(4326).geometry)
+    for name, step, most in (
+        ("segment_m", parameters.segment_m, MAX_SEGMENTS),
+        ("sample_m", parameters.sample_m, MAX_TARGET_POINTS),
+    ):
+        count = math.ceil(length_m / step)
+        if count > most:
+            raise ScenarioError(
+                f"{name} = {step:g} m cuts the {length_m / 1000:,.1f} km border into "
+                f"{count:,} pieces; at most {most:,} are allowed; choose a larger {name}"
+            )
+
+
+def control_characters(frame: pd.DataFrame, *, source: str, layer: str) -> list[Problem]:
+    """Return a problem for each text cell holding a control character.
+
+    Spreadsheets refuse them, so they are refused at input, in ``validate``
+    and ``assess`` alike.
+    """
+    from surveil._validate import show
+
+    found = []
+    rows = (
+        frame["source_row"]
+        if "source_row" in frame.columns
+        else pd.Series(range(1, len(frame) + 1), index=frame.index)
+    )
+    for column in frame.columns:
+        kind = frame[column].dtype
+        if column == "geometry" or not (
+            pd.api.types.is_object_dtype(kind) or pd.api.types.is_string_dtype(kind)
+        ):
+            continue
+        for index, value in frame[column].items():
+            if isinstance(value, str) and _CONTROL.search(value):
+                found.append(
+                    Problem(
+                        source,
+                        layer,
+                        int(rows[index]),
+                        str(column),
+                        show(value),
+                        "expected text without control characters (U+0000-U+001F except "
+                        "tab and line breaks)",
+                    )
+                )
+    return found
+
+
+#: Largest scenario file read, bytes (a scenario names files; it holds no data).
+MAX_SCENARIO_BYTES = 1024 * 1024
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    """Read a scenario file: UTF-8 (a byte-order mark is accepted), bounded size."""
+    from surveil._validate import regular_file
+
+    try:
+        raw = regular_file(path, max_bytes=MAX_SCENARIO_BYTES, what="scenario file")
+    except InputError as err:
+        raise ScenarioError(str(err)) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise ScenarioError(
+            f"{path}: not UTF-8 text (byte 0x{raw[err.start]:02x} at position {err.start}); "
+            "save the scenario file as UTF-8"
+        ) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError(f"{path}: not valid TOML ({err})") from None
+
+
+def _after_reference(incidents: gpd.GeoDataFrame, reference: str, source: str) -> list[Problem]:
+    """Return a problem for each incident dated after the reference date.
+
+    Ages count back from the reference date; a later incident would get a
+    negative age and count at full weight, as if it had just happened.
+    """
+    if not reference or "date" not in incidents or not len(incidents):
+        return []
+    day_after = pd.Timestamp(reference) + pd.Timedelta(days=1)
+    late = (incidents["date"] >= day_after).to_numpy(dtype=bool)
+    return [
+        Problem(
+            source,
+            "incidents",
+            int(row),
+            "date",
+            repr(str(date.date())),
+            f"the incident is after reference_date {reference}; "
+            "expected incidents up to that date (remove it, or move reference_date)",
+        )
+        for row, date in zip(incidents["source_row"][late], incidents["date"][late], strict=True)
+    ]
 
 
 def _raise_collected(problems: list[Problem], messages: list[str]) -> None:

@@ -45,6 +45,7 @@ Examples
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import os
 import shutil
@@ -834,15 +835,15 @@ def write_synthetic(
         Also write a synthetic DEM of this pixel size (metres) to
         ``folder/dem/`` (see :func:`write_synthetic_dem`); None for none.
     overwrite
-        Replace an existing folder.
+        Replace an existing folder, provided an earlier ``write_synthetic``
+        wrote it (its ``run.json`` says so) and it holds nothing else.
     **options
         Further arguments of :func:`synthetic_scenario`.
     """
-    folder = Path(folder)
-    if folder.exists() and any(folder.iterdir()):
-        if not overwrite:
-            raise OutputError(f"{folder} exists; choose another folder or pass --overwrite")
-        shutil.rmtree(folder)
+    from surveil._atomic import new_partial, publish
+    from surveil._outdir import resolve_out
+
+    folder = resolve_out(folder, overwrite=overwrite, names=SCENARIO_FOLDER_NAMES)
     scenario = synthetic_scenario(
         border_km=border_km,
         sensors=sensors,
@@ -862,7 +863,32 @@ def write_synthetic(
             f"\ndem/*.tif: synthetic terrain, {dem_m:g} m pixels (1-degree GeoTIFF tiles,"
             " EPSG:4326);\nnot referenced here yet."
         )
-    toml = write_scenario_files(scenario, folder, overwrite=True, comment=comment)
-    if dem_m is not None:
-        write_synthetic_dem(scenario.border, folder / "dem", dem_m=dem_m, seed=seed)
-    return toml
+    partial = new_partial(folder)
+    try:
+        write_scenario_files(scenario, partial, overwrite=True, comment=comment)
+        if dem_m is not None:
+            write_synthetic_dem(scenario.border, partial / "dem", dem_m=dem_m, seed=seed)
+        _write_run_marker(partial, border_km=border_km, seed=seed)
+        publish(partial, folder, replace=overwrite)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    return folder / "scenario.toml"
+
+
+#: Names a folder written by :func:`write_synthetic` holds.
+SCENARIO_FOLDER_NAMES = ("scenario.toml", "*.csv", "*.geojson", "dem", "run.json")
+
+
+def _write_run_marker(folder: Path, *, border_km: float, seed: int) -> None:
+    """Write the ``run.json`` that marks ``folder`` as written by surveil."""
+    from surveil._outdir import WRITTEN_BY
+    from surveil._version import __version__
+
+    record = {
+        "written_by": WRITTEN_BY,
+        "surveil_version": __version__,
+        "command": "generate",
+        "parameters": {"border_km": border_km, "seed": seed},
+    }
+    (folder / "run.json").write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")

@@ -301,3 +301,47 @@ def test_nan_and_infinite_numbers_are_rejected() -> None:
 def test_schema_error_is_a_value_error() -> None:
     with pytest.raises(ValueError, match="pd"):
         validate_catalogue([{**SENSOR, "pd": -1}])
+
+
+def test_semicolon_csv_in_cp1251_with_decimal_commas(tmp_path: Path) -> None:
+    # a Russian-language Excel "CSV (разделители - точка с запятой)" export
+    path = tmp_path / "means.csv"
+    path.write_bytes(
+        (
+            "type;kind;label_ru;range_m;pd;capex_eur;opex_eur_per_year;staff_fte\n"
+            "tower;sensor;Вышка;2000;0,9;1 500,5;10;0,5\n"
+        ).encode("cp1251")
+    )
+    catalogue = load_catalogue(path)  # was read as one field: 7 problems
+    row = catalogue.iloc[0]
+    assert (row["type"], row["label_ru"], row["pd"], row["capex_eur"], row["staff_fte"]) == (
+        "tower",
+        "Вышка",
+        0.9,
+        1500.5,
+        0.5,
+    )
+
+
+def test_catalogue_range_above_the_plausible_maximum(tmp_path: Path) -> None:
+    with pytest.raises(SchemaError) as err:
+        validate_catalogue([{**SENSOR, "range_m": 1e9}])
+    (problem,) = err.value.problems
+    assert (problem.row, problem.field) == (1, "range_m")
+    assert "plausible maximum" in problem.expected
+
+
+def test_mast_options_and_their_cost(tmp_path):
+    text = (Path(__file__).parent / "../surveil/datasets/catalogue.toml").resolve().read_text()
+    cat = load_catalogue()
+    tower = cat.set_index("type").loc["thermal_tower"]
+    assert tower["mast_heights_m"] == "20;30;40"
+    assert tower["mast_capex_eur_per_m"] == 1500.0
+    assert "mast_heights_m" in text
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        '[[means]]\ntype = "t"\nkind = "sensor"\nrange_m = 1000\npd = 0.5\ncapex_eur = 1\n'
+        'opex_eur_per_year = 1\nstaff_fte = 0\nmast_heights_m = "12;abc"\n'
+    )
+    with pytest.raises(SchemaError, match="mast_heights_m"):
+        load_catalogue(bad)

@@ -319,13 +319,14 @@ def test_invalid_polygon_border_repaired_with_warning():
 
 def test_invalid_line_repaired_or_refused(tmp_path):
     frame = border_frame()
-    broken = MultiLineString([[(70.0, 40.0), (70.0, 40.0)], [(70.0, 40.0), (70.12, 40.0)]])
+    # the next stretch east (a copy of the first would be refused as given twice)
+    broken = MultiLineString([[(70.12, 40.0), (70.12, 40.0)], [(70.12, 40.0), (70.24, 40.0)]])
     frame = pd.concat([frame, frame.assign(section="south", geometry=[broken])], ignore_index=True)
     frame = gpd.GeoDataFrame(frame, crs=4326)
     path = write(frame, tmp_path / "border.gpkg")
     with pytest.warns(InputWarning, match=r"border\.gpkg, layer border: repaired .*rows 2"):
         border = read_layer(path, "border")
-    assert border.geometry.iloc[1].equals(LineString([(70.0, 40.0), (70.12, 40.0)]))
+    assert border.geometry.iloc[1].equals(LineString([(70.12, 40.0), (70.24, 40.0)]))
     with pytest.raises(GeometryError) as err:
         read_layer(path, "border", repair=False)
     assert "border.gpkg, layer border, row 2: geometry is not valid" in str(err.value)
@@ -398,8 +399,11 @@ def test_out_of_range_values(tmp_path, kind, column, value, expected):
     geometry = LineString([(70.0, 40.0), (70.1, 40.0)]) if kind == "patrols" else Point(70.0, 40.0)
     base = {"sensors": {"range_m": 1000.0, "pd": 0.5}, "patrols": {"visits_per_day": 1.0}}
     fine = 90.0 if column == "fov_deg" else 1.0
+    pointed = {"azimuth_deg": [0.0, 0.0]} if column == "fov_deg" else {}  # a sector needs a bearing
     frame = gpd.GeoDataFrame(
-        {**base.get(kind, {}), column: [fine, float(value)]}, geometry=[geometry] * 2, crs=4326
+        {**base.get(kind, {}), **pointed, column: [fine, float(value)]},
+        geometry=[geometry] * 2,
+        crs=4326,
     )
     path = write(frame, tmp_path / f"{kind}.gpkg")
     with pytest.raises(SchemaError) as err:

@@ -1,11 +1,12 @@
 import dataclasses
 
+import geopandas as gpd
 import pytest
 
-from surveil import ScenarioError
+from surveil import InputError, ScenarioError
 from surveil.datasets import get_path, load_demo
 from surveil.errors import SchemaError
-from surveil.scenario import Parameters, load_scenario
+from surveil.scenario import Parameters, Scenario, load_scenario
 
 
 def test_demo_scenario_loads_every_layer():
@@ -102,3 +103,27 @@ def test_analyst_changes_return_new_scenarios():
     assert base.with_parameters(segment_m=250).parameters.segment_m == 250
     with pytest.raises(dataclasses.FrozenInstanceError):
         base.name = "x"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("text", ["today", "2023-13-05", "05.01.2024", "yesterday"])
+def test_reference_date_must_be_an_iso_date(text):
+    # "today" parsed (pd.Timestamp("today")) and changed from run to run
+    with pytest.raises(ScenarioError) as err:
+        Parameters(reference_date=text)
+    (problem,) = err.value.problems
+    assert (problem.field, problem.value) == ("reference_date", repr(text))
+    assert "ISO date" in problem.expected
+
+
+def test_incidents_after_the_reference_date_are_refused(tmp_path):
+    border = get_path("synthetic").parent / "border.geojson"
+    incidents = tmp_path / "incidents.csv"
+    lon, lat = gpd.read_file(border).geometry.iloc[0].coords[0]
+    incidents.write_text(f"lon,lat,date\n{lon},{lat},2024-05-01\n{lon},{lat},2025-03-01\n")
+    with pytest.raises(InputError) as err:
+        Scenario.from_layers(
+            border, incidents=incidents, parameters={"reference_date": "2025-01-01"}
+        )
+    (problem,) = err.value.problems
+    assert (problem.source, problem.row, problem.field) == (str(incidents), 2, "date")
+    assert "after reference_date 2025-01-01" in problem.expected

@@ -168,17 +168,28 @@ def test_demo_towers_stand_on_their_gebco_cells(demo_base):
     np.testing.assert_allclose(sight.ground_m, cells, atol=1e-3)
 
 
-def test_a_range_too_long_for_memory_is_refused_naming_the_row(tmp_path):
-    # Issue 8 §2: with the demo DEM, range_m 1e9 tried to allocate 116 TiB.
+def test_a_range_too_long_for_memory_is_refused_naming_the_row(tmp_path, monkeypatch):
+    # Issue 8 §2: with the demo DEM, range_m 1e9 tried to allocate 116 TiB. Such a
+    # range is now refused when the layer is read (a plausibility limit, tested in
+    # tests/test_layers_hardening.py); the window is still sized before it is
+    # allocated, shown here with a plausible range (90 km) against a lowered limit.
     from click.testing import CliRunner
 
+    from surveil import terrain
     from surveil.cli.main import cli
 
-    row = "HUGE,ground_radar,70.5,40.0,1e9,,360,15,0.85,0.85,operational,test"
-    scenario = demo_with(tmp_path, [row])
+    row = "HUGE,ground_radar,70.5,40.0,{},,360,15,0.85,0.85,operational,test"
+    scenario = demo_with(tmp_path, [row.format("1e9")])
+    result = CliRunner().invoke(cli, ["assess", str(scenario), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    assert "sensors.csv, layer sensors, row 15: range_m is 1000000000" in result.output
+    assert not (tmp_path / "out").exists()
+
+    monkeypatch.setattr(terrain, "MAX_DEM_CELLS", 200_000)  # the demo needs 40,000
+    scenario = demo_with(tmp_path / "plausible", [row.format("90000")])
     result = CliRunner().invoke(cli, ["assess", str(scenario), "--out", str(tmp_path / "out")])
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
     assert "sensors.csv" in result.output and "row 15 (id HUGE)" in result.output
-    assert "range_m is 1e+09" in result.output and "limit" in result.output
+    assert "range_m is 90000" in result.output and "limit" in result.output
     assert not (tmp_path / "out").exists()

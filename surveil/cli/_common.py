@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -65,17 +65,23 @@ def run_and_write(
     overwrite: bool,
     lang: str,
     baseline: Scenario | None = None,
+    inputs: Iterable[Path | None] = (),
 ) -> None:
-    """Assess a scenario (against a baseline's posture), write the folder, print key figures."""
+    """Assess a scenario (against a baseline's posture), write the folder, print key figures.
+
+    ``inputs`` are files read besides the scenarios' layers (their TOML files);
+    they and the layers are never inside what ``--overwrite`` replaces.
+    """
+    from surveil._outdir import resolve_out
     from surveil.assessment import assess
-    from surveil.errors import OutputError
     from surveil.outputs import write_outputs
 
     report = progress_printer(ctx)
     started = time.perf_counter()
-    out = out or default_out(scenario.name)
-    if out.exists() and not overwrite:  # fail before the work, not after it
-        raise OutputError(f"{out} exists; choose another --out or pass --overwrite")
+    read = [*(p for p in inputs if p is not None), *scenario.sources.values()]
+    if baseline is not None:
+        read += baseline.sources.values()
+    out = resolve_out(out or default_out(scenario.name), overwrite=overwrite, inputs=read)
     base = None
     if baseline is not None:
         report("baseline")

@@ -53,4 +53,12 @@ def command(
         # Layer flags change the plan; the baseline keeps its file's layers.
         shared = {k: v for k, v in options.items() if k not in LAYER_FLAGS}
         base = scenario_from_options(baseline, shared)
-    run_and_write(ctx, scenario, out, overwrite=overwrite, lang=lang, baseline=base)
+    run_and_write(
+        ctx,
+        scenario,
+        out,
+        overwrite=overwrite,
+        lang=lang,
+        baseline=base,
+        inputs=[scenario_file, baseline],
+    )

@@ -21,6 +21,10 @@ def _scenario(path: Path):  # type: ignore[no-untyped-def]
     return load_scenario(path)
 
 
+#: Names a folder written by ``surveil compare`` holds.
+COMPARE_NAMES = ("compare.csv", "compare_gaps.csv", "compare.json", "plan", "run.json")
+
+
 @click.command("compare")
 @click.argument("base", type=click.Path(exists=True, path_type=Path))
 @click.argument("plan", type=click.Path(exists=True, path_type=Path))
@@ -43,17 +47,19 @@ def command(
       surveil compare data/kgz-tjk/scenario.toml plan/plan.toml --out maps/compare
       surveil compare maps/today maps/plan --out maps/compare --lang ru
     """
+    from surveil._outdir import resolve_out
     from surveil.assessment import assess
     from surveil.compare import compare, comparison_json
     from surveil.outputs import table_csv, write_folder
 
+    target = out or Path("maps") / "compare"
+    resolve_out(target, overwrite=overwrite, inputs=[base, plan], names=COMPARE_NAMES)
     report = progress_printer(ctx)
     report("baseline")
     base_result = assess(_scenario(base), progress=report)
     report("plan")
     plan_result = assess(_scenario(plan), baseline=base_result, progress=report)
     result = compare(base_result, plan_result)
-    target = out or Path("maps") / "compare"
 
     def write(folder: Path) -> None:
         table_csv(result.segments, folder / "compare.csv")
@@ -63,7 +69,9 @@ def command(
         plan_result.save(folder / "plan", lang=lang)
 
     record = {"kind": "compare", "base": str(base.resolve()), "plan": str(plan.resolve())}
-    write_folder(target, write, overwrite=overwrite, record=record)
+    write_folder(
+        target, write, overwrite=overwrite, record=record, names=COMPARE_NAMES, inputs=[base, plan]
+    )
     if not (ctx.obj or {}).get("quiet"):
         k = result.kpis
         click.echo(

@@ -89,11 +89,8 @@ def command(
       surveil generate --border-km 50 --dem-m 30 --seed 3 --out small-with-dem
       surveil assess synthetic-500/scenario.toml --out maps/synthetic-500
     """
-    from surveil.errors import OutputError
     from surveil.synthetic import write_synthetic
 
-    if out.exists() and any(out.iterdir()) and not overwrite:
-        raise OutputError(f"{out} exists; choose another --out or pass --overwrite")
     started = time.perf_counter()
     toml = write_synthetic(
         out,

@@ -11,7 +11,7 @@ import click
 from surveil._version import __version__
 from surveil.errors import OutputError, SurveilError
 
-EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
+EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 class SurveilGroup(click.Group):
@@ -32,6 +32,9 @@ class SurveilGroup(click.Group):
                 _show_warnings(caught)
                 click.echo(f"Error: {err}", err=True)
                 ctx.exit(EXIT_INPUT)
+            except KeyboardInterrupt:
+                click.echo("Interrupted.", err=True)
+                ctx.exit(EXIT_INTERRUPTED)
             except (click.exceptions.Exit, click.ClickException, click.Abort):
                 _show_warnings(caught)
                 raise
@@ -80,6 +83,17 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
     ctx.ensure_object(dict)
     ctx.obj["verbose"] = verbose
     ctx.obj["quiet"] = quiet
+
+
+def main() -> None:
+    """Run the command line; Ctrl-C at any point exits 130 with one line."""
+    import sys
+
+    try:
+        cli(prog_name="surveil")
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(EXIT_INTERRUPTED)
 
 
 def _register() -> None:

@@ -22,7 +22,7 @@ def layer_options(f: F) -> F:
             f"--{name}",
             type=existing_file,
             default=None,
-            help=f"{name.capitalize()} layer (any OGR format or CSV with lon/lat); "
+            help=f"{name.capitalize()} layer (any OGR format, or CSV or XLSX with lon/lat); "
             "overrides the scenario file.",
         )(f)
     f = click.option(

@@ -12,6 +12,7 @@ from surveil.cli.options import lang_option
 
 def hillshade_from_run(run: dict[str, Any], segments: Any) -> list[tuple[Any, Any]]:
     """Redraw the hillshade from the run's DEM, if it was used and is still there."""
+    from surveil._validate import raster_input
     from surveil.terrain import area_hillshade
 
     dem = next((i["path"] for i in run.get("inputs", []) if i.get("layer") == "dem"), None)
@@ -21,7 +22,8 @@ def hillshade_from_run(run: dict[str, Any], segments: Any) -> list[tuple[Any, An
         click.echo(f"Warning: {dem} is gone; the map has no hillshade", err=True)
         return []
     west, south, east, north = (float(b) for b in segments.total_bounds)
-    return [area_hillshade(dem, (west, south, east, north))]
+    with raster_input(dem):
+        return [area_hillshade(dem, (west, south, east, north))]
 
 
 @click.command("map")
@@ -55,7 +57,5 @@ def command(folder: Path, lang: str, out: Path | None) -> None:
         hillshade=hillshade_from_run(info["run"], layers["segments"]),
     )
     target = out or folder / "map.html"
-    partial = target.with_name(f".{target.name}.partial")
-    save_map(m, partial)
-    partial.replace(target)
+    save_map(m, target)
     click.echo(f"Wrote {target}")

@@ -31,10 +31,12 @@ def command(ctx: click.Context, scenario_file: Path | None, **options: Any) -> N
     scenario = scenario_from_options(scenario_file, options)
     dem_line = ""
     if scenario.dem is not None:
+        from surveil._validate import raster_input
         from surveil.terrain import read_dem
 
         west, south, east, north = (float(b) for b in scenario.border.total_bounds)
-        dem = read_dem(str(scenario.dem), bounds=(west, south, east, north), buffer_m=1000.0)
+        with raster_input(scenario.dem):
+            dem = read_dem(str(scenario.dem), bounds=(west, south, east, north), buffer_m=1000.0)
         rows, cols = dem.shape
         dem_line = f"dem          {cols} x {rows} cells of {dem.cell_m:.0f} m around the border"
     if (ctx.obj or {}).get("quiet"):

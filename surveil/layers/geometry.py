@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from numpy.typing import NDArray
+from pyproj import Geod
 
 from surveil._validate import Collector
 from surveil.errors import GeometryError, Problem
@@ -129,6 +130,40 @@ def _geometry_family(geom: object) -> str | None:
     if not isinstance(geom, shapely.Geometry) or geom.is_empty:
         return None
     return _KIND_OF_TYPE.get(str(geom.geom_type))
+
+
+_GEOD = Geod(ellps="WGS84")
+
+
+OVERLAP_M = 1.0
+"""Border rows that share more than this length of line are the same stretch given twice."""
+
+
+def _check_border_lines(
+    geoms: NDArray[np.object_], rows: NDArray[np.int64], check: Collector
+) -> list[int]:
+    """File border rows that run along an earlier row; return the rows whose line crosses itself.
+
+    A stretch given twice would be counted twice in every length, gap and
+    need, so it is refused. A line that crosses itself (vertices out of
+    order, a loop) may come from a source the user cannot easily mend, so it
+    is only reported for a warning.
+    """
+    present = np.flatnonzero(~shapely.is_missing(geoms))
+    lines = geoms[present]
+    crossing = [int(rows[present[k]]) for k in np.flatnonzero(~shapely.is_simple(lines))]
+    pairs = shapely.STRtree(lines).query(lines, predicate="intersects")
+    for a, b in pairs.T[pairs[0] < pairs[1]]:
+        shared = shapely.intersection(lines[a], lines[b])
+        parts = [p for p in shapely.get_parts(shared) if _geometry_family(p) == "line"]
+        length_m = sum(_GEOD.geometry_length(p) for p in parts)
+        if length_m > OVERLAP_M:
+            check.geometry(
+                int(rows[present[b]]),
+                f"the line runs along row {int(rows[present[a]])} for {length_m / 1000:.1f} km; "
+                "expected each stretch of the border once (remove the copy)",
+            )
+    return crossing
 
 
 def _repair(geom: shapely.Geometry, family: str) -> shapely.Geometry | None:

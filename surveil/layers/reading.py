@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import io
 import os
 import warnings
@@ -17,9 +18,11 @@ from numpy.typing import NDArray
 from pyproj import CRS
 from pyproj.exceptions import CRSError as ProjCRSError
 
-from surveil._validate import Collector
+from surveil._textfile import delimiter, looks_cyrillic, read_text
+from surveil._validate import Collector, check_layer_file
 from surveil.errors import InputError, InputWarning, SchemaError
 from surveil.layers.geometry import (
+    _check_border_lines,
     _check_geometries,
     _frame,
     _merge_sections,
@@ -67,14 +70,17 @@ def read_layer(
     ----------
     source
         A vector file GDAL/OGR reads (GeoPackage, GeoJSON, Shapefile, KML,
-        GPX, FlatGeobuf, ...), a GeoParquet file, a CSV with coordinate
-        columns, or an in-memory GeoDataFrame (left unmodified).
+        GPX, FlatGeobuf, ...), a GeoParquet file, a CSV file or an Excel
+        sheet (``.xlsx``) with coordinate columns or a WKT column, or an
+        in-memory GeoDataFrame (left unmodified). Text files are decoded by
+        the rule of :mod:`surveil._textfile`.
     kind
         One of :data:`LAYER_KINDS`.
     layer
-        Layer to read from a multi-layer file; by default the only layer, the
-        one named like ``kind``, or the only non-empty one of a fitting
-        geometry type.
+        Layer (or workbook sheet) to read from a multi-layer file; by default
+        the only layer, the one named like ``kind`` (an error when it is empty
+        while another fitting layer is not), or the only non-empty one of a
+        fitting geometry type.
     columns
         Canonical column name -> the column name in the file, for files whose
         columns are named otherwise, e.g. ``{"range_m": "Range"}``.
@@ -120,6 +126,8 @@ def read_layer(
     """
     if kind not in LAYER_KINDS:
         raise InputError(f"unknown layer kind {kind!r}; expected one of {', '.join(LAYER_KINDS)}")
+    if not isinstance(source, gpd.GeoDataFrame):
+        check_layer_file(Path(source), kind=kind)
     name, stem = _names(source, layer)
     check = Collector(name, kind)
     raw = _read(source, kind, name, layer=layer, x=x, y=y, check=check)
@@ -142,7 +150,18 @@ def read_layer(
         values = _parse_values(raw, kind, family, found, rows, check)
     if kind == "border" and n == 0:
         check.geometry(None, "the border layer has no features; expected at least one line")
+    crossing: list[int] = []
+    if kind == "border" and family == "line":
+        crossing = _check_border_lines(geoms, rows, check)
     check.raise_if_any()
+    if crossing:
+        warnings.warn(
+            f"{name}, layer border, row{'s' if len(crossing) > 1 else ''} {_row_list(crossing)}: "
+            "the line crosses itself; "
+            "its length and chainage count the looped stretch, so check the order of its vertices",
+            InputWarning,
+            stacklevel=2,
+        )
     if repaired:
         warnings.warn(
             f"{name}, layer {kind}: repaired invalid geometries in rows {_row_list(repaired)}",
@@ -191,6 +210,8 @@ def _read(
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt", ".tsv"):
         return _read_csv(path, x=x, y=y, check=check)
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(path, kind, layer, x=x, y=y, check=check)
     if suffix in (".parquet", ".geoparquet"):
         return _read_parquet(path)
     return _from_frame(_read_ogr(path, kind, layer))
@@ -229,43 +250,93 @@ def _read_ogr(path: Path, kind: str, layer: str | None) -> gpd.GeoDataFrame:
     if layer is not None and layer not in names:
         raise InputError(f"{path}: has no layer {layer!r}; its layers are: {', '.join(names)}")
     chosen = layer if layer is not None else _choose_layer(path, kind, listed)
+    options = {"encoding": encoding} if (encoding := _shapefile_encoding(path)) else {}
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return pyogrio.read_dataframe(path, layer=chosen)
+            return pyogrio.read_dataframe(path, layer=chosen, **options)
     except Exception as exc:
         raise InputError(f"{path}: layer {chosen!r} cannot be read ({_short(exc)})") from exc
 
 
+_DBF_SAMPLE = 4 << 20
+"""Bytes of a .dbf's records read to tell its encoding."""
+
+
+def _shapefile_encoding(path: Path) -> str | None:
+    """Return the encoding of a shapefile's attributes when GDAL cannot know it, else ``None``.
+
+    GDAL reads the encoding from the ``.cpg`` file or the language driver byte
+    of the ``.dbf``; with neither it takes ISO-8859-1, which turns cp1251
+    ``Вышка`` into ``Âûøêà``. Then the records are read by the rule of
+    :mod:`surveil._textfile`: UTF-8 when they are, cp1251 when they look Cyrillic.
+    """
+    if path.suffix.lower() != ".shp" or any(path.with_suffix(s).exists() for s in (".cpg", ".CPG")):
+        return None
+    dbf = next(
+        (p for p in (path.with_suffix(".dbf"), path.with_suffix(".DBF")) if p.exists()), None
+    )
+    if dbf is None:
+        return None
+    with dbf.open("rb") as handle:
+        head = handle.read(32)
+        if len(head) < 32 or head[29] != 0:
+            return None
+        handle.seek(int.from_bytes(head[8:10], "little"))
+        records = handle.read(_DBF_SAMPLE)
+    if records.isascii():
+        return None
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(records, final=False)
+        return "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    if looks_cyrillic(records.decode("cp1251", errors="replace")):
+        return "CP1251"
+    return None
+
+
 def _choose_layer(path: Path, kind: str, listed: NDArray[np.object_]) -> str:
-    """Pick the layer of a multi-layer file that holds ``kind``."""
+    """Pick the layer of a multi-layer file that holds ``kind``.
+
+    A layer named like ``kind`` is chosen, unless it is empty while another
+    layer of a fitting geometry type has features (an empty template beside
+    the real data): then the choice is the user's, and the error names both.
+    """
     names = [str(row[0]) for row in listed]
     if len(names) == 1:
         return names[0]
-    for candidate in names:
-        if candidate.lower() == kind:
-            return candidate
-    counts = {}
-    for candidate in names:
-        try:
-            counts[candidate] = pyogrio.read_info(path, layer=candidate, force_feature_count=True)[
-                "features"
-            ]
-        except Exception:
-            counts[candidate] = 0
-    if kind == "patrols" and counts.get("track_points", 0) > 0:
-        return "track_points"  # GPS tracks (GPX): timed fixes
+    counts = {name: _feature_count(path, name) for name in names}
     fitting = [
         str(row[0])
         for row in listed
         if counts[str(row[0])] > 0 and _type_family(str(row[1])) in _FAMILIES[kind]
     ]
+    for candidate in names:
+        if candidate.lower() == kind:
+            if counts[candidate] == 0 and fitting:
+                others = ", ".join(f"{name!r} has {counts[name]} features" for name in fitting)
+                raise InputError(
+                    f"{path}: layer {candidate!r} is empty, but {others}; "
+                    f"name the layer holding the {kind} (layer = ... in the scenario)"
+                )
+            return candidate
+    if kind == "patrols" and counts.get("track_points", 0) > 0:
+        return "track_points"  # GPS tracks (GPX): timed fixes
     if len(fitting) == 1:
         return fitting[0]
     raise InputError(
         f"{path}: has {len(names)} layers ({', '.join(names)}); "
         f"name the one holding the {kind} (layer = ... in the scenario)"
     )
+
+
+def _feature_count(path: Path, layer: str) -> int:
+    """Return the number of features of a layer (0 when OGR cannot tell)."""
+    try:
+        return int(pyogrio.read_info(path, layer=layer, force_feature_count=True)["features"])
+    except Exception:
+        return 0
 
 
 def _type_family(geometry_type: str) -> str | None:
@@ -282,23 +353,85 @@ def _short(exc: Exception) -> str:
 
 def _read_csv(path: Path, *, x: str | None, y: str | None, check: Collector) -> _Raw:
     """Read a CSV with coordinate columns (or a WKT column) as text."""
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1251")  # Russian-language Excel exports
+    text = read_text(path)
     if not text.strip():
         raise InputError(f"{path}: the file is empty; expected a header line and data rows")
-    header = (text.split("\n", 1)[0].splitlines() or [""])[0]  # the first line
-    sep = max((",", ";", "\t"), key=header.count)
+    sep = delimiter(text)
     try:
         frame = pd.read_csv(
             io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skipinitialspace=True
         )
     except Exception as exc:
         raise InputError(f"{path}: cannot be read as CSV ({_short(exc)})") from exc
+    _check_header_fits(frame, path, sep)
+    return _table(frame, x=x, y=y, decimal_comma=sep != ",", check=check)
+
+
+def _read_xlsx(
+    path: Path, kind: str, layer: str | None, *, x: str | None, y: str | None, check: Collector
+) -> _Raw:
+    """Read one sheet of an Excel workbook with coordinate columns (or a WKT column).
+
+    The sheet is chosen as a layer of a GeoPackage is: the one named, the only
+    one, the one named like ``kind`` (unless it is empty beside a filled
+    candidate), or the only non-empty one with coordinate or WKT columns.
+    Cells are read as text, so every value is checked as in a CSV file.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl's notes on styles and extensions
+            sheets = pd.read_excel(
+                path, sheet_name=None, dtype=str, keep_default_na=False, engine="openpyxl"
+            )
+    except Exception as exc:
+        raise InputError(f"{path}: cannot be read as an Excel workbook ({_short(exc)})") from exc
+    names = list(sheets)
+    if layer is not None and layer not in sheets:
+        raise InputError(f"{path}: has no sheet {layer!r}; its sheets are: {', '.join(names)}")
+    chosen = layer if layer is not None else _choose_sheet(path, kind, sheets)
+    frame = sheets[chosen].reset_index(drop=True)
+    return _table(frame, x=x, y=y, decimal_comma=False, check=check)
+
+
+def _choose_sheet(path: Path, kind: str, sheets: Mapping[str, pd.DataFrame]) -> str:
+    """Pick the sheet of a workbook that holds ``kind`` (see :func:`_read_xlsx`)."""
+    names = list(sheets)
+    if len(names) == 1:
+        return names[0]
+    located = [
+        name
+        for name, frame in sheets.items()
+        if len(frame) and _has_coordinates([str(c).strip() for c in frame.columns])
+    ]
+    for name in names:
+        if name.lower() == kind:
+            if len(sheets[name]) == 0 and located:
+                others = ", ".join(f"{o!r} has {len(sheets[o])} rows" for o in located)
+                raise InputError(
+                    f"{path}: sheet {name!r} is empty, but {others}; "
+                    f"name the sheet holding the {kind} (layer = ... in the scenario)"
+                )
+            return name
+    if len(located) == 1:
+        return located[0]
+    raise InputError(
+        f"{path}: has {len(names)} sheets ({', '.join(names)}); "
+        f"name the one holding the {kind} (layer = ... in the scenario)"
+    )
+
+
+def _has_coordinates(columns: list[str]) -> bool:
+    """Return whether a table has lon/lat (or x/y) columns or a WKT column."""
+    lon = _find(columns, None, (*_LON_NAMES, "x"))
+    lat = _find(columns, None, (*_LAT_NAMES, "y"))
+    return (lon is not None and lat is not None) or _find(columns, None, _WKT_NAMES) is not None
+
+
+def _table(
+    frame: pd.DataFrame, *, x: str | None, y: str | None, decimal_comma: bool, check: Collector
+) -> _Raw:
+    """Turn a table of text cells with coordinate columns (or a WKT column) into a raw layer."""
     frame.columns = [str(c).strip() for c in frame.columns]
-    decimal_comma = sep != ","
     x_col = _find(frame.columns, x, (*_LON_NAMES, "x"))
     y_col = _find(frame.columns, y, (*_LAT_NAMES, "y"))
     n = len(frame)
@@ -329,6 +462,23 @@ def _read_csv(path: Path, *, x: str | None, y: str | None, check: Collector) -> 
     raw = _Raw(frame.drop(columns=[x_col, y_col]), geometry, None, default, decimal_comma, filed)
     raw.shown_columns = tuple(frame.columns)
     return raw
+
+
+def _check_header_fits(frame: pd.DataFrame, path: Path, sep: str) -> None:
+    """Refuse a CSV whose rows have more fields than its header.
+
+    pandas then takes the first columns as the index and shifts every name by
+    as many places, which would make each value look wrong.
+    """
+    if isinstance(frame.index, pd.RangeIndex):
+        return
+    extra = frame.index.nlevels
+    shown = {",": "a ','", ";": "a ';'", "\t": "a tab"}[sep]
+    fields = "one field" if extra == 1 else f"{extra} fields"
+    raise InputError(
+        f"{path}: the rows have {fields} more than the header ({len(frame.columns)} names); "
+        f"{shown} at the end of each line? remove it, or name the extra column in the header"
+    )
 
 
 def _parse_wkt(values: pd.Series, column: str, check: Collector) -> NDArray[np.object_]:

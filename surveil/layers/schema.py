@@ -63,6 +63,89 @@ class _Field:
     number: str = "a number"
     choices: tuple[str, ...] = ()
 
+    @property
+    def plausible(self) -> Plausible | None:
+        """The plausibility limit of this field, if it has one (see :data:`PLAUSIBLE`)."""
+        return PLAUSIBLE.get(self.name)
+
+
+@dataclass(frozen=True)
+class Plausible:
+    """The largest value of a field that can be meant, and why.
+
+    Parameters
+    ----------
+    maximum
+        Largest accepted value, in the field's unit.
+    unit
+        Unit as written after a number in messages, e.g. ``"m"``.
+    reason
+        Why a larger value cannot be meant, as said to the user.
+    """
+
+    maximum: float
+    unit: str
+    reason: str
+
+    def expected(self) -> str:
+        """Return the message part saying what is accepted and why."""
+        limit = f"{self.maximum:g} {self.unit}"
+        return f"expected at most {limit}, the plausible maximum: {self.reason}"
+
+
+PLAUSIBLE: dict[str, Plausible] = {
+    "range_m": Plausible(
+        100_000,
+        "m",
+        "no fielded surveillance sensor (ground radar, thermal camera, aerostat radar) "
+        "detects persons or vehicles on the ground farther than about 100 km; "
+        "is the range in metres?",
+    ),
+    "height_m": Plausible(
+        5_000,
+        "m",
+        "masts and towers stand up to about 100 m and tethered aerostats fly at most "
+        "about 5 km above ground; is the height in metres above ground?",
+    ),
+    "sweep_m": Plausible(
+        10_000,
+        "m",
+        "a patrol observes at most a few kilometres to either side of its route; "
+        "is the half-width in metres?",
+    ),
+    "visits_per_day": Plausible(
+        96,
+        "passes per day",
+        "more than one pass every 15 minutes round the clock is a permanent presence; "
+        "give it as a post or a sensor",
+    ),
+    "reaction_speed_kmh": Plausible(
+        300,
+        "km/h",
+        "faster than a helicopter (about 250 km/h) over the border zone; is it in km/h?",
+    ),
+    "persons": Plausible(
+        10_000,
+        "persons",
+        "no group crossing a green border in one incident is larger; "
+        "is the column a count of persons?",
+    ),
+    "population": Plausible(
+        40_000_000,
+        "people",
+        "more than the largest city on Earth; is the column the population?",
+    ),
+}
+"""Plausibility limits of layer fields, by canonical field name.
+
+A value above the limit is refused with the reason, because it is far more
+likely a unit or typing error (``range_m = 1e9``) than a fact, and a result
+computed from it would look sound. Each limit is generous: it is the largest
+value that real means or events reach, not a typical one. The same limits
+apply to the catalogue of means, which shares ``range_m``, ``height_m`` and
+``sweep_m``.
+"""
+
 
 def _positive(v: NDArray[np.float64]) -> NDArray[np.bool_]:
     return v > 0

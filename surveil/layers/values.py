@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-import warnings
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -100,7 +99,49 @@ def _parse_values(
         values[spec.name] = _parse_field(spec, series, shown, rows, raw.decimal_comma, check)
     if kind == "patrols" and family == "point" and found.get("id") is None:
         values["id"] = np.array(["P1"] * len(rows), dtype=object)
+    if kind == "sensors":
+        _check_unique_ids(values["id"], found.get("id") or "id", rows, check)  # type: ignore[arg-type]
+        _check_pointing(values, found, rows, check)
     return values
+
+
+def _check_unique_ids(
+    ids: NDArray[np.str_], shown: str, rows: NDArray[np.int64], check: Collector
+) -> None:
+    """File every row whose id an earlier row already has."""
+    codes, _ = pd.factorize(ids)
+    first: dict[int, int] = {}
+    for i, code in enumerate(codes):
+        if code in first:
+            check.schema(
+                int(rows[i]),
+                shown,
+                str(ids[i]),
+                f"already the id of row {int(rows[first[code]])}; expected a unique id per sensor",
+            )
+        else:
+            first[code] = i
+
+
+def _check_pointing(
+    values: Mapping[str, object],
+    found: Mapping[str, str | None],
+    rows: NDArray[np.int64],
+    check: Collector,
+) -> None:
+    """File sensors with a field of view below 360 degrees but no bearing to point it."""
+    fov = np.asarray(values["fov_deg"], dtype=float)
+    azimuth = np.asarray(values["azimuth_deg"], dtype=float)
+    shown = found.get("azimuth_deg") or "azimuth_deg"
+    for i in np.flatnonzero((fov < 360) & np.isnan(azimuth)):
+        check.schema(
+            int(rows[i]),
+            shown,
+            "",
+            f"fov_deg is {_num(fov[i])}, a sector, which needs the bearing the sensor faces; "
+            "expected a bearing from 0 to 360 degrees, or fov_deg 360 for a sensor that sees "
+            "all round",
+        )
 
 
 def _parse_field(
@@ -144,6 +185,10 @@ def _parse_field(
             ok = spec.valid(number) | np.isnan(number)
         for i in np.flatnonzero(~ok):
             check.schema(int(rows[i]), shown, float(number[i]), _hint(spec, float(number[i])))
+    limit = spec.plausible
+    if limit is not None:
+        for i in np.flatnonzero(number > limit.maximum):
+            check.schema(int(rows[i]), shown, float(number[i]), limit.expected())
     if spec.name == "azimuth_deg":
         number = np.where(number == 360, 0.0, number)
     if spec.kind == "int":
@@ -384,26 +429,80 @@ def _parse_dates(
             )
         # Each distinct text is parsed once; code -1 (the last entry below) is blank.
         codes, distinct = pd.factorize(text)
-        unique = pd.Series(distinct, dtype=object)
-        parsed = pd.to_datetime(unique, format="ISO8601", errors="coerce", utc=True)
-        retry = parsed.isna()
-        if retry.any():  # e.g. 01.05.2024 as written in Russian-language spreadsheets
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                parsed[retry] = pd.to_datetime(
-                    unique[retry], format="mixed", dayfirst=True, errors="coerce", utc=True
-                )
+        parsed, why = _read_dates(pd.Series(distinct, dtype=object))
         failed = np.append(parsed.isna().to_numpy(dtype=bool), False)
         for i in np.flatnonzero(failed[codes]):
-            check.schema(
-                int(rows[i]),
-                shown,
-                str(text[i]),
-                "expected an ISO date or date and time such as 2024-05-01 or 2024-05-01T06:30",
-            )
+            check.schema(int(rows[i]), shown, str(text[i]), why.get(int(codes[i]), _ISO_DATE))
         naive = parsed.dt.tz_convert(None).astype("datetime64[ns]").to_numpy()
         values = np.append(naive, np.datetime64("NaT", "ns"))[codes]
+    _check_not_future(values, shown, rows, check)
     if spec.required:
         for i in np.flatnonzero(_blank_where(series, pd.isna(values))):
             check.schema(int(rows[i]), shown, "", "expected a date and time for every track point")
     return values
+
+
+_ISO_DATE = "expected an ISO date or date and time such as 2024-05-01 or 2024-05-01T06:30"
+
+
+_DAY_MONTH_YEAR = re.compile(
+    r"(?P<a>\d{1,2})(?P<sep>[./])(?P<b>\d{1,2})(?P=sep)(?P<year>\d{4})"
+    r"(?:[ T](?P<time>\d{1,2}:\d{2}(?::\d{2})?))?"
+)
+"""Dates written with the day or the month first: ``01.05.2024``, ``13/05/2024 06:30``."""
+
+
+def _read_dates(texts: pd.Series) -> tuple[pd.Series, dict[int, str]]:
+    """Return texts as UTC dates (NaT where not one) and, by position, why some are not.
+
+    ISO 8601 is read as such and never reinterpreted: ``2023-13-05`` is no date.
+    Dotted dates (``01.05.2024``) are day first, as everywhere dots are used.
+    Slash dates are day first or month first as the column shows (a first
+    number above 12 means day first, a second above 12 month first); a column
+    that shows neither or both is refused, for a guess would shift dates silently.
+    """
+    parsed = pd.to_datetime(texts, format="ISO8601", errors="coerce", utc=True)
+    why: dict[int, str] = {}
+    matches = {
+        i: m
+        for i in np.flatnonzero(parsed.isna().to_numpy())
+        if isinstance(texts.iloc[i], str) and (m := _DAY_MONTH_YEAR.fullmatch(texts.iloc[i]))
+    }
+    slashed = [m for m in matches.values() if m["sep"] == "/"]
+    day_first = any(int(m["a"]) > 12 for m in slashed)
+    month_first = any(int(m["b"]) > 12 for m in slashed)
+    for i, m in matches.items():
+        if m["sep"] == "/" and day_first == month_first:
+            why[int(i)] = (
+                "the column has both day/month and month/day dates; " + _ISO_DATE
+                if day_first
+                else "it is day/month or month/day, and no date of the column says which; "
+                + _ISO_DATE
+            )
+            continue
+        day, month = (m["b"], m["a"]) if m["sep"] == "/" and month_first else (m["a"], m["b"])
+        iso = f"{m['year']}-{int(month):02d}-{int(day):02d}"
+        if m["time"]:
+            iso += f"T{m['time']}"
+        value = pd.to_datetime(iso, format="ISO8601", errors="coerce", utc=True)
+        if pd.isna(value):
+            why[int(i)] = f"read as day {int(day)}, month {int(month)}, it is no date; {_ISO_DATE}"
+        else:
+            parsed.iloc[i] = value
+    return parsed, why
+
+
+def _check_not_future(
+    values: NDArray[np.datetime64], shown: str, rows: NDArray[np.int64], check: Collector
+) -> None:
+    """File dates after today (UTC, with a day's grace for time zones)."""
+    today = pd.Timestamp.now(tz="UTC").tz_convert(None).normalize()
+    with np.errstate(invalid="ignore"):
+        late = values >= np.datetime64(today + pd.Timedelta(days=2), "ns")
+    for i in np.flatnonzero(late):
+        check.schema(
+            int(rows[i]),
+            shown,
+            str(pd.Timestamp(values[i]).date()),
+            f"the date is after today ({today.date()}); expected the date of an observed event",
+        )

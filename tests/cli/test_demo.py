@@ -118,9 +118,18 @@ def test_same_inputs_give_identical_tables(demo_out, runner, tmp_path):
 
 def test_overwrite_replaces_whole_folder(runner, tmp_path):
     out = tmp_path / "o"
-    out.mkdir()
-    (out / "stale.txt").write_text("old")
+    assert runner.invoke(cli, ["demo", "--out", str(out)]).exit_code == 0
+    (out / "map.html").write_text("stale")
     result = runner.invoke(cli, ["demo", "--out", str(out), "--overwrite", "--lang", "ru"])
     assert result.exit_code == 0, result.output
-    assert not (out / "stale.txt").exists()
+    assert "риск" in (out / "map.html").read_text().lower()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_overwrite_refuses_a_folder_surveil_did_not_write(runner, tmp_path):
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "stale.txt").write_text("old")
+    result = runner.invoke(cli, ["demo", "--out", str(out), "--overwrite"])
+    assert result.exit_code == 2
+    assert (out / "stale.txt").read_text() == "old"
