@@ -2,5 +2,5 @@
 
 import importlib.util
 
-# The numba kernels (extra 'fast') cannot even be imported without numba.
+# The numba kernels cannot even be imported without numba (the numpy-path run of CI).
 collect_ignore = [] if importlib.util.find_spec("numba") else ["surveil/_numba_kernels.py"]

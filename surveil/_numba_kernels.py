@@ -1,7 +1,14 @@
 """The numba-compiled loops behind :mod:`surveil._kernels` (imported only when used).
 
-Kept in their own module so that numba can cache the compiled code on disk
-(``cache=True``) and ``import surveil`` never imports numba.
+Every compiled function of surveil lives here, at module level: numba caches
+module-level functions on disk (``cache=True``), so a second process loads the
+machine code instead of compiling it (a closure is compiled anew in every
+process). ``import surveil`` never imports numba; :mod:`surveil._kernels` is
+the only module that imports this one.
+
+Where the cache goes is numba's rule: ``NUMBA_CACHE_DIR`` when set, else the
+``__pycache__`` folder beside this file when it is writable, else the user's
+cache folder (``$XDG_CACHE_HOME/numba`` or ``~/.cache/numba``).
 """
 
 import math
@@ -9,7 +16,8 @@ import math
 import numba
 import numpy as np
 
-from surveil._kernels import _HALF, _SPAN
+from surveil._ecef_cells import HALF as _HALF
+from surveil._ecef_cells import SPAN as _SPAN
 
 njit = numba.njit(cache=True, nogil=True)
 inline = numba.njit(cache=True, nogil=True, inline="always")
@@ -196,3 +204,61 @@ def routes(  # type: ignore[no-untyped-def]
                         visits[i] += rate[r]
                         reading[i] += rate[r] * pd_read[r]
     return visits, reading
+
+
+@numba.njit(inline="always")
+def _los_cross(grid, a0, a1, b0, b1, eye, tgt, dist, curv, mast, best, need):  # type: ignore[no-untyped-def]
+    """March one ray across the grid lines ``a = integer`` of ``grid[a, b]``.
+
+    Returns the largest height of terrain above the sight line so far
+    (``best``) and the extra eye height needed to clear it (``need``). A
+    crossing that rounding puts at the target itself (t = 1) is not an
+    obstacle: it is the target's own ground.
+    """
+    n_a, n_b = grid.shape
+    lo = min(a0, a1)
+    hi = max(a0, a1)
+    k = max(np.floor(lo) + 1.0, 0.0)
+    last = min(np.ceil(hi) - 1.0, n_a - 1.0)
+    span = a1 - a0
+    while k <= last:
+        t = (k - a0) / span
+        b = b0 + t * (b1 - b0)
+        if t < 1.0 and b >= 0.0 and b <= n_b - 1:
+            ib = min(int(b), n_b - 2) if n_b > 1 else 0
+            f = b - ib
+            ia = int(k)
+            g = grid[ia, ib] if f == 0.0 else grid[ia, ib] * (1 - f) + grid[ia, ib + 1] * f
+            if g == g:
+                d = t * dist
+                e = g - curv * d * d - (eye + t * (tgt - eye))
+                if e > best:
+                    best = e
+                    if not mast and best > 1e-9:
+                        return best, need
+                if mast and e > 0.0:
+                    h = e / (1.0 - t)
+                    if h > need:
+                        need = h
+        k += 1.0
+    return best, need
+
+
+@numba.njit(parallel=True, cache=True, nogil=True)
+def line_of_sight(grid, c0, r0, c1, r1, eye, tgt, dist, curv, mast):  # type: ignore[no-untyped-def]
+    """March every ray across the row and column lines of the DEM grid, in parallel."""
+    n = dist.size
+    grid_t = grid.T
+    excess = np.full(n, -np.inf)
+    need = np.zeros(n)
+    for i in numba.prange(n):
+        best, h = _los_cross(
+            grid, r0[i], r1[i], c0[i], c1[i], eye[i], tgt[i], dist[i], curv, mast, -np.inf, 0.0
+        )
+        if mast or not best > 1e-9:
+            best, h = _los_cross(
+                grid_t, c0[i], c1[i], r0[i], r1[i], eye[i], tgt[i], dist[i], curv, mast, best, h
+            )
+        excess[i] = best
+        need[i] = h
+    return excess, need

@@ -280,9 +280,7 @@ def _sensor_frames(sensors: gpd.GeoDataFrame) -> tuple[FloatArray, FloatArray, F
     """Return each sensor's ECEF position and local east and north unit vectors."""
     lon = sensors.geometry.x.to_numpy()
     lat = sensors.geometry.y.to_numpy()
-    lam, phi = np.radians(lon), np.radians(lat)
-    east = np.column_stack([-np.sin(lam), np.cos(lam), np.zeros(lam.size)])
-    north = np.column_stack([-np.sin(phi) * np.cos(lam), -np.sin(phi) * np.sin(lam), np.cos(phi)])
+    east, north = geodesy.east_north(lon, lat)
     return geodesy.ecef(lon, lat), east, north
 
 
@@ -420,12 +418,13 @@ def _path_in_sight(
     tolerance_deg = np.degrees(1e-3 / np.maximum(np.hypot(e, n), 1e-3))
     inside = in_field_of_view(geodesy.bearing_deg(e, n), az, fov + 2.0 * tolerance_deg)
     t, owner = t[inside], owner[inside]
-    # Along 2 · path_depth_m the path is straight in lon/lat to well under 1 mm.
-    left_lon, left_lat = targets.offset(-path_depth_m)
-    right_lon, right_lat = targets.offset(path_depth_m)
+    # The sample on the ground: the geodesic square to the line from the target
+    # point, (2t − 1) · depth to its right (within d³/R² of the tangent path).
     at = point[pair[owner]]
-    lon = left_lon[at] + t * (right_lon[at] - left_lon[at])
-    lat = left_lat[at] + t * (right_lat[at] - left_lat[at])
+    along = (2.0 * t - 1.0) * path_depth_m
+    azimuth = targets.azimuth_deg[at] + np.where(along >= 0, 90.0, -90.0)
+    lon, lat, _ = geodesy.GEOD.fwd(targets.lon[at], targets.lat[at], azimuth, np.abs(along))
+    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
     visible = sight.visible(sensor[pair[owner]], lon, lat)
     seen = np.zeros(point.size, dtype=bool)
     seen[pair[np.unique(owner[visible])]] = True
@@ -478,9 +477,11 @@ def patrol_visits(
     the path comes within the route's ``sweep_m`` of the route line: the
     exact distance between the path's chord and each route edge's chord in
     ECEF (:func:`segment_distance`; edges cut to at most 1 km along the
-    geodesic by :func:`route_edges`). The chords lie below the ellipsoid by
-    at most ``L² / 8R`` (2 cm for a 1 km edge, 7 mm for a 600 m path), so
-    the distance is that on the ground within 3 cm. Each route counts once
+    geodesic by :func:`route_edges`). Edge chords lie below the ellipsoid
+    by at most ``L² / 8R`` (2 cm for a 1 km edge) and the path, a tangent
+    segment, above it by at most ``d² / 2R`` (7 mm at d = 300 m), so the
+    distance is that on the ground within 3 cm (far less where they are not
+    nearly touching: the vertical gap v adds only ``v² / 2h`` at distance h). Each route counts once
     per point. A pass reads the traces with the route's ``pd`` (1 unless
     given), so reading passes are Poisson with rate ``Σ pd · visits_per_day``.
 
@@ -575,17 +576,16 @@ def detect_points(
         Spacing of line-of-sight samples along a path (the DEM cell), metres.
     engine
         ``"numba"`` (compiled kernels, :mod:`surveil._kernels`), ``"numpy"``
-        or ``"auto"``: numba when installed and there is no terrain. Both give
-        the same numbers.
+        or ``"auto"``: ``SURVEIL_ENGINE`` when set, else numba when installed;
+        with terrain the numpy path (line of sight itself is compiled). Both
+        give the same numbers.
     """
-    if engine not in ("auto", "numba", "numpy"):
-        raise ValueError(f"engine is {engine!r}; expected 'auto', 'numba' or 'numpy'")
     if not path_depth_m > 0:
         raise ValueError(f"path_depth_m is {path_depth_m}; expected a positive depth in metres")
-    n_segments = targets.n_segments
-    compiled = engine == "numba" or (engine == "auto" and sight is None and _kernels.available())
-    if compiled and sight is not None:
+    if engine == "numba" and sight is not None:
         raise ValueError("engine='numba' does not do line of sight; use 'auto' or 'numpy'")
+    n_segments = targets.n_segments
+    compiled = _kernels.resolve(engine) == "numba" and sight is None
     patrols = with_patrol_pd(patrols, patrol_pd)
     # Each pass meets a crosser in its sweep band for τ = 2 · sweep / speed hours;
     # passes weighted by τ give the real-time exposure in pass-hours per day.

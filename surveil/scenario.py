@@ -368,6 +368,8 @@ class LayerSource:
     x: str | None = None
     y: str | None = None
     repair: bool = True
+    default_crs: str | None = None
+    """CRS for a file that states none (``--crs``); the file's own, or ``crs``, wins."""
 
 
 @dataclass(frozen=True)
@@ -609,7 +611,7 @@ def load_scenario(
         if value is not None:
             specs[kind] = LayerSource(Path(value))
     specs = {
-        k: dataclasses.replace(v, crs=v.crs or crs, repair=v.repair and repair)
+        k: dataclasses.replace(v, default_crs=crs, repair=v.repair and repair)
         if isinstance(v, LayerSource)
         else v
         for k, v in specs.items()
@@ -720,6 +722,7 @@ def _read(kind: str, spec: LayerSource | gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         layer=spec.layer,
         columns=spec.columns or None,
         crs=spec.crs,
+        default_crs=spec.default_crs,
         x=spec.x,
         y=spec.y,
         repair=spec.repair,

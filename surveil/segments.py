@@ -169,12 +169,19 @@ class TargetPoints:
     def paths_xyz(self, depth_m: float) -> NDArray[np.float64]:
         """Return the ECEF ends of the crossing paths, shape ``(2, points, 3)``.
 
-        The crossing path at a target point is the straight segment square to
-        the line from ``depth_m`` on its left (``[0]``) to ``depth_m`` on its
-        right (``[1]``), see :meth:`offset`. As an ECEF chord it lies below the
-        ellipsoid by at most ``(2 d)² / 8R`` (7 mm at d = 300 m).
+        The crossing path at a target point is the straight segment through
+        it, square to the line in its tangent plane, from ``depth_m`` on its
+        left (``[0]``) to ``depth_m`` on its right (``[1]``). All paths of one
+        point lie on one line with one centre, so a deeper path contains a
+        shallower one exactly, and reversing the line swaps the ends. The
+        ends stand ``d² / 2R`` above the ellipsoid (7 mm at d = 300 m) and are
+        within ``d³ / R²`` of the ground positions :meth:`offset` gives.
         """
-        return np.stack([geodesy.ecef(*self.offset(o)) for o in (-depth_m, depth_m)])
+        centre = geodesy.ecef(self.lon, self.lat)
+        east, north = geodesy.east_north(self.lon, self.lat)
+        right = np.radians(self.azimuth_deg + 90.0)[:, None]
+        across = np.sin(right) * east + np.cos(right) * north
+        return np.stack([centre - depth_m * across, centre + depth_m * across])
 
     def offset(self, offset_m: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Return the points moved ``offset_m`` metres square to the line.

@@ -17,9 +17,11 @@ atmosphere for visible light); surveil's default k = 0.13 is ``-cc 0.87``.
 2 × 6 371 000 m: 0.1 % of the drop, 0.3 m at 20 km.)
 
 The target is seen when no sampled terrain point rises above the straight
-sight line from eye to target. Rays are marched with numba when it is
-installed (``pip install surveil[fast]``), else with vectorised numpy; both
-give the same answers.
+sight line from eye to target (a sample that rounding puts at the target
+itself is its own ground, not an obstacle). Rays are marched by the compiled
+kernel of :mod:`surveil._kernels` (numba, a dependency), or with vectorised
+numpy where numba is missing or ``SURVEIL_ENGINE=numpy``; both give the same
+answers.
 """
 
 from __future__ import annotations
@@ -28,20 +30,20 @@ import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import shapely
 from numpy.typing import ArrayLike, NDArray
 
+from surveil import _kernels
+from surveil._kernels import Engine
 from surveil.terrain import DEM
 
 FloatArray = NDArray[np.float64]
 
 EARTH_RADIUS_M = 6_371_000.0
 """Earth radius used for the curvature drop, in metres."""
-
-Engine = Literal["auto", "numba", "numpy"]
 
 _CHUNK_SAMPLES = 4_000_000
 
@@ -159,7 +161,8 @@ def line_of_sight(
         stops at the first obstacle and hidden targets get NaN (faster where
         most targets are hidden).
     engine
-        ``"numba"``, ``"numpy"`` or ``"auto"`` (numba when installed).
+        ``"numba"``, ``"numpy"`` or ``"auto"`` (``SURVEIL_ENGINE`` when set,
+        else numba when installed).
 
     Returns
     -------
@@ -219,9 +222,9 @@ def _line_of_sight_xy(
     curv = (1.0 - refraction) / (2.0 * EARTH_RADIUS_M)
     target_eff = target - curv * distance * distance
     grid = dem.elevation_m
-    if _use_numba(engine):
-        excess, need = _numba_march()(
-            np.ascontiguousarray(grid), c0, r0, c1, r1, eye, target_eff, distance, curv, mast
+    if _kernels.resolve(engine) == "numba":
+        excess, need = _kernels.line_of_sight(
+            grid, c0, r0, c1, r1, eye, target_eff, distance, curv, mast
         )
     else:
         # crossings of column lines (interpolate along the column) and of row lines
@@ -236,106 +239,6 @@ def _line_of_sight_xy(
     return LineOfSight(
         visible=visible, mast_m_to_see=need, distance_m=distance, eye_above_target_m=eye - target
     )
-
-
-def _use_numba(engine: Engine) -> bool:
-    if engine == "numpy":
-        return False
-    try:
-        import numba  # noqa: F401
-    except ImportError:
-        if engine == "numba":
-            raise ImportError(
-                "engine='numba' needs numba: pip install 'surveil[fast]' (or pip install numba)"
-            ) from None
-        return False
-    return True
-
-
-_NUMBA_MARCH = None
-
-
-def _numba_march():  # type: ignore[no-untyped-def]
-    """Compile (once, cached on disk) and return the numba ray marcher."""
-    global _NUMBA_MARCH
-    if _NUMBA_MARCH is None:
-        import numba
-
-        @numba.njit(inline="always")
-        def cross(grid, i, a0, a1, b0, b1, eye, tgt, dist, curv, mast, best, need):  # type: ignore[no-untyped-def]
-            # Crossings of the ray with the grid lines a = integer (grid indexed [a, b]).
-            n_a, n_b = grid.shape
-            lo = min(a0, a1)
-            hi = max(a0, a1)
-            k = max(np.floor(lo) + 1.0, 0.0)
-            last = min(np.ceil(hi) - 1.0, n_a - 1.0)
-            span = a1 - a0
-            while k <= last:
-                t = (k - a0) / span
-                b = b0 + t * (b1 - b0)
-                if b >= 0.0 and b <= n_b - 1:
-                    ib = min(int(b), n_b - 2) if n_b > 1 else 0
-                    f = b - ib
-                    ia = int(k)
-                    g = grid[ia, ib] if f == 0.0 else grid[ia, ib] * (1 - f) + grid[ia, ib + 1] * f
-                    if g == g:
-                        d = t * dist
-                        e = g - curv * d * d - (eye + t * (tgt - eye))
-                        if e > best:
-                            best = e
-                            if not mast and best > 1e-9:
-                                return best, need
-                        if mast and e > 0.0:
-                            h = e / (1.0 - t)
-                            if h > need:
-                                need = h
-                k += 1.0
-            return best, need
-
-        @numba.njit(parallel=True, cache=True, nogil=True)
-        def march(grid, c0, r0, c1, r1, eye, tgt, dist, curv, mast):  # type: ignore[no-untyped-def]
-            n = dist.size
-            grid_t = grid.T
-            excess = np.full(n, -np.inf)
-            need = np.zeros(n)
-            for i in numba.prange(n):
-                best, h = cross(
-                    grid,
-                    i,
-                    r0[i],
-                    r1[i],
-                    c0[i],
-                    c1[i],
-                    eye[i],
-                    tgt[i],
-                    dist[i],
-                    curv,
-                    mast,
-                    -np.inf,
-                    0.0,
-                )
-                if mast or not best > 1e-9:
-                    best, h = cross(
-                        grid_t,
-                        i,
-                        c0[i],
-                        c1[i],
-                        r0[i],
-                        r1[i],
-                        eye[i],
-                        tgt[i],
-                        dist[i],
-                        curv,
-                        mast,
-                        best,
-                        h,
-                    )
-                excess[i] = best
-                need[i] = h
-            return excess, need
-
-        _NUMBA_MARCH = march
-    return _NUMBA_MARCH
 
 
 def _march_numpy(
@@ -377,7 +280,7 @@ def _march_numpy(
         a = lo[ray] + (np.arange(total) - np.repeat(first, cnt))
         t = (a - a0[ray]) / (a1[ray] - a0[ray])
         b = b0[ray] + t * (b1[ray] - b0[ray])
-        inside = (b >= 0) & (b <= n_b - 1)
+        inside = (b >= 0) & (b <= n_b - 1) & (t < 1.0)
         b = np.where(inside, b, 0.0)
         ib = np.minimum(np.floor(b).astype(np.intp), max(n_b - 2, 0))
         f = b - ib
@@ -389,7 +292,8 @@ def _march_numpy(
         has = cnt > 0
         idx = first[has]
         excess[first_ray:end_ray][has] = np.maximum.reduceat(e, idx)
-        need[first_ray:end_ray][has] = np.maximum(np.maximum.reduceat(e / (1.0 - t), idx), 0.0)
+        h = np.divide(e, 1.0 - t, out=np.full_like(e, -np.inf), where=inside)
+        need[first_ray:end_ray][has] = np.maximum(np.maximum.reduceat(h, idx), 0.0)
     return excess, need
 
 

@@ -1,5 +1,7 @@
 """The compiled (numba) detection kernels give the numbers of the numpy path."""
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -59,3 +61,38 @@ def test_compiled_and_numpy_engines_agree(seed, n_sensors, n_routes, depth):
     np.testing.assert_allclose(a.visits_per_day, b.visits_per_day, atol=1e-12)
     np.testing.assert_allclose(a.p_patrol, b.p_patrol, atol=1e-12)
     np.testing.assert_array_equal(a.sensors_seeing, b.sensors_seeing)
+
+
+def test_surveil_engine_numpy_makes_auto_run_the_numpy_path(monkeypatch):
+    from surveil.terrain import flat_dem
+    from surveil.visibility import line_of_sight
+
+    def compiled(*args, **kwargs):
+        raise AssertionError("the compiled kernel ran")
+
+    monkeypatch.setattr(_kernels, "line_of_sight", compiled)
+    monkeypatch.setattr(_kernels, "sensor_detection", compiled)
+    monkeypatch.setenv("SURVEIL_ENGINE", "numpy")
+    # flat ground: a 10 m mast sees a person at 15 km, not at 18 km (horizons 12.1 + 5.0 km)
+    dem = flat_dem(500.0, center_lonlat=(70.0, 40.0), size_m=40_000, cell_m=200)
+    los = line_of_sight(dem, [70.0, 70.0], [40.0, 40.0], 10.0, [70.1756, 70.2108], [40.0, 40.0])
+    assert los.visible.tolist() == [True, False]
+    line = straight_line(5_000, azimuth=90.0)
+    targets = sample_targets(segment_border(border_frame(line), segment_m=1000), sample_m=100)
+    sensors = sensor_frame(
+        [{"geometry": point_off_line(line, 2500, 500)[0], "range_m": 1000.0, "pd": 0.8}]
+    )
+    got = coverage.detect_points(targets, sensors, empty_patrols())
+    # 500 m off the line with 1 km range; the crossing paths (300 m deep) come within
+    # 200 m of it: 2·√(1000² − 200²) = 1960 m of line seen, at pd 0.8
+    seen = np.asarray(got.p_sensor) > 0
+    assert np.asarray(got.p_sensor)[seen] == pytest.approx(0.8)
+    assert seen.sum() * 100 == pytest.approx(2 * math.sqrt(1000**2 - 200**2), abs=100)
+
+
+def test_an_unknown_surveil_engine_is_refused_by_name(monkeypatch):
+    from surveil.errors import SurveilError
+
+    monkeypatch.setenv("SURVEIL_ENGINE", "gpu")
+    with pytest.raises(SurveilError, match="SURVEIL_ENGINE is 'gpu'"):
+        _kernels.resolve("auto")

@@ -55,3 +55,16 @@ def test_dem_covers_border(path: Path) -> None:
         left, bottom, right, top = dem.bounds
         assert left <= west and right >= east and bottom <= south and top >= north
         assert dem.read(1, masked=True).count() == dem.width * dem.height
+
+
+def test_data_readme_says_how_each_scenario_uses_its_dem() -> None:
+    import tomllib
+
+    readme = (DATA / "README.md").read_text(encoding="utf-8")
+    dem_rows = [line for line in readme.splitlines() if line.startswith("| `dem.tif`")]
+    assert len(dem_rows) == 1
+    for path in SCENARIOS:
+        with path.open("rb") as fh:
+            assert tomllib.load(fh).get("dem") == "dem.tif", path
+    assert "not referenced" not in dem_rows[0].lower() and "not used" not in dem_rows[0].lower()
+    assert "line of sight" in dem_rows[0]

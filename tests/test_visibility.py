@@ -343,6 +343,27 @@ def test_agrees_with_gdal_viewshed_on_the_sample_dem(tmp_path):
     assert share >= 0.99
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_target_on_a_grid_line_up_to_rounding_is_not_an_obstacle(engine):
+    # The demo's tile around sensor R08 (issue 8 §6): rounding puts the last grid-line
+    # crossing of some rays exactly at the target (t = 1), where the mast height
+    # e / (1 - t) divided by zero on the numpy path. Over flat ground a 15 m mast sees
+    # a person 8 km away (horizons 13.8 km + 5.0 km), so every cell is visible.
+    from affine import Affine
+    from pyproj import CRS
+
+    cell = 356.53216609616254
+    transform = Affine(cell, 0.0, -14617.818809942664, 0.0, -cell, 12478.625813365688)
+    crs = CRS.from_proj4("+proj=aeqd +lat_0=39.765897 +lon_0=70.616667 +datum=WGS84 +units=m")
+    dem = DEM(np.full((70, 82), 1000.0, dtype="f4"), transform, crs)
+    shape, share = visible_footprint(
+        dem, 70.677083, 39.789583, 15.0, 8000.0, 348.8, 180.0, engine=engine
+    )
+    assert share == 1.0
+    local = shapely.transform(shape, lambda xy: np.column_stack(dem.to_grid(xy[:, 0], xy[:, 1])))
+    assert local.area == pytest.approx(math.pi * 8000**2 / 2, rel=0.05)
+
+
 def test_range_over_terrain_is_slant_from_eye_to_target():
     # Issue 7 item 9: a 5 km sensor 1.5 km above the line. Eye 1500 m, target 1.7 m:
     # √(4700² + 1498.3²) = 4933.0 m is in range, √(4900² + 1498.3²) = 5124.0 m is not,

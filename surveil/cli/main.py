@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from surveil._version import __version__
+from surveil.cli.options import verbosity_options
 from surveil.errors import OutputError, SurveilError
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -62,11 +63,10 @@ def _show_warnings(caught: list[warnings.WarningMessage]) -> None:
 
 
 @click.group(cls=SurveilGroup)
-@click.option("-v", "--verbose", count=True, help="More output (tracebacks of internal errors).")
-@click.option("-q", "--quiet", is_flag=True, help="No progress output.")
+@verbosity_options
 @click.version_option(__version__, prog_name="surveil")
 @click.pass_context
-def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
+def cli(ctx: click.Context) -> None:
     """Green-border surveillance gap assessment.
 
     Cut a border into segments, combine sensors, patrols, incidents and
@@ -81,8 +81,6 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
       surveil map maps/batken --lang ru
     """
     ctx.ensure_object(dict)
-    ctx.obj["verbose"] = verbose
-    ctx.obj["quiet"] = quiet
 
 
 def main() -> None:
@@ -100,7 +98,7 @@ def _register() -> None:
     from surveil.cli import assess, compare, demo, generate, redraw, validate
 
     for module in (demo, assess, validate, redraw, generate, compare):
-        cli.add_command(module.command)
+        cli.add_command(verbosity_options(module.command))  # -v/-q after the command too
 
 
 _register()

@@ -4,15 +4,52 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 F = Callable[..., Any]
+C = TypeVar("C", bound=Callable[..., Any])
 
 existing_file = click.Path(exists=False, dir_okay=False, path_type=Path)
 
 LAYER_FLAGS = ("border", "sensors", "patrols", "incidents", "posts", "settlements", "roads")
+
+
+def _count_verbose(ctx: click.Context, _param: click.Parameter, value: int) -> None:
+    if value:
+        obj = ctx.ensure_object(dict)
+        obj["verbose"] = obj.get("verbose", 0) + value
+
+
+def _set_quiet(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.ensure_object(dict)["quiet"] = True
+
+
+def verbosity_options(f: C) -> C:
+    """Add ``-v/--verbose`` and ``-q/--quiet``, which the group and every command accept.
+
+    The values go to ``ctx.obj`` (shared by the group and its command), so
+    ``surveil -q demo`` and ``surveil demo -q`` do the same.
+    """
+    f = click.option(
+        "-q",
+        "--quiet",
+        is_flag=True,
+        expose_value=False,
+        callback=_set_quiet,
+        help="No progress output.",
+    )(f)
+    f = click.option(
+        "-v",
+        "--verbose",
+        count=True,
+        expose_value=False,
+        callback=_count_verbose,
+        help="More output (tracebacks of internal errors).",
+    )(f)
+    return f
 
 
 def layer_options(f: F) -> F:
@@ -47,7 +84,8 @@ def layer_options(f: F) -> F:
     f = click.option(
         "--crs",
         default=None,
-        help="CRS of layers whose files state none, e.g. EPSG:32642.",
+        help="CRS of layers whose files state none (x/y columns, a shapefile without .prj), "
+        "e.g. EPSG:32642; layers with a CRS of their own or lon/lat columns keep theirs.",
     )(f)
     return f
 

@@ -60,6 +60,7 @@ def read_layer(
     layer: str | None = None,
     columns: Mapping[str, str] | None = None,
     crs: str | None = None,
+    default_crs: str | None = None,
     repair: bool = True,
     x: str | None = None,
     y: str | None = None,
@@ -87,6 +88,9 @@ def read_layer(
     crs
         CRS of the data (anything :class:`pyproj.CRS` accepts). Needed when
         the file states none; must agree with the file when it does.
+    default_crs
+        CRS for a file that states none and has no lon/lat columns (the
+        CLI's ``--crs``); a file's own CRS, ``crs`` or lon/lat columns win.
     repair
         Repair invalid geometries with :func:`shapely.make_valid` (with an
         :class:`~surveil.errors.InputWarning`) instead of refusing them.
@@ -136,7 +140,7 @@ def read_layer(
 
     geoms, family, repaired = _check_geometries(raw, rows, kind, repair, check)
     found = _match_columns(raw, kind, family, columns, check)
-    source_crs = _resolve_crs(raw, crs, n, check)
+    source_crs = _resolve_crs(raw, crs, n, check, default=default_crs)
     if source_crs is not None:
         geoms = _to_wgs84(geoms, source_crs, rows, check)
     if kind == "border" and family == "polygon":
@@ -509,8 +513,14 @@ def _clip(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _resolve_crs(raw: _Raw, given: str | None, n: int, check: Collector) -> CRS | None:
-    """Return the CRS of the data, filing a problem when it is missing or contradicts ``given``."""
+def _resolve_crs(
+    raw: _Raw, given: str | None, n: int, check: Collector, *, default: str | None = None
+) -> CRS | None:
+    """Return the CRS of the data, filing a problem when it is missing or contradicts ``given``.
+
+    ``default`` applies only where neither the file, ``given`` nor lon/lat
+    columns say what the coordinates are.
+    """
     stated = None
     if given is not None:
         try:
@@ -518,6 +528,8 @@ def _resolve_crs(raw: _Raw, given: str | None, n: int, check: Collector) -> CRS 
         except ProjCRSError:
             check.crs(None, f"crs {given!r} is not a coordinate reference system pyproj knows")
             return None
+    if raw.crs is None and stated is None and raw.default_crs is None and default is not None:
+        return _resolve_crs(raw, default, n, check)
     if raw.crs is not None:
         file_crs = CRS.from_user_input(raw.crs)
         if stated is not None and not _same_crs(file_crs, stated):

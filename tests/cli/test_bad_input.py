@@ -155,3 +155,27 @@ def test_old_path_offsets_parameter_exits_2_naming_its_successor(runner, tmp_pat
     assert "Traceback" not in result.output
     assert "scenario.toml" in result.output and "path_depth_m = 300" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_crs_applies_only_to_layers_whose_files_state_none(runner, tmp_path):
+    # The border GeoJSON states EPSG:4326; the sensors CSV has UTM x/y and no CRS.
+    from pyproj import Transformer
+
+    from surveil.scenario import load_scenario
+
+    sensors = pd.read_csv(DEMO / "sensors.csv")
+    x, y = Transformer.from_crs(4326, 32642, always_xy=True).transform(
+        sensors["lon"].to_numpy(), sensors["lat"].to_numpy()
+    )
+    path = tmp_path / "sensors_utm.csv"
+    sensors.drop(columns=["lon", "lat"]).assign(x=x, y=y).to_csv(path, index=False)
+    result = run(runner, "--border", BORDER, "--sensors", path, "--crs", "EPSG:32642")
+    assert result.exit_code == 0, result.output
+    scenario = load_scenario(layers={"border": BORDER, "sensors": path}, crs="EPSG:32642")
+    assert scenario.sensors.geometry.x.to_numpy() == pytest.approx(sensors["lon"], abs=1e-7)
+    assert scenario.sensors.geometry.y.to_numpy() == pytest.approx(sensors["lat"], abs=1e-7)
+    # lon/lat columns are degrees whatever --crs says
+    result = run(
+        runner, "--border", BORDER, "--sensors", DEMO / "sensors.csv", "--crs", "EPSG:32642"
+    )
+    assert result.exit_code == 0, result.output
