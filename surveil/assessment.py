@@ -22,11 +22,19 @@ from numpy.typing import NDArray
 
 from surveil import coverage, risk, terrain, visibility
 from surveil._validate import raster_input
+from surveil.candidates import high_ground_sites
 from surveil.errors import InputError, InputWarning, ScenarioError
 from surveil.gaps import find_gaps
 from surveil.needs import needs_totals, size_needs
 from surveil.scenario import Scenario
-from surveil.segments import TargetPoints, border_side, sample_targets, segment_border
+from surveil.segments import (
+    TargetPoints,
+    orient_border,
+    orient_like,
+    point_intervals,
+    sample_targets,
+    segment_border,
+)
 
 if TYPE_CHECKING:
     import folium
@@ -96,6 +104,11 @@ class Assessment:
         Detection at the target points under which the incidents were
         recorded: this assessment's own, or its baseline's. Pass the
         assessment as ``baseline=`` to assess a plan against it.
+    border
+        The border as assessed: each section part oriented so that the own
+        side lies right of the direction of chainage
+        (:func:`surveil.segments.orient_border`); a plan keeps its
+        baseline's.
     """
 
     scenario: Scenario
@@ -108,6 +121,7 @@ class Assessment:
     model: Mapping[str, Any]
     candidates: gpd.GeoDataFrame | None = None
     posture: risk.Posture | None = None
+    border: gpd.GeoDataFrame | None = None
 
     def layers(self) -> dict[str, gpd.GeoDataFrame]:
         """Return the map and GeoPackage layers by name."""
@@ -196,7 +210,8 @@ def assess(
     step = progress or (lambda _name: None)
     p = scenario.parameters
     step("segments")
-    segments = segment_border(scenario.border, segment_m=p.segment_m)
+    border = own_side_border(scenario, baseline=baseline)
+    segments = segment_border(border, segment_m=p.segment_m)
     targets = sample_targets(segments, sample_m=p.sample_m)
     sensors = coverage.active_sensors(scenario.sensors, include_planned=p.include_planned)
     tiles: tuple[terrain.DEM, ...] = ()
@@ -209,7 +224,7 @@ def assess(
     step("threat")
     structure_ref = baseline.model.get("structure_per_km_year") if baseline is not None else None
     snapped, weights, threat_parts, structure_ref = threat_table(
-        scenario, segments, targets, table, tiles, posture, structure_ref=structure_ref
+        scenario, border, segments, targets, table, tiles, posture, structure_ref=structure_ref
     )
     table = pd.concat([table, threat_parts], axis=1)
     step("risk")
@@ -237,7 +252,14 @@ def assess(
         crs="EPSG:4326",
     )
     step("gaps")
-    gaps = find_gaps(segments, target_pd=p.target_pd, min_bridge_m=p.min_bridge_m)
+    gaps = find_gaps(
+        point_intervals(targets, segments).assign(p_detect=detection.p_detect),
+        segments,
+        incidents=snapped,
+        target_pd=p.target_pd,
+        min_bridge_m=p.min_bridge_m,
+        min_gap_m=p.min_gap_m,
+    )
     step("needs")
     needs = size_needs(
         gaps, scenario.catalogue, target_pd=p.target_pd, trace_persistence_h=p.trace_persistence_h
@@ -248,7 +270,7 @@ def assess(
             tiles, scenario.sensors, target_height_m=p.target_height_m, refraction=p.refraction
         )
         footprints = all_sensors.footprints()
-        candidates = high_ground_sites(scenario, tiles)
+        candidates = high_ground_sites(border, tiles)
     else:
         footprints = coverage.sensor_footprints(scenario.sensors)
         candidates = None
@@ -273,7 +295,7 @@ def assess(
             if weights.reference_date is not None
             else None
         ),
-        "target_points": len(targets),
+        "target_points": int(np.unique(targets.point).size),
     }
     return Assessment(
         scenario=scenario,
@@ -286,6 +308,30 @@ def assess(
         model=model,
         candidates=candidates,
         posture=posture,
+        border=border,
+    )
+
+
+def own_side_border(scenario: Scenario, *, baseline: Assessment | None = None) -> gpd.GeoDataFrame:
+    """Return the scenario's border oriented with the own side right of chainage.
+
+    With a ``baseline`` on the same lines, its orientation is kept (a plan
+    never moves the chainage). Otherwise the own side comes from
+    ``own_country`` and the border's country columns, else from where the
+    sensors in service (not ``planned``) and the posts stand; see
+    :func:`surveil.segments.orient_border`.
+    """
+    if baseline is not None and baseline.border is not None:
+        like = orient_like(scenario.border, baseline.border)
+        if like is not None:
+            return like
+    sensors = scenario.sensors
+    if "status" in sensors.columns:
+        sensors = sensors[sensors["status"].astype(str) != "planned"]
+    return orient_border(
+        scenario.border,
+        own_country=scenario.parameters.own_country,
+        posture=(sensors, scenario.posts),
     )
 
 
@@ -399,6 +445,7 @@ def tallest_mast_m(catalogue: pd.DataFrame) -> float:
 
 def threat_table(
     scenario: Scenario,
+    border: gpd.GeoDataFrame,
     segments: gpd.GeoDataFrame,
     targets: TargetPoints,
     detection: pd.DataFrame,
@@ -418,7 +465,7 @@ def threat_table(
     ``structure_per_km_year`` wins over both.
     """
     p = scenario.parameters
-    snapped = risk.snap_incidents(scenario.incidents, scenario.border, snap_m=p.incident_snap_m)
+    snapped = risk.snap_incidents(scenario.incidents, border, snap_m=p.incident_snap_m)
     weights = risk.incident_weights(
         snapped,
         half_life_days=p.half_life_days,
@@ -585,38 +632,6 @@ def point_slope(tiles: tuple[terrain.DEM, ...], targets: TargetPoints) -> NDArra
     return slope
 
 
-def high_ground_sites(
-    scenario: Scenario, tiles: tuple[terrain.DEM, ...], *, n: int = 30
-) -> gpd.GeoDataFrame:
-    """Return high ground near the border on the own side, best sites first.
-
-    The own side is the side of the border where most sensors and posts
-    stand; with none, both sides are kept.
-    """
-    own = [scenario.sensors, scenario.posts]
-    lon = np.concatenate([f.geometry.x.to_numpy() for f in own])
-    lat = np.concatenate([f.geometry.y.to_numpy() for f in own])
-    sides = border_side(scenario.border, lon, lat)
-    own_side = int(np.sign(sides.sum()))
-    sites = [
-        terrain.high_ground(dem, scenario.border, within_m=5000.0, own_side=None, n=n)
-        for dem in tiles
-    ]
-    table = pd.concat(sites, ignore_index=True) if sites else pd.DataFrame()
-    if len(table) == 0:
-        return gpd.GeoDataFrame(table, geometry=gpd.GeoSeries([], crs="EPSG:4326"))
-    candidates = gpd.GeoDataFrame(table, geometry="geometry", crs="EPSG:4326")
-    if own_side != 0:
-        side = border_side(
-            scenario.border, candidates.geometry.x.to_numpy(), candidates.geometry.y.to_numpy()
-        )
-        candidates = candidates[side == own_side]
-    candidates = candidates.sort_values("border_seen_km", ascending=False).head(n)
-    candidates.insert(0, "means", "high ground site")
-    candidates.insert(1, "score", candidates["border_seen_km"].to_numpy())
-    return candidates.reset_index(drop=True)
-
-
 def summarise(
     segments: pd.DataFrame,
     gaps: pd.DataFrame,
@@ -627,12 +642,15 @@ def summarise(
 ) -> dict[str, Any]:
     """Return the key figures of an assessment.
 
-    ``km_covered`` is the length with ``P_detect ≥ target_pd``;
-    ``high_risk_km`` the length of segments classed high or critical;
-    ``unknown_threat_km`` the length where threat is not observed (low
-    threat confidence: unknown, not safe); ``risk_persons_per_year`` the
-    expected uninterdicted (without posts: undetected) crossing persons per
-    year on the whole border, × impact.
+    ``km_covered`` is the length of border whose target points reach
+    ``P_detect ≥ target_pd`` (each point standing for its stretch, as in the
+    segments' ``covered_frac``) and ``gap_km`` the length of the gaps, which
+    are runs of the other points: with ``min_bridge_m = min_gap_m = 0`` the
+    two add up to ``km_assessed``. ``high_risk_km`` is the length of segments
+    classed high or critical; ``unknown_threat_km`` the length where threat
+    is not observed (low threat confidence: unknown, not safe);
+    ``risk_persons_per_year`` the expected uninterdicted (without posts:
+    undetected) crossing persons per year on the whole border, × impact.
     """
     length_km = segments["length_m"].to_numpy(dtype=float) / 1000.0
     km = float(length_km.sum())

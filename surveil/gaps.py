@@ -1,10 +1,18 @@
-"""Find coverage gaps: maximal runs of segments below the target detection.
+"""Find coverage gaps: maximal runs of target points below the target detection.
 
-A gap is a run of consecutive segments of one section part whose mean
-``p_detect`` is below ``target_pd``. Runs separated by covered stretches
-shorter than ``min_bridge_m`` are joined into one gap (the covered stretch
-between them then belongs to the gap). Gaps are ranked by risk-weighted
-length, ``Σ risk · length_km``: priority 1 is the most urgent.
+A gap is a maximal run of consecutive target points of one section part
+whose ``p_detect`` is below ``target_pd``; it runs from the start of its
+first point's stretch to the end of its last one's, so gaps do not depend on
+the segment length. Runs separated by covered stretches shorter than
+``min_bridge_m`` are joined into one gap (the covered stretch between them
+then belongs to the gap); gaps shorter than ``min_gap_m`` are then dropped.
+With both at 0 (the defaults) every point below target lies in a gap and
+every other point is covered, so ``km_covered + gap_km = km_assessed``.
+
+Risk columns come from the segments a gap overlaps, weighted by the length
+of the overlap; incidents are counted by their snapped chainage. Gaps are
+ranked by risk-weighted length, ``Σ risk · overlap_km``: priority 1 is the
+most urgent.
 """
 
 from __future__ import annotations
@@ -12,7 +20,9 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
+from numpy.typing import NDArray
+
+from surveil.segments import part_line, sub_line
 
 GAP_COLUMNS = [
     "gap_id",
@@ -26,101 +36,127 @@ GAP_COLUMNS = [
     "max_risk",
     "incidents",
     "priority",
+    "n_points",
 ]
 
 
 def gap_runs(
-    below: np.ndarray, km_from: np.ndarray, km_to: np.ndarray, *, min_bridge_m: float = 0.0
+    below: NDArray[np.bool_],
+    start_m: NDArray[np.float64],
+    end_m: NDArray[np.float64],
+    *,
+    min_bridge_m: float = 0.0,
+    min_gap_m: float = 0.0,
 ) -> list[tuple[int, int]]:
     """Return ``(first, last)`` positions of maximal runs of ``below``, bridged.
 
     Parameters
     ----------
     below
-        Whether each consecutive segment is below the target.
-    km_from, km_to
-        Chainage of each segment.
+        Whether each consecutive stretch (target point) is below the target.
+    start_m, end_m
+        Chainage where each stretch starts and ends, in metres.
     min_bridge_m
         Covered stretches shorter than this between two runs are bridged.
+    min_gap_m
+        Runs shorter than this (after bridging) are dropped.
 
     Examples
     --------
     >>> below = np.array([True, True, False, True, False, False, True])
-    >>> km = np.arange(8.0)
-    >>> gap_runs(below, km[:-1], km[1:])
+    >>> m = np.arange(8.0) * 1000
+    >>> gap_runs(below, m[:-1], m[1:])
     [(0, 1), (3, 3), (6, 6)]
-    >>> gap_runs(below, km[:-1], km[1:], min_bridge_m=1500)
+    >>> gap_runs(below, m[:-1], m[1:], min_bridge_m=1500)
     [(0, 3), (6, 6)]
+    >>> gap_runs(below, m[:-1], m[1:], min_gap_m=1500)
+    [(0, 1)]
     """
-    runs: list[tuple[int, int]] = []
-    start = None
-    for i, flag in enumerate(below):
-        if flag and start is None:
-            start = i
-        elif not flag and start is not None:
-            runs.append((start, i - 1))
-            start = None
-    if start is not None:
-        runs.append((start, len(below) - 1))
+    flags = np.concatenate([[False], np.asarray(below, dtype=bool), [False]])
+    change = np.flatnonzero(flags[1:] != flags[:-1])
+    runs = list(zip(change[::2].tolist(), (change[1::2] - 1).tolist(), strict=True))
     bridged: list[tuple[int, int]] = []
     for run in runs:
-        if bridged and (km_from[run[0]] - km_to[bridged[-1][1]]) * 1000.0 < min_bridge_m:
+        if bridged and start_m[run[0]] - end_m[bridged[-1][1]] < min_bridge_m:
             bridged[-1] = (bridged[-1][0], run[1])
         else:
             bridged.append(run)
-    return bridged
+    return [(a, b) for a, b in bridged if end_m[b] - start_m[a] >= min_gap_m]
 
 
 def find_gaps(
-    segments: gpd.GeoDataFrame, *, target_pd: float = 0.5, min_bridge_m: float = 0.0
+    points: pd.DataFrame,
+    segments: gpd.GeoDataFrame,
+    *,
+    incidents: pd.DataFrame,
+    target_pd: float = 0.5,
+    min_bridge_m: float = 0.0,
+    min_gap_m: float = 0.0,
 ) -> gpd.GeoDataFrame:
-    """Return the coverage gaps of assessed segments.
+    """Return the coverage gaps of assessed target points.
 
     Parameters
     ----------
+    points
+        One row per target-point entry (:func:`surveil.segments.point_intervals`)
+        with ``section``, ``part``, ``point``, ``from_m``, ``to_m`` (section
+        chainage, metres) and ``p_detect``.
     segments
         Assessed segments with ``section``, ``part``, ``km_from``, ``km_to``,
-        ``length_m``, ``p_detect``, ``risk`` and ``incidents``.
+        ``risk`` and LineString geometry.
+    incidents
+        Snapped incidents with ``section`` and ``km`` (NaN where not snapped).
     target_pd
-        Detection probability a segment must reach to be covered.
+        Detection probability a point must reach to be covered.
     min_bridge_m
         Covered stretches shorter than this, in metres, between two gaps are
         bridged.
+    min_gap_m
+        Gaps shorter than this, in metres, are dropped (0: none is).
 
     Returns
     -------
     geopandas.GeoDataFrame
         One row per gap: ``gap_id``, ``section``, ``part``, ``km_from``,
-        ``km_to``, ``length_km``, ``mean_p_detect`` (length-weighted),
-        ``mean_risk`` (length-weighted), ``max_risk``, ``incidents`` and
-        ``priority``, with the merged line as geometry, in EPSG:4326.
+        ``km_to``, ``length_km``, ``mean_p_detect`` (length-weighted over its
+        points), ``mean_risk`` (weighted by the overlap with each segment),
+        ``max_risk`` (of the segments it overlaps), ``incidents`` (snapped
+        within its chainage), ``priority`` and ``n_points`` (target points in
+        the gap), with the stretch of the line as geometry, in EPSG:4326.
     """
     rows = []
-    for (section, part), idx in segments.groupby(["section", "part"], sort=False).indices.items():
-        part_rows = segments.iloc[idx].sort_values("km_from")
-        below = part_rows["p_detect"].to_numpy() < target_pd - 1e-12
+    seg_groups = segments.groupby(["section", "part"], sort=False).indices
+    for (section, part), idx in points.groupby(["section", "part"], sort=False).indices.items():
+        mine = points.iloc[idx].sort_values("from_m", kind="stable")
+        start = mine["from_m"].to_numpy(dtype=float)
+        end = mine["to_m"].to_numpy(dtype=float)
+        p_detect = mine["p_detect"].to_numpy(dtype=float)
         runs = gap_runs(
-            below,
-            part_rows["km_from"].to_numpy(),
-            part_rows["km_to"].to_numpy(),
+            p_detect < target_pd - 1e-12,
+            start,
+            end,
             min_bridge_m=min_bridge_m,
+            min_gap_m=min_gap_m,
         )
+        if not runs:
+            continue
+        part_segments = segments.iloc[seg_groups[(section, part)]]
+        coords, part_start_m = part_line(part_segments)
         for first, last in runs:
-            run = part_rows.iloc[first : last + 1]
-            length = run["length_m"].to_numpy(dtype=float)
+            a, b = float(start[first]), float(end[last])
+            weight = end[first : last + 1] - start[first : last + 1]
             rows.append(
                 {
                     "section": section,
                     "part": int(part),
-                    "km_from": float(run["km_from"].iloc[0]),
-                    "km_to": float(run["km_to"].iloc[-1]),
-                    "length_km": float(length.sum()) / 1000.0,
-                    "mean_p_detect": float(np.average(run["p_detect"], weights=length)),
-                    "mean_risk": float(np.average(run["risk"], weights=length)),
-                    "max_risk": float(run["risk"].max()),
-                    "incidents": int(run["incidents"].sum()),
-                    "geometry": shapely.line_merge(shapely.union_all(run.geometry.to_numpy())),
-                    "_weight": float((run["risk"] * length).sum()),
+                    "km_from": a / 1000.0,
+                    "km_to": b / 1000.0,
+                    "length_km": (b - a) / 1000.0,
+                    "n_points": int(np.unique(mine["point"].to_numpy()[first : last + 1]).size),
+                    "mean_p_detect": float(np.average(p_detect[first : last + 1], weights=weight)),
+                    **_risk_over(part_segments, a, b),
+                    "incidents": _incidents_within(incidents, section, a, b),
+                    "geometry": sub_line(coords, a - part_start_m, b - part_start_m),
                 }
             )
     if not rows:
@@ -133,3 +169,27 @@ def find_gaps(
     table["priority"] = table["priority"].astype(np.int64)
     table = table.drop(columns="_weight")[[*GAP_COLUMNS, "geometry"]]
     return gpd.GeoDataFrame(table, geometry="geometry", crs="EPSG:4326")
+
+
+def _risk_over(segments: pd.DataFrame, start_m: float, end_m: float) -> dict[str, float]:
+    """Return mean (overlap-weighted) and max risk of the segments over a stretch."""
+    lo = segments["km_from"].to_numpy(dtype=float) * 1000.0
+    hi = segments["km_to"].to_numpy(dtype=float) * 1000.0
+    overlap = np.clip(np.minimum(hi, end_m) - np.maximum(lo, start_m), 0.0, None)
+    risk = segments["risk"].to_numpy(dtype=float)
+    touched = overlap > 1e-6
+    return {
+        "mean_risk": float(np.average(risk[touched], weights=overlap[touched])),
+        "max_risk": float(risk[touched].max()),
+        "_weight": float((risk[touched] * overlap[touched]).sum()) / 1000.0,
+    }
+
+
+def _incidents_within(incidents: pd.DataFrame, section: str, start_m: float, end_m: float) -> int:
+    """Count snapped incidents of ``section`` whose chainage lies in the stretch."""
+    if len(incidents) == 0:
+        return 0
+    km = incidents["km"].to_numpy(dtype=float)
+    here = incidents["section"].to_numpy() == section
+    inside = (km >= start_m / 1000.0 - 1e-9) & (km <= end_m / 1000.0 + 1e-9)
+    return int((here & inside).sum())

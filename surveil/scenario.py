@@ -99,6 +99,14 @@ class Parameters:
         Mean time crossers need to clear the border zone, hours.
     min_bridge_m
         Covered stretches shorter than this between gaps are bridged, metres.
+    min_gap_m
+        Gaps shorter than this (after bridging) are dropped, metres; 0 keeps
+        every stretch below target, so covered and gap km add up to the
+        assessed km.
+    own_country
+        Country whose side of the border is assessed, as named in the border
+        layer's ``country_left`` / ``country_right``; empty to take, per
+        section part, the side where most sensors and posts stand.
     risk_breaks
         Risk where classes medium, high and critical begin, in expected
         uninterdicted crossing persons per km per year (× impact); see
@@ -145,6 +153,8 @@ class Parameters:
     detour_factor: float = 1.4
     escape_h: float = 1.0
     min_bridge_m: float = 0.0
+    min_gap_m: float = 0.0
+    own_country: str = ""
     risk_breaks: tuple[float, float, float] = (1.0, 4.0, 12.0)
     max_distance_km: float = 100.0
     target_height_m: float = 1.7
@@ -299,6 +309,7 @@ def _check_parameters(p: Parameters) -> list[Problem]:
         ("detour_factor", p.detour_factor >= 1, "expected a factor >= 1"),
         ("escape_h", p.escape_h > 0, "expected positive hours"),
         ("min_bridge_m", p.min_bridge_m >= 0, "expected metres >= 0"),
+        ("min_gap_m", p.min_gap_m >= 0, "expected metres >= 0"),
         (
             "risk_breaks",
             len(p.risk_breaks) == 3

@@ -35,7 +35,7 @@ from __future__ import annotations
 import math
 import os
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +48,7 @@ from pyproj import CRS, Transformer
 from surveil.errors import InputError, InputWarning
 
 FloatArray = NDArray[np.float64]
+OwnSide = Callable[[FloatArray, FloatArray], NDArray[np.bool_]]
 
 _M_PER_DEG = 111_320.0
 _MAX_SCALE_ERROR = 1e-3
@@ -925,7 +926,7 @@ def high_ground(
     border_lines_lonlat: Any,
     *,
     within_m: float = 5000.0,
-    own_side: shapely.Geometry | None = None,
+    own_side: shapely.Geometry | OwnSide | None = None,
     n: int = 50,
     height_m: float = 20.0,
     range_m: float = 10_000.0,
@@ -955,7 +956,10 @@ def high_ground(
     within_m
         Largest distance of a site from the border in metres.
     own_side
-        Polygon (lon/lat) of the own territory; sites outside are dropped.
+        The own territory, as a polygon (lon/lat) or as a function of
+        ``(lon, lat)`` arrays that tells which points lie on the own side
+        (e.g. :func:`surveil.segments.border_side` ``> 0`` on an oriented
+        border); other sites are dropped before ranking.
     n
         Number of sites returned.
     height_m
@@ -1027,7 +1031,11 @@ def high_ground(
     gy = t.f + (r + 0.5) * t.e
     lon, lat = dem.to_lonlat(gx, gy)
     if own_side is not None:
-        keep = shapely.contains_xy(own_side, lon, lat)
+        keep = (
+            np.asarray(own_side(lon, lat), dtype=bool)
+            if callable(own_side)
+            else shapely.contains_xy(own_side, lon, lat)
+        )
         r, c, gx, gy, lon, lat = r[keep], c[keep], gx[keep], gy[keep], lon[keep], lat[keep]
     if r.size == 0:
         return empty

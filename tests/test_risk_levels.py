@@ -28,7 +28,8 @@ def incidents_frame(along_m, *, persons=1, offset_m=100.0):
     )
 
 
-def towers(every_m, *, pd_=0.95, range_m=2500.0, offset_m=500.0, start_m=None):
+def towers(every_m, *, pd_=0.95, range_m=2500.0, offset_m=-500.0, start_m=None):
+    # Negative offsets: right of LINE, the own side, so chainage runs as LINE is digitised.
     start = every_m / 2 if start_m is None else start_m
     rows = [
         {"geometry": point_off_line(LINE, a, offset_m)[0], "range_m": range_m, "pd": pd_}

@@ -1,11 +1,15 @@
+import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from surveil.segments import sample_targets, segment_border
-from tests.conftest import GEOD, border_frame, straight_line
+from surveil.errors import InputWarning
+from surveil.risk import count_incidents
+from surveil.segments import border_side, orient_border, sample_targets, segment_border
+from tests.conftest import GEOD, border_frame, point_off_line, straight_line
 
 # Approximate vertices along Kazakhstan's southern land border, west to east:
 # about 2,400 km through UTM zones 40 to 44.
@@ -81,3 +85,115 @@ def test_target_points_lie_on_the_line(border):
     x0, y0 = border.geometry.iloc[0].coords[0]
     _, _, dist = GEOD.inv(np.full(100, x0), np.full(100, y0), targets.lon, targets.lat)
     np.testing.assert_allclose(dist, np.arange(100) * 100 + 50, atol=0.01)
+
+
+def test_sliver_at_the_end_of_a_part_joins_the_segment_before():
+    # The case: 500.000003 km cut into 1 km segments left a 3 mm last segment.
+    length = 500_000.003
+    border = border_frame(straight_line(length))
+    segments = segment_border(border, segment_m=1000)
+    assert len(segments) == 500
+    assert segments["km_from"].iloc[-1] == pytest.approx(499.0, abs=1e-9)
+    assert segments["km_to"].iloc[-1] == pytest.approx(500.000003, abs=1e-9)
+    assert segments["length_m"].iloc[-1] == pytest.approx(1000.003, abs=1e-6)
+    assert segments["length_m"].min() > 999.0
+    # Six incidents on the last millimetres now fall in a 1 km segment.
+    incidents = pd.DataFrame({"section": ["A"] * 6, "km": np.linspace(500.0000005, 500.000003, 6)})
+    counts = count_incidents(segments, incidents)
+    assert counts[-1] == 6 and counts.sum() == 6
+
+
+def test_a_longer_last_piece_stays_its_own_segment():
+    segments = segment_border(border_frame(straight_line(2001.5)), segment_m=1000)
+    assert segments["length_m"].to_numpy() == pytest.approx([1000, 1000, 1.5], abs=1e-6)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    length=st.floats(500, 20_000),
+    sample=st.floats(10, 400),
+    segs=st.lists(st.floats(400, 5000), min_size=2, max_size=3),
+)
+def test_target_points_do_not_depend_on_segment_length(length, sample, segs):
+    border = border_frame(straight_line(length, azimuth=35))
+    seen = []
+    for seg in segs:
+        segments = segment_border(border, segment_m=seg)
+        targets = sample_targets(segments, sample_m=min(sample, seg))
+        per_segment = np.bincount(targets.segment, weights=targets.weight_m)
+        np.testing.assert_allclose(per_segment, segments["length_m"], rtol=1e-9)
+        _, first = np.unique(targets.point, return_index=True)
+        weight = np.bincount(targets.point, weights=targets.weight_m)
+        seen.append((targets.lon[first], targets.lat[first], weight))
+    n = max(1, int(np.ceil(length / min(sample, min(segs)) - 1e-9)))
+    for lon, lat, weight in seen:
+        if min(sample, min(segs)) != sample:
+            break
+        assert lon.size == n
+        np.testing.assert_allclose(weight, length / n, rtol=1e-9)
+        np.testing.assert_allclose(lon, seen[0][0], atol=1e-9)
+        np.testing.assert_allclose(lat, seen[0][1], atol=1e-9)
+
+
+def own_side_border(*, left="Own", right="Other", reverse=False):
+    line = straight_line(10_000)
+    if reverse:
+        line = shapely.reverse(line)
+    return gpd.GeoDataFrame(
+        {"section": ["A"], "country_left": [left], "country_right": [right]},
+        geometry=[line],
+        crs="EPSG:4326",
+    )
+
+
+def posts_at(points):
+    return gpd.GeoDataFrame(
+        {"id": [f"P{i}" for i in range(len(points))]}, geometry=points, crs=4326
+    )
+
+
+def test_own_country_puts_its_side_right_of_chainage():
+    line = straight_line(10_000)
+    inside, _ = point_off_line(line, 5000, 2000)  # in Own: left of ``line``
+    # The same geography digitised both ways: Own left of ``line``, right of its reverse.
+    for reverse in (False, True):
+        names = {"left": "Other", "right": "Own"} if reverse else {}
+        border = own_side_border(reverse=reverse, **names)
+        before = border.copy()
+        oriented = orient_border(border, own_country=" own ")
+        assert oriented["country_right"].tolist() == ["Own"]
+        assert oriented["country_left"].tolist() == ["Other"]
+        # Own lies left of ``line``: the oriented line runs from its end to its start.
+        assert oriented.geometry.iloc[0].coords[0] == pytest.approx(line.coords[-1])
+        assert border_side(oriented, np.array([inside.x]), np.array([inside.y])).tolist() == [1]
+        pd.testing.assert_frame_equal(border, before)
+
+
+def test_majority_of_posture_decides_per_part_and_warns_when_it_cannot():
+    a = straight_line(10_000)
+    b = shapely.LineString([(70.5, 40.0), (70.5, 40.1)])  # northwards, ~11 km
+    border = border_frame(shapely.MultiLineString([a, shapely.reverse(b)]))
+    left_of_a, _ = point_off_line(a, 3000, 500)
+    left_of_a2, _ = point_off_line(a, 6000, 800)
+    right_of_a, _ = point_off_line(a, 8000, -500)
+    east_of_b = shapely.Point(70.51, 40.05)  # right of b as digitised northwards
+    with pytest.warns(InputWarning, match="'A'.*cannot tell the own side.*1 left, 1 right"):
+        orient_border(
+            border, posture=[posts_at([left_of_a, right_of_a]), posts_at([east_of_b]), posts_at([])]
+        )
+    oriented = orient_border(
+        border, posture=[posts_at([left_of_a, left_of_a2, right_of_a, east_of_b])]
+    )
+    first, second = shapely.get_parts(oriented.geometry.iloc[0])
+    assert first.coords[0] == pytest.approx(a.coords[-1])  # reversed: posts mostly left of a
+    assert second.coords[0] == pytest.approx(b.coords[0])  # stored southwards, posts east: reversed
+    with pytest.warns(InputWarning, match="'A' part 1: cannot tell.*no sensor or post"):
+        orient_border(border, posture=[posts_at([left_of_a])])
+
+
+def test_unknown_own_country_warns_and_falls_back_to_posture():
+    line = straight_line(10_000)
+    right, _ = point_off_line(line, 5000, -700)
+    with pytest.warns(InputWarning, match="own_country 'Owm' is neither"):
+        oriented = orient_border(own_side_border(), own_country="Owm", posture=[posts_at([right])])
+    assert oriented.geometry.iloc[0].coords[0] == pytest.approx(line.coords[0])

@@ -54,7 +54,12 @@ def hilly(tmp_path_factory):
         cell=STEP,
     )
     line = shapely.LineString([(70.0, 40.25), (70.15, 40.27), (70.3, 40.24)])
-    border = gpd.GeoDataFrame({"section": ["A"]}, geometry=[line], crs=4326)
+    # One tower each side: the own side is declared, so no added sensor can tip it.
+    border = gpd.GeoDataFrame(
+        {"section": ["A"], "country_left": ["North"], "country_right": ["South"]},
+        geometry=[line],
+        crs=4326,
+    )
     sensors = gpd.GeoDataFrame(
         {
             "id": ["T1", "T2"],
@@ -65,7 +70,12 @@ def hilly(tmp_path_factory):
         geometry=[shapely.Point(70.08, 40.28), shapely.Point(70.22, 40.235)],
         crs=4326,
     )
-    params = {"segment_m": 1000.0, "sample_m": 200.0, "path_depth_m": 300.0}
+    params = {
+        "segment_m": 1000.0,
+        "sample_m": 200.0,
+        "path_depth_m": 300.0,
+        "own_country": "South",
+    }
     scenario = Scenario.from_layers(border, sensors=sensors, parameters=params, dem=dem)
     return scenario, quiet_assess(scenario)
 

@@ -76,6 +76,7 @@ def test_demo_tables_read_back(demo_out):
         "max_risk",
         "incidents",
         "priority",
+        "n_points",
     ]
     assert len(gaps) == summary["gap_count"]
     with (out / "needs.csv").open() as fh:
