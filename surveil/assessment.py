@@ -521,7 +521,11 @@ def threat_table(
 
 
 def load_terrain(
-    dem: os.PathLike[str], scenario: Scenario, targets: TargetPoints
+    dem: os.PathLike[str],
+    scenario: Scenario,
+    targets: TargetPoints,
+    *,
+    min_buffer_m: float = 0.0,
 ) -> tuple[terrain.DEM, ...]:
     """Read the DEM around the border, one local tile per 200 km of border.
 
@@ -530,6 +534,8 @@ def load_terrain(
     longest range of the sensors that can reach a target point (see
     :func:`reaching_sensors`) plus the crossing-path depth and 1 km. A sensor
     that cannot reach the border changes nothing, not even the window.
+    ``min_buffer_m`` widens it (for a plan's candidate sites); cell values do
+    not change with the window.
 
     Raises
     ------
@@ -544,7 +550,7 @@ def load_terrain(
     ranges = sensors["range_m"].to_numpy(dtype=float)
     longest = int(np.argmax(np.where(reach, ranges, -np.inf))) if reach.any() else None
     margin = depth + 1000.0
-    buffer_m = margin + (ranges[longest] if longest is not None else 0.0)
+    buffer_m = margin + max(ranges[longest] if longest is not None else 0.0, min_buffer_m)
     path = str(dem)
     for box in terrain.border_tiles(targets.lon, targets.lat):
         center = ((box[0] + box[2]) / 2.0, (box[1] + box[3]) / 2.0)

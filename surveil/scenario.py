@@ -123,6 +123,19 @@ class Parameters:
         Crossing persons per km per year that structure 1 stands for; empty
         (the default) to calibrate it on the segments whose threat is well
         observed (see :func:`surveil.risk.calibrate_structure`).
+    candidate_offsets_m
+        Distances inside the line where a plan tries new sites, metres
+        (see :mod:`surveil.candidates`).
+    candidate_spacing_m
+        Spacing of those sites along the line, metres.
+    candidate_setback_m
+        Smallest distance of a new site from the line, metres.
+    candidate_max_road_m
+        Largest distance of a new site from a road, metres; empty for no
+        limit.
+    lifecycle_years
+        Years of OPEX counted with CAPEX when a plan looks for the cheapest
+        set that closes the gaps.
     max_distance_km
         Sensors, patrols, posts and incidents farther than this from the
         border are refused as misplaced; context layers are clipped to it.
@@ -162,6 +175,11 @@ class Parameters:
     patrol_pd: float = 0.8
     crosser_speed_kmh: float = 3.0
     structure_per_km_year: float | None = None
+    candidate_offsets_m: tuple[float, ...] = (500.0, 2000.0)
+    candidate_spacing_m: float = 1000.0
+    candidate_setback_m: float = 100.0
+    candidate_max_road_m: float | None = None
+    lifecycle_years: float = 10.0
 
     def __post_init__(self) -> None:
         problems = _check_parameters(self)
@@ -328,6 +346,19 @@ def _check_parameters(p: Parameters) -> list[Problem]:
             p.structure_per_km_year is None or p.structure_per_km_year >= 0,
             "expected persons per km per year >= 0, or empty to calibrate",
         ),
+        (
+            "candidate_offsets_m",
+            len(p.candidate_offsets_m) > 0 and all(o > 0 for o in p.candidate_offsets_m),
+            "expected one or more positive distances inside the line, metres",
+        ),
+        ("candidate_spacing_m", p.candidate_spacing_m > 0, "expected a positive spacing, metres"),
+        ("candidate_setback_m", p.candidate_setback_m >= 0, "expected metres >= 0"),
+        (
+            "candidate_max_road_m",
+            p.candidate_max_road_m is None or p.candidate_max_road_m > 0,
+            "expected a positive distance in metres, or empty for no limit",
+        ),
+        ("lifecycle_years", p.lifecycle_years > 0, "expected a positive number of years"),
     ]
     rules += [
         (f.name, _finite(getattr(p, f.name)), "expected a finite number")
