@@ -761,6 +761,127 @@ def tornado_table(
     )
 
 
+#: Columns of the budget curve that :func:`budget_grid` reads at each budget.
+CURVE_COLUMNS = (
+    "risk_reduced_persons_per_year",
+    "km_lifted_to_target",
+    "gap_km_remaining",
+)
+
+
+def curve_at(curve: pd.DataFrame, budget_eur: float) -> dict[str, float]:
+    """Return the greedy budget curve's state at a CAPEX budget (the last step it affords).
+
+    Examples
+    --------
+    >>> curve = pd.DataFrame({"method": ["greedy"] * 3, "capex_eur": [0.0, 10.0, 25.0],
+    ...                       "risk_reduced_persons_per_year": [0.0, 3.0, 4.0],
+    ...                       "km_lifted_to_target": [0.0, 1.0, 2.0],
+    ...                       "gap_km_remaining": [5.0, 4.0, 3.0]})
+    >>> curve_at(curve, 24.0)["risk_reduced_persons_per_year"]
+    3.0
+    """
+    greedy = curve[curve["method"] == "greedy"].sort_values("capex_eur")
+    affordable = greedy[greedy["capex_eur"] <= budget_eur * (1 + 1e-12)]
+    row = affordable.iloc[-1] if len(affordable) else greedy.iloc[0]
+    return {"capex_eur_spent": float(row["capex_eur"])} | {c: float(row[c]) for c in CURVE_COLUMNS}
+
+
+def plan_curve(scenario: Scenario, values: Mapping[str, float]) -> pd.DataFrame:
+    """Return the budget curve of a plan under the given assumption values (a grid task)."""
+    from surveil.plan import plan
+
+    changed = with_values(scenario, values)
+    return plan(changed, capex_eur=0.0).curve
+
+
+def budget_grid(
+    scenario: Scenario,
+    *,
+    vary: Uncertain | str,
+    budgets_eur: Sequence[float],
+    steps: int = 5,
+    workers: int | None = 0,
+    scheduler: str | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Sweep a plan's budget against an assumption: the budget curve with a band.
+
+    For each of ``steps`` values evenly spread over the assumption's range,
+    plan the scenario under it (:func:`surveil.plan.plan`) and read its
+    budget curve (greedy order, CAPEX) at each budget.
+
+    Parameters
+    ----------
+    scenario
+        Today's posture.
+    vary
+        The assumption and its range (``pd:thermal_tower=0.6..0.9``).
+    budgets_eur
+        CAPEX budgets, EUR.
+    steps
+        Values of the assumption (its low and high end included).
+    workers, scheduler
+        Where the plans run (see :func:`run_draws`); default this process.
+
+    Returns
+    -------
+    grid : pandas.DataFrame
+        One row per assumption value and budget: the value, ``budget_eur``,
+        ``capex_eur_spent``, ``risk_reduced_persons_per_year``,
+        ``km_lifted_to_target``, ``gap_km_remaining``.
+    band : pandas.DataFrame
+        Per budget, the min, median and max of those over the values.
+    """
+    item = vary if isinstance(vary, Uncertain) else Uncertain.parse(vary)
+    check_uncertain(scenario, [item])
+    if steps < 1 or not budgets_eur or min(budgets_eur) < 0:
+        raise InputError("budget grid: expected steps >= 1 and budgets >= 0 EUR")
+    values = np.linspace(item.low, item.high, steps) if steps > 1 else np.array([item.low])
+    curves = _map_plans(scenario, [{item.name: float(v)} for v in values], workers, scheduler)
+    rows = [
+        {item.name: float(v), "budget_eur": float(b), **curve_at(curve, float(b))}
+        for v, curve in zip(values, curves, strict=True)
+        for b in budgets_eur
+    ]
+    grid = pd.DataFrame(rows)
+    stats = grid.groupby("budget_eur", sort=True)[list(CURVE_COLUMNS)].agg(["min", "median", "max"])
+    stats.columns = [f"{c}_{s}" for c, s in stats.columns]
+    return grid, stats.reset_index()
+
+
+def _map_plans(
+    scenario: Scenario,
+    values: Sequence[Mapping[str, float]],
+    workers: int | None,
+    scheduler: str | None,
+) -> list[pd.DataFrame]:
+    """Run :func:`plan_curve` for each set of values, here or on dask."""
+    if scheduler is None and workers == 0:
+        return [plan_curve(scenario, v) for v in values]
+    from dask.distributed import Client, LocalCluster
+
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(
+            n_workers=workers or os.cpu_count() or 1,
+            threads_per_worker=1,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
+    try:
+        with Client(scheduler if scheduler is not None else cluster) as client:
+            shared = client.scatter(SharedInputs(scenario, ()), broadcast=True)
+            futures = client.map(_plan_shared, [shared] * len(values), list(values), pure=False)
+            return list(client.gather(futures))
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
+def _plan_shared(inputs: SharedInputs, values: Mapping[str, float]) -> pd.DataFrame:
+    return plan_curve(inputs.scenario, values)
+
+
 class _CallableModule(types.ModuleType):
     """Make the module callable as :func:`sweep`, so ``surveil.sweep(...)`` works either way.
 
