@@ -448,17 +448,34 @@ def overlap_km(ranges: pd.DataFrame, gaps: pd.DataFrame) -> NDArray[np.float64]:
     [0.5, 0.25]
     """
     out = np.zeros(len(ranges))
-    if len(gaps) == 0:
+    if len(gaps) == 0 or len(ranges) == 0:
         return out
-    a0 = ranges["km_from"].to_numpy(dtype=float)[:, None]
-    a1 = ranges["km_to"].to_numpy(dtype=float)[:, None]
-    b0 = gaps["km_from"].to_numpy(dtype=float)[None, :]
-    b1 = gaps["km_to"].to_numpy(dtype=float)[None, :]
-    same = (ranges["section"].to_numpy()[:, None] == gaps["section"].to_numpy()[None, :]) & (
-        ranges["part"].to_numpy()[:, None] == gaps["part"].to_numpy()[None, :]
-    )
-    overlap = np.clip(np.minimum(a1, b1) - np.maximum(a0, b0), 0.0, None) * same
-    return np.asarray(overlap.sum(axis=1), dtype=float)
+    keys = ranges["section"].astype(str) + "\x00" + ranges["part"].astype(str)
+    gap_keys = gaps["section"].astype(str) + "\x00" + gaps["part"].astype(str)
+    a0 = ranges["km_from"].to_numpy(dtype=float)
+    a1 = ranges["km_to"].to_numpy(dtype=float)
+    for key, rows in pd.Series(np.arange(len(ranges))).groupby(keys.to_numpy()):
+        mine = gaps[(gap_keys == key).to_numpy()]
+        if len(mine):
+            idx = rows.to_numpy()
+            below = _gap_km_below(mine)
+            out[idx] = below(a1[idx]) - below(a0[idx])
+    return out
+
+
+def _gap_km_below(gaps: pd.DataFrame) -> Callable[[NDArray[np.float64]], NDArray[np.float64]]:
+    """Return x -> km of ``gaps`` (one section part, not overlapping) below chainage x."""
+    order = np.argsort(gaps["km_from"].to_numpy(dtype=float))
+    starts = gaps["km_from"].to_numpy(dtype=float)[order]
+    lengths = gaps["km_to"].to_numpy(dtype=float)[order] - starts
+    before = np.concatenate([[0.0], np.cumsum(lengths)])
+
+    def below(x: NDArray[np.float64]) -> NDArray[np.float64]:
+        k = np.searchsorted(starts, x, side="right") - 1
+        inside = np.clip(x - starts[np.maximum(k, 0)], 0.0, lengths[np.maximum(k, 0)])
+        return np.where(k >= 0, before[np.maximum(k, 0)] + inside, 0.0)
+
+    return below
 
 
 def run_draws(

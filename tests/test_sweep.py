@@ -185,3 +185,25 @@ def test_one_at_a_time_keeps_the_other_assumptions_at_the_scenarios_own_values()
     moved = result.tornado[result.tornado["assumption"] == "refraction"]
     assert (moved["kpi_at_low"] == moved["kpi_baseline"]).all()
     assert (moved["kpi_at_high"] == moved["kpi_baseline"]).all()
+
+
+def test_overlap_of_segments_with_gaps_by_section_and_part():
+    from surveil.sweep import overlap_km
+
+    segments = pd.DataFrame(
+        {
+            "section": ["A", "A", "A", "A", "B", "A"],
+            "part": [0, 0, 0, 0, 0, 1],
+            "km_from": [0.0, 1.0, 2.0, 3.0, 5.0, 0.0],
+            "km_to": [1.0, 2.0, 3.0, 4.0, 6.0, 1.0],
+        }
+    )
+    gaps = pd.DataFrame(  # unsorted; part 1 of A has none
+        {
+            "section": ["A", "B", "A"],
+            "part": [0, 0, 0],
+            "km_from": [2.5, 0.0, 0.2],
+            "km_to": [3.5, 10.0, 0.4],
+        }
+    )
+    np.testing.assert_allclose(overlap_km(segments, gaps), [0.2, 0.0, 0.5, 0.5, 1.0, 0.0])
