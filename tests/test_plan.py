@@ -105,3 +105,43 @@ def test_cli_plan_needs_a_budget_or_close_gaps(tmp_path):
     result = CliRunner().invoke(cli, ["plan", str(DEMO), "--out", str(tmp_path / "x")])
     assert result.exit_code == 2
     assert "--budget" in result.output
+
+
+def test_unreachable_stretches_are_reported_with_the_reason():
+    import dataclasses
+
+    import geopandas as gpd
+    import shapely
+
+    from surveil import Scenario
+    from tests.conftest import border_frame, point_off_line, straight_line
+
+    line = straight_line(20_000.0)
+    incidents = gpd.GeoDataFrame(
+        {"date": ["2025-06-01"] * 10, "persons": [1] * 10},
+        geometry=[point_off_line(line, a, -100.0)[0] for a in range(1000, 20_000, 2000)],
+        crs=4326,
+    )
+    border = border_frame(line).assign(country_left="Other", country_right="Own")
+    scenario = Scenario.from_layers(
+        border,
+        incidents=incidents,
+        parameters={"segment_m": 1000.0, "sample_m": 100.0, "own_country": "Own"},
+    )
+    # Sensors only (no patrol means), and nothing may stand south of km 0-12.
+    catalogue = scenario.catalogue[scenario.catalogue["kind"] == "sensor"].reset_index(drop=True)
+    scenario = dataclasses.replace(scenario, catalogue=catalogue)
+    a, _ = point_off_line(line, -5000.0, 0.0)
+    b, _ = point_off_line(line, 12_000.0, 0.0)
+    exclusion = gpd.GeoDataFrame(geometry=[shapely.box(a.x, a.y - 0.2, b.x, a.y + 0.2)], crs=4326)
+    result = plan(scenario, close_gaps=True, exclusions=exclusion)
+    stretches = result.unreachable
+    assert len(stretches) >= 1
+    # Hand: the nearest feasible sites stand past km 12; the longest range is the
+    # radar's 8 km (1 km inside at most 2 km), so km 0 to about 4 is out of reach.
+    first = stretches.sort_values("km_from").iloc[0]
+    assert first["km_from"] == pytest.approx(0.0, abs=1e-9)
+    assert 2.0 < first["km_to"] < 6.0
+    assert first["reason"] == "no feasible site within range"
+    after = result.assess()
+    assert after.summary["gap_km"] <= float(stretches["length_km"].sum()) + 1e-6
