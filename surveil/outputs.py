@@ -2,7 +2,7 @@
 
 The folder holds exactly: ``assessment.gpkg`` (layers segments, gaps,
 sensors, footprints, patrols, incidents), ``segments.csv``, ``gaps.csv``,
-``needs.csv``, ``needs.xlsx``, ``summary.json``, ``map.html`` and
+``needs.csv``, ``needs.xlsx``, ``summary.json``, ``map.html``, ``report.html`` and
 ``run.json`` (which says ``"written_by": "surveil"``). Everything is written
 to a hidden partial folder beside the target, which is then moved into place
 (see :mod:`surveil._atomic`); an existing folder is replaced only with
@@ -47,6 +47,7 @@ OUTPUT_FILES = (
     "needs.xlsx",
     "summary.json",
     "map.html",
+    "report.html",
     "run.json",
 )
 GPKG_LAYERS = ("segments", "gaps", "sensors", "footprints", "patrols", "incidents")
@@ -275,6 +276,7 @@ def _write_all(assessment: Assessment, folder: Path, *, lang: str) -> None:
     """Write every output file into ``folder``."""
     from surveil.maps import assessment_map, save_map
     from surveil.needs import write_needs_xlsx
+    from surveil.report import report_data, write_report
 
     layers = assessment.layers()
     gpkg = folder / "assessment.gpkg"
@@ -302,6 +304,7 @@ def _write_all(assessment: Assessment, folder: Path, *, lang: str) -> None:
     save_map(m, folder / "map.html")
     run = run_record(assessment)
     (folder / "run.json").write_text(json.dumps(run, indent=2, sort_keys=True) + "\n")
+    write_report(report_data(assessment, run), folder / "report.html", lang=lang)
 
 
 def read_outputs(folder: str | os.PathLike[str]) -> tuple[dict[str, gpd.GeoDataFrame], dict]:
