@@ -1,4 +1,4 @@
-"""Draw the charts of plans and reports with matplotlib, offline (Agg), as inline SVG.
+"""Draw the charts of plans and reports with matplotlib, offline (Agg): PNG, SVG or inline SVG.
 
 Text is drawn as paths (``svg.fonttype = "path"``), so a chart needs no font
 on the reader's machine; text from the input data is passed to matplotlib
@@ -10,6 +10,7 @@ an HTML page.
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -233,7 +234,7 @@ def costs_chart(costs: pd.DataFrame, *, lang: str) -> str:
         costs["capex_eur"].to_numpy(float) / 1000.0,
         height=0.4,
         color="#0b5394",
-        label=i18n.label("rep_capex_keur", lang),
+        label=i18n.label("capex_keur", lang),
     )
     axis.barh(
         y + 0.2,
@@ -251,47 +252,31 @@ def costs_chart(costs: pd.DataFrame, *, lang: str) -> str:
     return _svg(fig)
 
 
-def budget_curve_svg(curve: pd.DataFrame, *, lang: str) -> str:
-    """Draw the budget curve: risk reduced and gap km left against CAPEX.
-
-    Parameters
-    ----------
-    curve
-        ``budget_curve.csv`` of a plan: ``capex_eur``,
-        ``risk_reduced_persons_per_year``, ``gap_km_remaining`` and ``method``
-        (``greedy`` drawn as steps, ``milp`` as diamonds).
-    lang
-        ``"en"`` or ``"ru"``.
-
-    Returns
-    -------
-    str
-        The chart as an SVG element.
-    """
+def _budget_curve_figure(curve: pd.DataFrame, *, lang: str, size: tuple[float, float]) -> Any:
+    """Draw the budget curve on a new figure (see :func:`budget_curve_chart`)."""
     plt = _pyplot()
-    method = curve["method"] if "method" in curve else pd.Series("greedy", index=curve.index)
-    greedy = curve[method == "greedy"].sort_values("capex_eur")
-    exact = curve[method == "milp"]
-    fig, left = plt.subplots(figsize=(_WIDTH_IN, 3.6), dpi=100)
-    money = greedy["capex_eur"].to_numpy(float) / 1000.0
+    greedy = curve[curve["method"] == "greedy"].sort_values("capex_eur")
+    milp = curve[curve["method"] == "milp"]
+    fig, left = plt.subplots(figsize=size, dpi=120)
+    money = greedy["capex_eur"] / 1000.0
     left.step(
         money,
         greedy["risk_reduced_persons_per_year"],
         where="post",
         color="#1b7837",
-        label=i18n.label("rep_risk_reduced", lang),
+        label=i18n.label("risk_reduced", lang),
     )
-    if len(exact):
+    if len(milp):
         left.plot(
-            exact["capex_eur"] / 1000.0,
-            exact["risk_reduced_persons_per_year"],
+            milp["capex_eur"] / 1000.0,
+            milp["risk_reduced_persons_per_year"],
             "D",
             color="#1b7837",
             markerfacecolor="white",
-            label=i18n.label("rep_exact", lang),
+            label="MILP",
         )
-    left.set_xlabel(i18n.label("rep_capex_keur", lang))
-    left.set_ylabel(i18n.label("rep_risk_reduced", lang), color="#1b7837", fontsize=8)
+    left.set_xlabel(i18n.label("capex_keur", lang))
+    left.set_ylabel(i18n.label("risk_reduced", lang), color="#1b7837")
     right = left.twinx()
     right.step(
         money,
@@ -300,11 +285,53 @@ def budget_curve_svg(curve: pd.DataFrame, *, lang: str) -> str:
         color="#762a83",
         label=i18n.label("gap_km", lang),
     )
-    right.set_ylabel(i18n.label("gap_km", lang), color="#762a83", fontsize=8)
-    left.set_ylim(bottom=0)
+    right.set_ylabel(i18n.label("gap_km", lang), color="#762a83")
     right.set_ylim(bottom=0)
-    left.grid(alpha=0.3, lw=0.5)
+    left.set_ylim(bottom=0)
+    left.grid(alpha=0.3)
     handles = left.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
-    left.legend(handles=handles, loc="center right", fontsize=8)
+    left.legend(handles=handles, loc="center right", fontsize=9)
+    left.set_title(i18n.label("budget_curve", lang))
     fig.tight_layout()
-    return _svg(fig)
+    return fig
+
+
+def budget_curve_chart(
+    curve: pd.DataFrame, path: str | os.PathLike[str], *, lang: str = "en"
+) -> None:
+    """Draw the budget curve: risk reduced and gap km left against CAPEX.
+
+    The greedy order is a line; exact MILP points are marked as diamonds.
+
+    Parameters
+    ----------
+    curve
+        From :func:`surveil.plan.budget_curve`.
+    path
+        PNG or SVG file to write (by its suffix).
+    lang
+        ``"en"`` or ``"ru"``.
+    """
+    plt = _pyplot()
+    fig = _budget_curve_figure(curve, lang=lang, size=(8.0, 4.5))
+    try:
+        fig.savefig(
+            os.fspath(path),
+            metadata={"Software": None} if str(path).endswith(".png") else {"Date": None},
+        )
+    finally:
+        plt.close(fig)
+
+
+def budget_curve_svg(curve: pd.DataFrame, *, lang: str) -> str:
+    """Return the budget curve (see :func:`budget_curve_chart`) as an SVG element for a page.
+
+    Parameters
+    ----------
+    curve
+        ``budget_curve.csv`` of a plan: ``capex_eur``,
+        ``risk_reduced_persons_per_year``, ``gap_km_remaining`` and ``method``.
+    lang
+        ``"en"`` or ``"ru"``.
+    """
+    return _svg(_budget_curve_figure(curve, lang=lang, size=(_WIDTH_IN, 4.0)))

@@ -171,6 +171,13 @@ LABELS: Mapping[str, tuple[str, str]] = {
         "Средняя вероятность обнаружения только по следам",
     ),
     "mean_p_interdict": ("Mean interdiction probability", "Средняя вероятность задержания"),
+    # plans
+    "risk_reduced": (
+        "Crossing persons a year detected more",
+        "Дополнительно обнаруживаемых нарушителей в год",
+    ),
+    "capex_keur": ("CAPEX, thousand EUR", "Капитальные затраты, тыс. EUR"),
+    "budget_curve": ("What a budget buys", "Что даёт бюджет"),
     "capex_eur": ("CAPEX, EUR", "Капитальные затраты, EUR"),
     "opex_eur_per_year": ("OPEX, EUR per year", "Эксплуатационные расходы, EUR в год"),
     "staff_fte": ("Staff needed, FTE", "Личный состав, штатных единиц"),
@@ -190,7 +197,6 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "rep_gaps": ("Coverage gaps, ranked", "Разрывы в охвате по приоритету"),
     "rep_needs": ("Needs and their cost", "Потребности и их стоимость"),
     "rep_plan": ("The plan", "План"),
-    "rep_budget_curve": ("What a budget buys", "Что даёт бюджет"),
     "rep_sections": ("Border sections in figures", "Участки границы в цифрах"),
     "rep_parameters": ("Parameters of the assessment", "Параметры оценки"),
     "rep_sources": ("Data sources and notes", "Источники данных и примечания"),
@@ -293,6 +299,8 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "rep_km_in_class": ("Km", "Км"),
     "rep_share": ("Share", "Доля"),
     "rep_units": ("Units", "Количество"),
+    "rep_order": ("Order", "Очерёдность"),
+    "rep_gain": ("Persons a year detected more", "Дополнительно обнаруживаемых в год"),
     "rep_annual_cost": ("Annual cost, EUR", "Годовые затраты, EUR"),
     "rep_parameter": ("Parameter", "Параметр"),
     "rep_value": ("Value", "Значение"),
@@ -309,13 +317,7 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "rep_axis_km": ("Km mark", "Километровая отметка, км"),
     "rep_axis_km_length": ("Length, km", "Длина, км"),
     "rep_axis_keur": ("Thousand EUR", "Тыс. EUR"),
-    "rep_capex_keur": ("CAPEX, thousand EUR", "Капитальные затраты, тыс. EUR"),
     "rep_opex_keur": ("OPEX, thousand EUR per year", "Эксплуатационные расходы, тыс. EUR в год"),
-    "rep_risk_reduced": (
-        "Crossing persons a year detected more",
-        "Дополнительно обнаруживаемых нарушителей в год",
-    ),
-    "rep_exact": ("exact optimum", "точное решение"),
 }
 
 #: Meaning of each assessment parameter (:class:`surveil.scenario.Parameters`).
@@ -326,9 +328,10 @@ PARAMETER_MEANINGS: Mapping[str, tuple[str, str]] = {
         "Detection probability that counts as covered",
         "Вероятность обнаружения, при которой участок считается охваченным",
     ),
-    "path_offsets_m": (
-        "Offsets of crossing-path points square to the line, m (negative left, positive right)",
-        "Смещения точек пути нарушителя поперёк линии границы, м (минус — влево, плюс — вправо)",
+    "path_depth_m": (
+        "A crossing runs square to the line from this far outside to this far inside, m",
+        "Путь нарушителя идёт поперёк линии границы от этого расстояния снаружи "
+        "до этого расстояния внутри, м",
     ),
     "trace_persistence_h": (
         "Hours a crossing's traces stay readable for a patrol",
@@ -401,6 +404,27 @@ PARAMETER_MEANINGS: Mapping[str, tuple[str, str]] = {
         "Risk where classes medium, high and critical begin, persons per km per year",
         "Риск, с которого начинаются средний, высокий и критический уровни, "
         "нарушителей на км в год",
+    ),
+    "candidate_offsets_m": (
+        "Distances inside the line where a plan tries new sites, m",
+        "Расстояния от линии границы вглубь своей территории для новых мест размещения, м",
+    ),
+    "candidate_spacing_m": (
+        "Spacing of those sites along the line, m",
+        "Шаг этих мест вдоль линии границы, м",
+    ),
+    "candidate_setback_m": (
+        "Smallest distance of a new site from the line, m",
+        "Наименьшее расстояние нового места размещения от линии границы, м",
+    ),
+    "candidate_max_road_m": (
+        "Largest distance of a new site from a road, m (empty: no limit)",
+        "Наибольшее расстояние нового места размещения от дороги, м (пусто — без ограничения)",
+    ),
+    "lifecycle_years": (
+        "Years of OPEX counted with CAPEX when a plan closes the gaps at least cost",
+        "Число лет эксплуатационных расходов, учитываемых вместе с капитальными затратами "
+        "при поиске самого дешёвого закрытия разрывов",
     ),
     "max_distance_km": (
         "Layers farther than this from the border are refused, km",

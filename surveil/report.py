@@ -79,7 +79,9 @@ KEY_FIGURES: tuple[tuple[str, int | None], ...] = (
     ("incidents_snapped", 0),
 )
 #: Parts that start a new printed page.
-_NEW_PAGE = frozenset({"scope", "rep_along", "rep_gaps", "rep_needs", "rep_plan", "rep_parameters"})
+_NEW_PAGE = frozenset(
+    {"scope", "kpis", "rep_along", "rep_gaps", "rep_needs", "rep_plan", "rep_parameters"}
+)
 _PAGE = ' class="page"'
 _CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 _SAMPLES = Path(__file__).resolve().parent / "samples"
@@ -136,8 +138,14 @@ def means_labels(catalogue: pd.DataFrame) -> dict[str, tuple[str, str]]:
     return out
 
 
-def report_data(assessment: Assessment, run: Mapping[str, Any]) -> ReportData:
-    """Return what the report of an assessment shows.
+def report_data(
+    assessment: Assessment,
+    run: Mapping[str, Any],
+    *,
+    curve: pd.DataFrame | None = None,
+    sites: pd.DataFrame | None = None,
+) -> ReportData:
+    """Return what the report of an assessment (or of a plan's re-assessment) shows.
 
     Parameters
     ----------
@@ -145,6 +153,8 @@ def report_data(assessment: Assessment, run: Mapping[str, Any]) -> ReportData:
         Result of :func:`surveil.assess`.
     run
         Its run record (:func:`surveil.outputs.run_record`).
+    curve, sites
+        A plan's budget curve and chosen sites (:class:`surveil.plan.Plan`).
     """
     return ReportData(
         segments=pd.DataFrame(assessment.segments.drop(columns="geometry", errors="ignore")),
@@ -153,6 +163,10 @@ def report_data(assessment: Assessment, run: Mapping[str, Any]) -> ReportData:
         summary=dict(assessment.summary),
         run=run,
         means_labels=means_labels(assessment.scenario.catalogue),
+        curve=None if curve is None else pd.DataFrame(curve),
+        sites=None
+        if sites is None
+        else pd.DataFrame(sites.drop(columns="geometry", errors="ignore")),
     )
 
 
@@ -336,7 +350,8 @@ def _table(head: Sequence[str], rows: Iterable[Sequence[str]], *, numeric: Seque
         "<tr>" + "".join(f"<td{c}>{v}</td>" for v, c in zip(row, cls, strict=True)) + "</tr>"
         for row in rows
     )
-    return f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
+    thead = f"<thead><tr>{th}</tr></thead>" if any(head) else ""
+    return f"<table>{thead}<tbody>{body}</tbody></table>"
 
 
 def _more(shown: int, total: int, file: str, lang: str) -> str:
@@ -598,23 +613,28 @@ def _plan(data: ReportData, lang: str) -> str:
     out = ""
     if data.curve is not None and len(data.curve):
         svg = charts.budget_curve_svg(data.curve, lang=lang)
-        out += f"<h3>{_e(i18n.label('rep_budget_curve', lang))}</h3>{_figure(svg)}"
+        out += f"<h3>{_e(i18n.label('budget_curve', lang))}</h3>{_figure(svg)}"
     sites = data.sites
     if sites is not None and len(sites):
         kind = "means" if "means" in sites else "type"
         shown = sites.head(MAX_ROWS)
-        head = [i18n.label(k, lang) for k in ("section", "means", "capex_eur", "opex_eur_per_year")]
+        keys = ("rep_order", "means", "gap_id", "rep_units", "capex_eur", "opex_eur_per_year",
+                "rep_gain")  # fmt: skip
         rows = [
             (
-                _data(getattr(s, "section", "")),
+                _num(getattr(s, "order", number + 1), lang),
                 _means_label(data, getattr(s, kind, ""), getattr(s, "label", None), lang),
+                _num(getattr(s, "gap_id", None), lang),
+                _num(getattr(s, "units", None), lang, 2),
                 _num(getattr(s, "capex_eur", None), lang),
                 _num(getattr(s, "opex_eur_per_year", None), lang),
+                _num(getattr(s, "gain_persons_per_year", None), lang, 1),
             )
-            for s in shown.itertuples()
+            for number, s in enumerate(shown.itertuples())
         ]
         out += f"<h3>{_e(i18n.label('rep_plan_sites', lang))}</h3>"
-        out += _table(head, rows, numeric=[False, False, True, True])
+        head = [i18n.label(k, lang) for k in keys]
+        out += _table(head, rows, numeric=[True, False, True, True, True, True, True])
         out += _more(len(shown), len(sites), "sites.csv", lang)
     return out
 
@@ -790,7 +810,8 @@ table { border-collapse: collapse; width: 100%; font-size: 8.5pt; margin: 2mm 0 
 th, td { border-bottom: 1px solid #ccc; padding: 1mm 1.5mm; text-align: left;
   vertical-align: top; }
 th { background: #eef2f7; }
-.n { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+.n { text-align: right; font-variant-numeric: tabular-nums; }
+td.n { white-space: nowrap; }
 .kpis table { width: auto; min-width: 60%; font-size: 10pt; }
 .swatch { display: inline-block; width: 10px; height: 10px; margin-right: 4px; }
 figure { margin: 2mm 0; }

@@ -16,7 +16,7 @@ from surveil.scenario import Parameters
 HOSTILE = ("<script>alert(1)</script>", '"><img src=x onerror=alert(1)>')
 # Parameters as a run records them (written here, not taken from the code).
 PARAMETERS = {
-    "segment_m": 1000.0, "sample_m": 50.0, "target_pd": 0.5, "path_offsets_m": [-300.0, 0.0],
+    "segment_m": 1000.0, "sample_m": 50.0, "target_pd": 0.5, "path_depth_m": 300.0,
     "trace_persistence_h": 12.0, "include_planned": False, "incident_snap_m": 5000.0,
     "bandwidth_m": 3000.0, "half_life_days": 365.0, "reference_date": "",
     "incident_period_years": 1.0, "detection_floor": 0.1, "threat_incidents": "corrected",
@@ -24,7 +24,9 @@ PARAMETERS = {
     "settlement_scale_m": 10000.0, "detour_factor": 1.4, "escape_h": 1.0, "min_bridge_m": 0.0,
     "min_gap_m": 0.0, "own_country": "", "risk_breaks": [1.0, 4.0, 12.0],
     "max_distance_km": 100.0, "target_height_m": 1.7, "refraction": 0.13, "patrol_pd": 0.8,
-    "crosser_speed_kmh": 3.0, "structure_per_km_year": None,
+    "crosser_speed_kmh": 3.0, "structure_per_km_year": None, "candidate_offsets_m": [500.0],
+    "candidate_spacing_m": 2000.0, "candidate_setback_m": 100.0, "candidate_max_road_m": None,
+    "lifecycle_years": 10.0,
 }  # fmt: skip
 
 
@@ -211,12 +213,15 @@ def test_plan_parts_when_the_folder_has_a_plan():
         {"capex_eur": [0.0, 1e5, 2e5], "risk_reduced_persons_per_year": [0.0, 5.0, 7.0],
          "gap_km_remaining": [2.5, 1.0, 0.5], "method": ["greedy"] * 3}
     )  # fmt: skip
-    sites = pd.DataFrame({"section": ["Beta"], "means": ["thermal_tower"],
-                          "capex_eur": [150000.0], "opex_eur_per_year": [9000.0]})  # fmt: skip
+    sites = pd.DataFrame(
+        {"order": [1], "type": ["thermal_tower"], "gap_id": [2], "units": [1.0],
+         "capex_eur": [150000.0], "opex_eur_per_year": [9000.0], "gain_persons_per_year": [4.34]}
+    )  # fmt: skip
     page = report_html(make_data(curve=curve, sites=sites), lang="ru")
     plan = page.split('id="rep_plan"')[1].split("</section>")[0]
-    assert i18n.label("rep_budget_curve", "ru") in plan and "<svg" in plan
+    assert i18n.label("budget_curve", "ru") in plan and "<svg" in plan
     assert "Вышка с тепловизионной камерой" in plan and "150\u202f000" in plan
+    assert '<td class="n">4,3</td></tr>' in plan  # persons a year detected more
 
 
 def test_long_tables_are_cut_and_say_so():

@@ -67,6 +67,26 @@ def test_report_command_out_file_and_overwrite_accepts_it(demo_out, tmp_path):
     assert again.exit_code == 0, again.output
 
 
+def test_report_command_reads_a_plan_folder(demo_out, tmp_path):
+    folder = tmp_path / "plan"
+    shutil.copytree(demo_out, folder)
+    (folder / "budget_curve.csv").write_text(
+        "step,option,method,capex_eur,opex_eur_per_year,risk_reduced_persons_per_year,"
+        "km_lifted_to_target,gap_km_remaining\n"
+        "0,-1,greedy,0,0,0,0,89.3\n1,7,greedy,60000,9000,12.5,10.0,79.3\n"
+    )
+    (folder / "sites.csv").write_text(
+        "order,type,gap_id,units,capex_eur,opex_eur_per_year,gain_persons_per_year\n"
+        "1,camera_tower,3,1,60000,9000,12.5\n"
+    )
+    result = CliRunner().invoke(cli, ["report", str(folder)])
+    assert result.exit_code == 0, result.output
+    page = (folder / "report.html").read_text(encoding="utf-8")
+    plan = page.split('id="rep_plan"')[1].split("</section>")[0]
+    assert "What a budget buys" in plan and "<svg" in plan
+    assert "Day/night camera tower" in plan and '<td class="n">60,000</td>' in plan
+
+
 def test_report_command_on_a_foreign_folder_exits_2(tmp_path):
     result = CliRunner().invoke(cli, ["report", str(tmp_path)])
     assert result.exit_code == 2
