@@ -87,6 +87,22 @@ def test_report_command_reads_a_plan_folder(demo_out, tmp_path):
     assert "Day/night camera tower" in plan and '<td class="n">60,000</td>' in plan
 
 
+def test_plan_folder_report_shows_the_plan(tmp_path):
+    runner = CliRunner()
+    made = runner.invoke(cli, ["generate", "--border-km", "20", "--sensors", "5",
+                               "--incidents", "100", "--out", str(tmp_path / "g")])  # fmt: skip
+    assert made.exit_code == 0, made.output
+    planned = runner.invoke(cli, ["plan", str(tmp_path / "g" / "scenario.toml"), "--budget",
+                                  "100000", "--out", str(tmp_path / "p"), "-q"])  # fmt: skip
+    assert planned.exit_code == 0, planned.output
+    page = (tmp_path / "p" / "report.html").read_text(encoding="utf-8")
+    plan = page.split('id="rep_plan"')[1].split("</section>")[0]
+    assert "What a budget buys" in plan and "<svg" in plan
+    with (tmp_path / "p" / "sites.csv").open() as fh:
+        sites = sum(1 for _ in fh) - 1
+    assert sites > 0 and plan.count("<tr>") == min(sites, 60) + 1  # header, one row per site
+
+
 def test_report_command_on_a_foreign_folder_exits_2(tmp_path):
     result = CliRunner().invoke(cli, ["report", str(tmp_path)])
     assert result.exit_code == 2
