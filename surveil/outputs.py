@@ -274,14 +274,23 @@ def scenario_from_run(folder: str | os.PathLike[str]) -> Scenario:
 
 
 def _write_all(
-    assessment: Assessment, folder: Path, *, lang: str, plan: Plan | None = None
+    assessment: Assessment,
+    folder: Path,
+    *,
+    lang: str,
+    extra_layers: Mapping[str, gpd.GeoDataFrame] | None = None,
+    plan: Plan | None = None,
 ) -> None:
-    """Write every output file into ``folder`` (a plan's report shows its curve and sites)."""
+    """Write every output file into ``folder``.
+
+    ``extra_layers`` go on the map too; a ``plan``'s budget curve and sites go in
+    the report.
+    """
     from surveil.maps import assessment_map, save_map
     from surveil.needs import write_needs_xlsx
     from surveil.report import report_data, write_report
 
-    layers = assessment.layers()
+    layers = {**assessment.layers(), **(extra_layers or {})}
     gpkg = folder / "assessment.gpkg"
     for name in (*GPKG_LAYERS, *OPTIONAL_LAYERS):
         if name in layers:
@@ -321,6 +330,7 @@ PLAN_NAMES = (
     "budget_curve.png",
     "plan.json",
     "plan.toml",
+    "baseline.toml",
     "plan-scenario",
 )
 
@@ -387,7 +397,7 @@ def write_plan(
     planned = dataclasses.replace(assessed, needs=needs, summary=summary)
 
     def write(folder: Path) -> None:
-        _write_all(planned, folder, lang=lang, plan=plan)
+        _write_all(planned, folder, lang=lang, extra_layers={"recommended": plan.sites}, plan=plan)
         table_csv(plan.sites, folder / "sites.csv")
         table_csv(plan.unreachable, folder / "unreachable.csv")
         for name, frame in (("sites", plan.sites), ("candidates", plan.candidates)):
@@ -397,13 +407,30 @@ def write_plan(
         budget_curve_chart(plan.curve, folder / "budget_curve.png", lang=lang)
         record = plan_record(plan, assessed)
         (folder / "plan.json").write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
+        # The baseline's layers once; the plan shares them but for its sensors
+        # and patrols, and names its baseline so that re-assessing holds threat.
+        base_toml = write_scenario_files(
+            plan.baseline.scenario,
+            folder,
+            overwrite=True,
+            comment=f"Baseline of the plan, written by surveil {__version__}",
+            toml_name="baseline.toml",
+            layers_dir="plan-scenario",
+        )
+        shared = _toml_layers(base_toml)
         write_scenario_files(
             plan.scenario,
             folder,
             overwrite=True,
-            comment=f"Plan: {plan.mode}, written by surveil {__version__}",
+            comment=(
+                f"Plan: {plan.mode}, written by surveil {__version__}; "
+                "'surveil assess plan.toml' assesses it against baseline.toml"
+            ),
             toml_name="plan.toml",
             layers_dir="plan-scenario",
+            file_names={"sensors": "plan-sensors.csv", "patrols": "plan-patrols.geojson"},
+            layer_paths={k: v for k, v in shared.items() if k not in ("sensors", "patrols")},
+            baseline="baseline.toml",
         )
 
     inputs = list(plan.scenario.sources.values())
@@ -416,6 +443,13 @@ def write_plan(
         shutil.rmtree(partial, ignore_errors=True)
         raise
     return out
+
+
+def _toml_layers(toml: Path) -> dict[str, str]:
+    """Return the ``[layers]`` paths a scenario file names."""
+    import tomllib
+
+    return dict(tomllib.loads(toml.read_text(encoding="utf-8")).get("layers", {}))
 
 
 def _needs_summary(needs: pd.DataFrame) -> dict[str, float]:
