@@ -41,6 +41,8 @@ OUTPUT_NAMES = (
     "needs.xlsx",
     "summary.json",
     "map*.html",
+    "report*.html",
+    "report*.pdf",
     "run.json",
 )
 

@@ -2,7 +2,7 @@
 
 The folder holds exactly: ``assessment.gpkg`` (layers segments, gaps,
 sensors, footprints, patrols, incidents), ``segments.csv``, ``gaps.csv``,
-``needs.csv``, ``needs.xlsx``, ``summary.json``, ``map.html`` and
+``needs.csv``, ``needs.xlsx``, ``summary.json``, ``map.html``, ``report.html`` and
 ``run.json`` (which says ``"written_by": "surveil"``). Everything is written
 to a hidden partial folder beside the target, which is then moved into place
 (see :mod:`surveil._atomic`); an existing folder is replaced only with
@@ -48,6 +48,7 @@ OUTPUT_FILES = (
     "needs.xlsx",
     "summary.json",
     "map.html",
+    "report.html",
     "run.json",
 )
 GPKG_LAYERS = ("segments", "gaps", "sensors", "footprints", "patrols", "incidents")
@@ -278,10 +279,16 @@ def _write_all(
     *,
     lang: str,
     extra_layers: Mapping[str, gpd.GeoDataFrame] | None = None,
+    plan: Plan | None = None,
 ) -> None:
-    """Write every output file into ``folder``; ``extra_layers`` go on the map too."""
+    """Write every output file into ``folder``.
+
+    ``extra_layers`` go on the map too; a ``plan``'s budget curve and sites go in
+    the report.
+    """
     from surveil.maps import assessment_map, save_map
     from surveil.needs import write_needs_xlsx
+    from surveil.report import report_data, write_report
 
     layers = {**assessment.layers(), **(extra_layers or {})}
     gpkg = folder / "assessment.gpkg"
@@ -309,6 +316,8 @@ def _write_all(
     save_map(m, folder / "map.html")
     run = run_record(assessment)
     (folder / "run.json").write_text(json.dumps(run, indent=2, sort_keys=True) + "\n")
+    tables = {} if plan is None else {"curve": plan.curve, "sites": plan.sites}
+    write_report(report_data(assessment, run, **tables), folder / "report.html", lang=lang)
 
 
 #: Names a plan folder holds beside an assessment's.
@@ -388,7 +397,7 @@ def write_plan(
     planned = dataclasses.replace(assessed, needs=needs, summary=summary)
 
     def write(folder: Path) -> None:
-        _write_all(planned, folder, lang=lang, extra_layers={"recommended": plan.sites})
+        _write_all(planned, folder, lang=lang, extra_layers={"recommended": plan.sites}, plan=plan)
         table_csv(plan.sites, folder / "sites.csv")
         table_csv(plan.unreachable, folder / "unreachable.csv")
         for name, frame in (("sites", plan.sites), ("candidates", plan.candidates)):

@@ -95,9 +95,19 @@ def main() -> None:
 
 
 def _register() -> None:
-    from surveil.cli import assess, compare, demo, generate, plan, redraw, sweep, validate
+    from surveil.cli import (
+        assess,
+        compare,
+        demo,
+        generate,
+        plan,
+        redraw,
+        report,
+        sweep,
+        validate,
+    )
 
-    for module in (demo, assess, validate, redraw, generate, plan, compare, sweep):
+    for module in (demo, assess, validate, redraw, report, generate, plan, compare, sweep):
         cli.add_command(verbosity_options(module.command))  # -v/-q after the command too
 
 
