@@ -60,5 +60,6 @@ def command(
         overwrite=overwrite,
         lang=lang,
         baseline=base,
-        inputs=[scenario_file, baseline],
+        inputs=[baseline],
+        scenario_file=scenario_file,
     )
