@@ -26,7 +26,8 @@ def layer_control_names(html: str) -> list[str]:
         r"_layers\s*=\s*\{\s*base_layers\s*:(.*?)\};\s*let\s+layer_control", html, re.S
     )
     assert block is not None, "no layer control in the page"
-    return re.findall(r'"((?:[^"\\]|\\.)*)"\s*:\s*\w+', block.group(1))
+    names = re.findall(r'"((?:[^"\\]|\\.)*)"\s*:\s*\w+', block.group(1))
+    return [json.loads(f'"{n}"') for n in names]  # decode JS string escapes
 
 
 @pytest.fixture(scope="module")
@@ -117,3 +118,17 @@ def test_moved_project_is_rebuilt_from_its_run_json(project):
     assert scenario.sources["border"] == root / "data" / "border.geojson"
     with (root / "data" / "sensors.csv").open(encoding="utf-8") as fh:
         assert len(scenario.sensors) == sum(1 for _ in fh) - 1
+
+
+def test_redraw_in_russian_has_the_same_entries_in_russian(project, tmp_path):
+    root, original = project
+    target = tmp_path / "ru.html"
+    result = CliRunner().invoke(
+        cli, ["map", str(root / "out"), "--lang", "ru", "--out", str(target)]
+    )
+    assert result.exit_code == 0, result.output
+    russian = layer_control_names(target.read_text(encoding="utf-8"))
+    assert len(russian) == len(layer_control_names(original))
+    assert {"Заставы и пункты пропуска", "Возможные места размещения", "Отмывка рельефа"} <= set(
+        russian
+    )
