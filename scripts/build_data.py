@@ -787,7 +787,7 @@ settlements = "settlements.csv"
 segment_m = 1000
 sample_m = 100
 target_pd = 0.5
-path_offsets_m = [-300, 0, 300]
+path_depth_m = 300
 reference_date = "{END}"
 """
     (out / "scenario.toml").write_text(text, encoding="utf-8")

@@ -38,7 +38,16 @@ _FIELDS = {
     "gaps": ("section", "km_from", "km_to", "length_km", "mean_p_detect", "max_risk", "priority"),
     "segments": ("section", "km_from", "km_to", "p_detect", "risk", "risk_class"),
     "sensors": ("id", "type", "status", "range_m", "height_m", "pd", "agency"),
-    "recommended": ("id", "type", "means", "range_m", "height_m", "score"),
+    "recommended": (
+        "order",
+        "id",
+        "type",
+        "means",
+        "range_m",
+        "mast_m",
+        "capex_eur",
+        "gaps_served",
+    ),
 }
 
 
