@@ -129,3 +129,15 @@ def test_export_of_a_folder_that_is_not_an_output(tmp_path):
     result = CliRunner().invoke(cli, ["export", str(tmp_path), "--kmz"])
     assert result.exit_code == 2
     assert "not a surveil output folder" in result.output
+
+
+def test_a_folder_with_its_kmz_can_still_be_overwritten(tmp_path):
+    out = tmp_path / "o"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["demo", "--dataset", "synthetic", "--out", str(out)]).exit_code == 0
+    assert runner.invoke(cli, ["export", str(out), "--kmz", "--lang", "ru"]).exit_code == 0
+    result = runner.invoke(
+        cli, ["demo", "--dataset", "synthetic", "--out", str(out), "--overwrite"]
+    )
+    assert result.exit_code == 0, result.output
+    assert not (out / "assessment-ru.kmz").exists()

@@ -132,3 +132,24 @@ def test_redraw_in_russian_has_the_same_entries_in_russian(project, tmp_path):
     assert {"Заставы и пункты пропуска", "Возможные места размещения", "Отмывка рельефа"} <= set(
         russian
     )
+
+
+def test_moved_project_keeps_the_catalogue_recorded(project):
+    from surveil.outputs import scenario_from_run
+
+    shipped = Path(__file__).resolve().parents[2] / "surveil" / "datasets" / "catalogue.toml"
+    doc = tomllib.loads(shipped.read_text(encoding="utf-8"))
+    means = next(v for v in doc.values() if isinstance(v, list))
+    catalogue = scenario_from_run(project[0] / "out").catalogue
+    assert list(catalogue["type"]) == [m["type"] for m in means]
+    assert catalogue.attrs["indicative"] is True
+
+
+def test_a_broken_hillshade_record_is_a_clean_error(project, tmp_path):
+    folder = tmp_path / "copy"
+    shutil.copytree(project[0] / "out", folder)
+    (folder / "hillshade.json").write_text('{"images": [{"file": "hillshade.png"}]}')
+    result = CliRunner().invoke(cli, ["map", str(folder)])
+    assert result.exit_code == 2
+    assert "hillshade.json" in result.output and "bounds" in result.output
+    assert "Traceback" not in result.output
