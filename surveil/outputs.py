@@ -560,6 +560,7 @@ PLAN_NAMES = (
     "budget_curve.png",
     "plan.json",
     "plan.toml",
+    "baseline.toml",
     "plan-scenario",
 )
 
@@ -637,13 +638,30 @@ def write_plan(
         budget_curve_chart(plan.curve, folder / "budget_curve.png", lang=lang)
         record = plan_record(plan, assessed)
         (folder / "plan.json").write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
+        # The baseline's layers once; the plan shares them but for its sensors
+        # and patrols, and names its baseline so that re-assessing holds threat.
+        base_toml = write_scenario_files(
+            plan.baseline.scenario,
+            folder,
+            overwrite=True,
+            comment=f"Baseline of the plan, written by surveil {__version__}",
+            toml_name="baseline.toml",
+            layers_dir="plan-scenario",
+        )
+        shared = _toml_layers(base_toml)
         write_scenario_files(
             plan.scenario,
             folder,
             overwrite=True,
-            comment=f"Plan: {plan.mode}, written by surveil {__version__}",
+            comment=(
+                f"Plan: {plan.mode}, written by surveil {__version__}; "
+                "'surveil assess plan.toml' assesses it against baseline.toml"
+            ),
             toml_name="plan.toml",
             layers_dir="plan-scenario",
+            file_names={"sensors": "plan-sensors.csv", "patrols": "plan-patrols.geojson"},
+            layer_paths={k: v for k, v in shared.items() if k not in ("sensors", "patrols")},
+            baseline="baseline.toml",
         )
 
     inputs = list(plan.scenario.sources.values())
@@ -656,6 +674,13 @@ def write_plan(
         shutil.rmtree(partial, ignore_errors=True)
         raise
     return out
+
+
+def _toml_layers(toml: Path) -> dict[str, str]:
+    """Return the ``[layers]`` paths a scenario file names."""
+    import tomllib
+
+    return dict(tomllib.loads(toml.read_text(encoding="utf-8")).get("layers", {}))
 
 
 def _needs_summary(needs: pd.DataFrame) -> dict[str, float]:

@@ -337,8 +337,13 @@ def sensor_coverage(
             target_height_m=parameters.target_height_m,
             refraction=parameters.refraction,
         )
+    step = min(t.cell_m for t in tiles) if tiles else 30.0  # as the assessment samples paths
     _, (point, sensor) = coverage.sensor_probability(
-        targets, options, path_depth_m=parameters.path_depth_m, sight=terrain_sight
+        targets,
+        options,
+        path_depth_m=parameters.path_depth_m,
+        sight=terrain_sight,
+        sight_step_m=step,
     )
     value = options["pd"].to_numpy(dtype=float) * options["availability"].to_numpy(dtype=float)
     return sp.csc_array((value[sensor], (point, sensor)), shape=(n, len(options)))
@@ -497,49 +502,53 @@ def budget_curve(
     *,
     target_pd: float,
     min_bridge_m: float = 0.0,
+    until_capex_eur: float = math.inf,
     milp_shares: tuple[float, ...] = MILP_CURVE_SHARES,
 ) -> pd.DataFrame:
     """Return risk reduced, km lifted to target and gap km left against CAPEX.
 
     One greedy pass by gain per euro of CAPEX gives the order; each row is
-    the state after one more option, up to where nothing more is gained.
-    Where the instance is small enough, exact MILP points at shares of the
-    curve's last CAPEX are added with ``method = "milp"``.
+    the state after one more option, up to ``until_capex_eur`` (the cost of
+    closing the gaps) or where nothing more is gained. Where the instance is
+    small enough, exact MILP points at shares of the curve's last CAPEX are
+    added with ``method = "milp"``.
     """
     o = problem.options
     order = greedy_order(o, o.capex_eur)
     intervals = point_intervals(targets, segments)
     base_p = o.existing
-    rows = [
+    rows_all = [
         _curve_row(0, -1, 0.0, 0.0, o, base_p, base_p, intervals, target_pd, min_bridge_m, "greedy")
     ]
-    chosen: list[int] = []
+    p = sp.csc_array(o.p)
+    miss = 1.0 - base_p
     capex = opex = 0.0
     for k, j in enumerate(order, start=1):
-        chosen.append(int(j))
+        if capex >= until_capex_eur:
+            break
+        hit = p.indices[p.indptr[j] : p.indptr[j + 1]]
+        miss[hit] *= 1.0 - p.data[p.indptr[j] : p.indptr[j + 1]]
         capex += float(o.capex_eur[j])
         opex += float(o.opex_eur_per_year[j])
-        p_now = o.detection(chosen)
-        rows.append(
-            _curve_row(
-                k,
-                int(j),
-                capex,
-                opex,
-                o,
-                base_p,
-                p_now,
-                intervals,
-                target_pd,
-                min_bridge_m,
-                "greedy",
-            )
+        rows_out = _curve_row(
+            k,
+            int(j),
+            capex,
+            opex,
+            o,
+            base_p,
+            1.0 - miss,
+            intervals,
+            target_pd,
+            min_bridge_m,
+            "greedy",
         )
+        rows_all.append(rows_out)
     if problem._use_milp("auto") and capex > 0:
         for share in milp_shares:
             r = problem.solve_budget(capex_eur=share * capex, method="milp")
             p_now = o.detection(r.chosen)
-            rows.append(
+            rows_all.append(
                 _curve_row(
                     len(r.chosen),
                     -1,
@@ -554,7 +563,7 @@ def budget_curve(
                     "milp",
                 )
             )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows_all)
 
 
 def _curve_row(
@@ -621,7 +630,9 @@ def chosen_sites(
     table["gain_persons_per_year"] = [r[2] for r in rows]
     table["gaps_served"] = [r[3] for r in rows]
     table = table.rename(columns={"height_m": "mast_m"})
-    return gpd.GeoDataFrame(table, geometry="geometry", crs=4326)
+    chosen = gpd.GeoDataFrame(table, geometry="geometry", crs=4326)
+    chosen.attrs["options"] = o.n_options
+    return chosen
 
 
 def _gaps_served(options: Options, j: int, targets: TargetPoints, base: Assessment) -> str:

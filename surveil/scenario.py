@@ -423,7 +423,9 @@ class Scenario:
     GeoTIFF (any CRS) or None for an assessment without terrain. Impact
     (risk weight, default 1) comes from the ``impact`` polygons and from
     ``section_impact``, a weight per section name (the scenario file's
-    ``[impact]`` table). Build one
+    ``[impact]`` table). A plan's file may name its ``baseline`` scenario
+    file (``baseline_file``): ``surveil assess`` then assesses the plan
+    against the baseline's recording posture. Build one
     with :func:`load_scenario` or :meth:`from_layers`; change it with the
     ``with_*`` methods, which return a new scenario.
     """
@@ -443,6 +445,7 @@ class Scenario:
     dem: Path | None = None
     impact: gpd.GeoDataFrame = field(default_factory=lambda: _empty_layer("impact"))
     section_impact: Mapping[str, float] = field(default_factory=dict)
+    baseline_file: Path | None = None
 
     @classmethod
     def from_layers(
@@ -677,6 +680,11 @@ def load_scenario(
     if "impact" in doc:
         impact = _section_impact(doc["impact"], scenario.border, where)
         scenario = dataclasses.replace(scenario, section_impact=impact)
+    if doc.get("baseline"):
+        baseline = base / str(doc["baseline"])
+        if not baseline.is_file():
+            raise ScenarioError(f"{where}: baseline {baseline} not found; expected a scenario file")
+        scenario = dataclasses.replace(scenario, baseline_file=baseline)
     return scenario
 
 
@@ -709,6 +717,7 @@ def _check_keys(doc: Mapping[str, Any], where: str) -> None:
         "name",
         "description",
         "attribution",
+        "baseline",
         "catalogue",
         "crs",
         "dem",

@@ -527,6 +527,9 @@ def write_scenario_files(
     comment: str = "",
     toml_name: str = "scenario.toml",
     layers_dir: str = "",
+    file_names: Mapping[str, str] | None = None,
+    layer_paths: Mapping[str, str] | None = None,
+    baseline: str | None = None,
 ) -> Path:
     """Write a scenario's layers and a ``scenario.toml`` that ``surveil assess`` takes as it is.
 
@@ -549,6 +552,15 @@ def write_scenario_files(
         Name of the TOML file in ``folder``.
     layers_dir
         Subfolder of ``folder`` for the layer files ("" for ``folder`` itself).
+    file_names
+        File names to use for some layers (``{"sensors": "plan-sensors.csv"}``).
+    layer_paths
+        Layers not written but named as they are (paths relative to
+        ``folder``), e.g. a baseline's files a plan shares.
+    baseline
+        Path of the baseline scenario file (relative to ``folder``), written
+        as ``baseline = "..."``: ``surveil assess`` then assesses this one
+        against the baseline's recording posture.
 
     Returns
     -------
@@ -562,11 +574,15 @@ def write_scenario_files(
     layer_folder.mkdir(parents=True, exist_ok=True)
     names: dict[str, str] = {}
     for kind in (*LINE_LAYERS, *POINT_LAYERS, *POLYGON_LAYERS):
+        if layer_paths and kind in layer_paths:
+            names[kind] = layer_paths[kind]
+            continue
         frame: gpd.GeoDataFrame = getattr(scenario, kind)
         if kind != "border" and len(frame) == 0:
             continue
         frame = frame.drop(columns=[c for c in ("source_row",) if c in frame.columns])
         name = f"{kind}.csv" if kind in POINT_LAYERS else f"{kind}.geojson"
+        name = (file_names or {}).get(kind, name)
         names[kind] = f"{layers_dir}/{name}" if layers_dir else name
         path = layer_folder / name
         if kind in POINT_LAYERS:
@@ -586,6 +602,8 @@ def write_scenario_files(
         lines.append(f"dem = {_toml(str(Path(scenario.dem).resolve()))}")
     if "catalogue" in scenario.sources:
         lines.append(f"catalogue = {_toml(str(Path(scenario.sources['catalogue']).resolve()))}")
+    if baseline is not None:
+        lines.append(f"baseline = {_toml(baseline)}")
     lines += ["", "[layers]", *(f"{k} = {_toml(v)}" for k, v in names.items())]
     if changed:
         lines += ["", "[parameters]", *(f"{k} = {_toml(v)}" for k, v in changed.items())]
