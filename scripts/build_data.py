@@ -789,8 +789,13 @@ sample_m = 100
 target_pd = 0.5
 path_depth_m = 300
 reference_date = "{END}"
+own_country = "{OWN_NAMES[sector.own]}"
 """
     (out / "scenario.toml").write_text(text, encoding="utf-8")
+
+
+#: Names of the own countries as the border layer writes them.
+OWN_NAMES = {"KGZ": "Kyrgyzstan", "TJK": "Tajikistan"}
 
 
 def main() -> None:
