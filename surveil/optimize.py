@@ -306,7 +306,15 @@ class Placement:
         rows = []
         rhs = []
         a_t = sp.csr_array(a)[touched]
-        for q in TANGENT_LEVELS:
+        binary = bool(o.p.nnz) and float(o.p.data.min()) >= _P_MAX
+        # Binary coverage (every p = 1): the classic maximal-covering rows
+        # v_i ≤ miss_i · Σ_j [i covered by j] are exact; otherwise tangents.
+        levels = () if binary else TANGENT_LEVELS
+        if binary:
+            covers = sp.csr_array(o.p)[touched]
+            rows.append(sp.hstack([-sp.diags_array(miss0) @ covers, sp.eye_array(m)]))
+            rhs.append(np.zeros(m))
+        for q in levels:
             zk = -math.log1p(-q)
             fk = miss0 * (1.0 - math.exp(-zk))  # gain at z_k
             slope = miss0 * math.exp(-zk)

@@ -627,6 +627,7 @@ def write_plan(
     planned = dataclasses.replace(assessed, needs=needs, summary=summary)
 
     def write(folder: Path) -> None:
+        # new patrol routes join the plan's patrols; the sites are the points
         sites = plan.sites[plan.sites.geometry.geom_type == "Point"]
         _write_all(planned, folder, lang=lang, out=Path(out), extra_layers={"recommended": sites})
         table_csv(plan.sites, folder / "sites.csv")

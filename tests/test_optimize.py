@@ -189,3 +189,17 @@ def test_existing_detection_stays_fixed_and_lowers_the_gain():
     result = Placement.from_options(options).solve_budget(capex_eur=100, method="milp")
     assert result.chosen.tolist() == [1]
     assert result.value == pytest.approx(0.9 + 0.9)
+
+
+@settings(max_examples=25, deadline=None)
+@given(instances())
+def test_binary_coverage_milp_is_the_maximal_covering_optimum(instance):
+    p, existing, weight, capex, site, budget = instance
+    binary = (p > 0).astype(float)
+    options = make_options(binary, existing, weight, capex, site=site)
+    subsets = feasible_subsets(
+        binary.shape[1], site, lambda s: capex[list(s)].sum() <= budget + 1e-9
+    )
+    best = max(value_by_hand(binary, existing, weight, s) for s in subsets)
+    result = Placement.from_options(options).solve_budget(capex_eur=budget, method="milp")
+    assert result.value == pytest.approx(best, abs=1e-9)
