@@ -45,6 +45,8 @@ OUTPUT_NAMES = (
     "hillshade*.png",
     "hillshade.json",
     "assessment*.kmz",
+    "report*.html",
+    "report*.pdf",
     "run.json",
 )
 

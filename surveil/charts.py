@@ -1,13 +1,35 @@
-"""Draw the charts of plans and reports with matplotlib, offline (Agg), PNG or SVG."""
+"""Draw the charts of plans and reports with matplotlib, offline (Agg): PNG, SVG or inline SVG.
+
+Text is drawn as paths (``svg.fonttype = "path"``), so a chart needs no font
+on the reader's machine; text from the input data is passed to matplotlib
+with its mathtext sign ``$`` escaped, and matplotlib escapes it in the SVG's
+comments. The SVG is returned without its XML prologue, ready to sit inside
+an HTML page.
+"""
 
 from __future__ import annotations
 
+import io
 import os
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from surveil import i18n
+
+#: Colours of the risk classes (the map's ramp).
+RISK_COLOURS: Mapping[str, str] = {
+    "low": "#1a9641",
+    "medium": "#e6b400",
+    "high": "#f46d43",
+    "critical": "#a50026",
+}
+RISK_CLASSES = ("low", "medium", "high", "critical")
+_DETECT_COLOUR = "#0b5394"
+_GAP_COLOUR = "#6a1b9a"
+_WIDTH_IN = 7.2  # fits an A4 page with 15 mm margins
 
 
 def _pyplot() -> Any:
@@ -16,7 +38,262 @@ def _pyplot() -> Any:
     matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt
 
+    plt.rcParams["svg.fonttype"] = "path"
+    plt.rcParams["svg.hashsalt"] = "surveil"  # stable ids: same data, same bytes
+    plt.rcParams["font.family"] = "DejaVu Sans"  # shipped with matplotlib, has Cyrillic
     return plt
+
+
+def plain_text(text: object) -> str:
+    """Return text that matplotlib draws as it is (no mathtext).
+
+    Parameters
+    ----------
+    text
+        Any value, e.g. a section name from the input data.
+
+    Returns
+    -------
+    str
+        The text with ``$`` escaped.
+
+    Examples
+    --------
+    >>> plain_text("cost $5")
+    'cost \\\\$5'
+    """
+    return str(text).replace("$", r"\$")
+
+
+def _svg(fig: Any) -> str:
+    """Return the figure as an SVG element (no XML prologue) and close it."""
+    plt = _pyplot()
+    buffer = io.StringIO()
+    try:
+        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    finally:
+        plt.close(fig)
+    text = buffer.getvalue()
+    return text[text.index("<svg") :]
+
+
+def chainage_chart(
+    segments: pd.DataFrame,
+    gaps: pd.DataFrame,
+    *,
+    target_pd: float,
+    risk_breaks: Sequence[float],
+    lang: str,
+) -> str:
+    """Draw detection and risk along the chainage of one section, gaps shaded.
+
+    Parameters
+    ----------
+    segments
+        Segments of the section: ``km_from``, ``km_to``, ``p_detect``, ``risk``
+        (and ``part`` when a section has several parts).
+    gaps
+        Gaps of the section: ``km_from``, ``km_to``.
+    target_pd
+        Detection that counts as covered, drawn as a dashed line.
+    risk_breaks
+        Risk where classes medium, high and critical begin (persons per km
+        per year), drawn as bands behind the risk line.
+    lang
+        ``"en"`` or ``"ru"``.
+
+    Returns
+    -------
+    str
+        The chart as an SVG element.
+    """
+    plt = _pyplot()
+    from matplotlib.ticker import ScalarFormatter
+
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(_WIDTH_IN, 4.2), sharex=True, dpi=100)
+    for axis in (top, bottom):
+        for start, end in zip(gaps["km_from"], gaps["km_to"], strict=True):
+            axis.axvspan(float(start), float(end), color=_GAP_COLOUR, alpha=0.15, lw=0)
+    parts = segments.groupby("part", sort=True) if "part" in segments else [(0, segments)]
+    risk = segments["risk"].to_numpy(float)
+    finite = risk[np.isfinite(risk)]
+    ceiling = max(float(finite.max()) if len(finite) else 0.0, float(risk_breaks[-1])) * 1.1
+    for _, part in parts:
+        ordered = part.sort_values("km_from")
+        edges = np.append(ordered["km_from"].to_numpy(float), ordered["km_to"].to_numpy(float)[-1])
+        top.stairs(ordered["p_detect"].to_numpy(float), edges, baseline=None,
+                   color=_DETECT_COLOUR, lw=1.2)  # fmt: skip
+        bottom.stairs(np.nan_to_num(ordered["risk"].to_numpy(float)), edges, baseline=None,
+                      color="black", lw=1.0)  # fmt: skip
+    top.axhline(target_pd, color="black", ls="--", lw=0.8)
+    top.set_ylim(0, 1)
+    top.set_ylabel(i18n.label("rep_axis_detect", lang))
+    bounds = [0.0, *(float(b) for b in risk_breaks), ceiling]
+    for name, low, high in zip(RISK_CLASSES, bounds[:-1], bounds[1:], strict=True):
+        bottom.axhspan(low, high, color=RISK_COLOURS[name], alpha=0.12, lw=0)
+    bottom.set_yscale("symlog", linthresh=1.0)
+    bottom.yaxis.set_major_formatter(ScalarFormatter())
+    bottom.set_ylim(0, ceiling)
+    bottom.set_ylabel(i18n.label("rep_axis_risk", lang))
+    bottom.set_xlabel(i18n.label("rep_axis_km", lang))
+    bottom.set_xlim(float(segments["km_from"].min()), float(segments["km_to"].max()))
+    for axis in (top, bottom):
+        axis.grid(alpha=0.3, lw=0.5)
+    fig.tight_layout()
+    return _svg(fig)
+
+
+def risk_class_chart(km_by_class: Mapping[str, float], *, lang: str) -> str:
+    """Draw the km of border in each risk class as horizontal bars.
+
+    Parameters
+    ----------
+    km_by_class
+        Km per class name (``low`` ... ``critical``); missing classes count 0.
+    lang
+        ``"en"`` or ``"ru"``.
+
+    Returns
+    -------
+    str
+        The chart as an SVG element.
+    """
+    plt = _pyplot()
+    fig, axis = plt.subplots(figsize=(_WIDTH_IN, 2.2), dpi=100)
+    km = [float(km_by_class.get(name, 0.0)) for name in RISK_CLASSES]
+    names = [i18n.value(name, lang) for name in RISK_CLASSES]
+    axis.barh(names, km, color=[RISK_COLOURS[n] for n in RISK_CLASSES])
+    for y, value in enumerate(km):
+        axis.text(value, y, " " + i18n.number(value, lang, 1), va="center", fontsize=8)
+    axis.set_xlabel(i18n.label("rep_axis_km_length", lang))
+    axis.set_xlim(0, max(max(km), 1.0) * 1.15)
+    axis.grid(axis="x", alpha=0.3, lw=0.5)
+    fig.tight_layout()
+    return _svg(fig)
+
+
+def gaps_ranked_chart(gaps: pd.DataFrame, *, lang: str, top: int = 15) -> str:
+    """Draw the gaps ranked by priority: their length, coloured by maximum risk.
+
+    Parameters
+    ----------
+    gaps
+        Gaps with ``gap_id``, ``section``, ``km_from``, ``km_to``,
+        ``length_km``, ``priority`` (1 first) and ``max_risk_class``.
+    lang
+        ``"en"`` or ``"ru"``.
+    top
+        How many gaps to draw.
+
+    Returns
+    -------
+    str
+        The chart as an SVG element.
+    """
+    plt = _pyplot()
+    ranked = gaps.sort_values(["priority", "gap_id"]).head(top)
+    fig, axis = plt.subplots(figsize=(_WIDTH_IN, 0.8 + 0.28 * max(len(ranked), 1)), dpi=100)
+    labels = [
+        plain_text(
+            f"{int(g.priority)}. {g.section}, {i18n.number(g.km_from, lang, 1)}–"
+            f"{i18n.number(g.km_to, lang, 1)} {i18n.label('km_unit', lang)}"
+        )
+        for g in ranked.itertuples()
+    ]
+    colours = [RISK_COLOURS.get(str(c), "#9e9e9e") for c in ranked["max_risk_class"]]
+    axis.barh(range(len(ranked)), ranked["length_km"].to_numpy(float), color=colours)
+    axis.set_yticks(range(len(ranked)), labels, fontsize=8)
+    axis.invert_yaxis()
+    axis.set_xlabel(i18n.label("rep_axis_km_length", lang))
+    axis.grid(axis="x", alpha=0.3, lw=0.5)
+    fig.tight_layout()
+    return _svg(fig)
+
+
+def costs_chart(costs: pd.DataFrame, *, lang: str) -> str:
+    """Draw CAPEX and annual cost of each kind of means as grouped bars.
+
+    Parameters
+    ----------
+    costs
+        One row per means with ``label``, ``capex_eur`` and
+        ``opex_eur_per_year``.
+    lang
+        ``"en"`` or ``"ru"``.
+
+    Returns
+    -------
+    str
+        The chart as an SVG element.
+    """
+    plt = _pyplot()
+    fig, axis = plt.subplots(figsize=(_WIDTH_IN, 0.9 + 0.45 * max(len(costs), 1)), dpi=100)
+    y = np.arange(len(costs))
+    axis.barh(
+        y - 0.2,
+        costs["capex_eur"].to_numpy(float) / 1000.0,
+        height=0.4,
+        color="#0b5394",
+        label=i18n.label("capex_keur", lang),
+    )
+    axis.barh(
+        y + 0.2,
+        costs["opex_eur_per_year"].to_numpy(float) / 1000.0,
+        height=0.4,
+        color="#e08214",
+        label=i18n.label("rep_opex_keur", lang),
+    )
+    axis.set_yticks(y, [plain_text(v) for v in costs["label"]], fontsize=8)
+    axis.invert_yaxis()
+    axis.set_xlabel(i18n.label("rep_axis_keur", lang))
+    axis.legend(fontsize=8, loc="lower right")
+    axis.grid(axis="x", alpha=0.3, lw=0.5)
+    fig.tight_layout()
+    return _svg(fig)
+
+
+def _budget_curve_figure(curve: pd.DataFrame, *, lang: str, size: tuple[float, float]) -> Any:
+    """Draw the budget curve on a new figure (see :func:`budget_curve_chart`)."""
+    plt = _pyplot()
+    greedy = curve[curve["method"] == "greedy"].sort_values("capex_eur")
+    milp = curve[curve["method"] == "milp"]
+    fig, left = plt.subplots(figsize=size, dpi=120)
+    money = greedy["capex_eur"] / 1000.0
+    left.step(
+        money,
+        greedy["risk_reduced_persons_per_year"],
+        where="post",
+        color="#1b7837",
+        label=i18n.label("risk_reduced", lang),
+    )
+    if len(milp):
+        left.plot(
+            milp["capex_eur"] / 1000.0,
+            milp["risk_reduced_persons_per_year"],
+            "D",
+            color="#1b7837",
+            markerfacecolor="white",
+            label="MILP",
+        )
+    left.set_xlabel(i18n.label("capex_keur", lang))
+    left.set_ylabel(i18n.label("risk_reduced", lang), color="#1b7837")
+    right = left.twinx()
+    right.step(
+        money,
+        greedy["gap_km_remaining"],
+        where="post",
+        color="#762a83",
+        label=i18n.label("gap_km", lang),
+    )
+    right.set_ylabel(i18n.label("gap_km", lang), color="#762a83")
+    right.set_ylim(bottom=0)
+    left.set_ylim(bottom=0)
+    left.grid(alpha=0.3)
+    handles = left.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
+    left.legend(handles=handles, loc="center right", fontsize=9)
+    left.set_title(i18n.label("budget_curve", lang))
+    fig.tight_layout()
+    return fig
 
 
 def budget_curve_chart(
@@ -36,48 +313,25 @@ def budget_curve_chart(
         ``"en"`` or ``"ru"``.
     """
     plt = _pyplot()
-    greedy = curve[curve["method"] == "greedy"].sort_values("capex_eur")
-    milp = curve[curve["method"] == "milp"]
-    fig, left = plt.subplots(figsize=(8.0, 4.5), dpi=120)
+    fig = _budget_curve_figure(curve, lang=lang, size=(8.0, 4.5))
     try:
-        money = greedy["capex_eur"] / 1000.0
-        left.step(
-            money,
-            greedy["risk_reduced_persons_per_year"],
-            where="post",
-            color="#1b7837",
-            label=i18n.label("risk_reduced", lang),
-        )
-        if len(milp):
-            left.plot(
-                milp["capex_eur"] / 1000.0,
-                milp["risk_reduced_persons_per_year"],
-                "D",
-                color="#1b7837",
-                markerfacecolor="white",
-                label="MILP",
-            )
-        left.set_xlabel(i18n.label("capex_keur", lang))
-        left.set_ylabel(i18n.label("risk_reduced", lang), color="#1b7837")
-        right = left.twinx()
-        right.step(
-            money,
-            greedy["gap_km_remaining"],
-            where="post",
-            color="#762a83",
-            label=i18n.label("gap_km", lang),
-        )
-        right.set_ylabel(i18n.label("gap_km", lang), color="#762a83")
-        right.set_ylim(bottom=0)
-        left.set_ylim(bottom=0)
-        left.grid(alpha=0.3)
-        handles = left.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
-        left.legend(handles=handles, loc="center right", fontsize=9)
-        left.set_title(i18n.label("budget_curve", lang))
-        fig.tight_layout()
         fig.savefig(
             os.fspath(path),
             metadata={"Software": None} if str(path).endswith(".png") else {"Date": None},
         )
     finally:
         plt.close(fig)
+
+
+def budget_curve_svg(curve: pd.DataFrame, *, lang: str) -> str:
+    """Return the budget curve (see :func:`budget_curve_chart`) as an SVG element for a page.
+
+    Parameters
+    ----------
+    curve
+        ``budget_curve.csv`` of a plan: ``capex_eur``,
+        ``risk_reduced_persons_per_year``, ``gap_km_remaining`` and ``method``.
+    lang
+        ``"en"`` or ``"ru"``.
+    """
+    return _svg(_budget_curve_figure(curve, lang=lang, size=(_WIDTH_IN, 4.0)))

@@ -187,6 +187,269 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "patrol_routes": ("Patrol routes", "Маршруты нарядов"),
     "incidents_snapped": ("Incidents near the line", "Происшествия у линии границы"),
     "target_pd": ("Target detection probability", "Целевая вероятность обнаружения"),
+    # report: headings
+    "rep_title": ("Gap assessment report", "Отчёт об оценке разрывов в охвате охраны границы"),
+    "rep_contents": ("Contents", "Содержание"),
+    "rep_scope": ("Scope", "Предмет оценки"),
+    "rep_method": ("Method in plain words", "Метод простыми словами"),
+    "rep_along": ("Detection and risk along the border", "Обнаружение и риск вдоль границы"),
+    "rep_risk_classes": ("Km of border per risk class", "Протяжённость границы по уровням риска"),
+    "rep_gaps": ("Coverage gaps, ranked", "Разрывы в охвате по приоритету"),
+    "rep_needs": ("Needs and their cost", "Потребности и их стоимость"),
+    "rep_plan": ("The plan", "План"),
+    "rep_sections": ("Border sections in figures", "Участки границы в цифрах"),
+    "rep_parameters": ("Parameters of the assessment", "Параметры оценки"),
+    "rep_sources": ("Data sources and notes", "Источники данных и примечания"),
+    # report: text
+    "rep_generated": (
+        "Written by surveil {version} on {date} (UTC).",
+        "Подготовлено программой surveil {version} {date} (UTC).",
+    ),
+    "rep_scope_text": (
+        "This report assesses the surveillance of {km} km of green border in {sections} "
+        "section(s), cut into {segments} segments of {segment_m} m and examined at a target "
+        "point every {sample_m} m. It shows where crossings would go undetected and "
+        "uninterdicted, how large the resulting risk is, and what means would close the gaps.",
+        "В отчёте оценивается охрана {km} км зелёной границы на {sections} участке(ах), "
+        "разделённых на {segments} отрезков по {segment_m} м; оценка выполнена в контрольных "
+        "точках через каждые {sample_m} м. Показано, где нарушение границы осталось бы "
+        "необнаруженным и незадержанным, каков риск и какие средства закроют разрывы в охвате.",
+    ),
+    "rep_method_detect": (
+        "Detection. Every target point stands for a crossing there. Sensors detect it in "
+        "real time with their detection probability times their availability, where the "
+        "crossing is within range, inside the field of view and, with terrain, in line of "
+        "sight. Patrols see a crosser in real time while passing, or read the footprints "
+        "later: traces stay readable for {trace_h} h. Independent sensors and patrols "
+        "combine, so detection is 1 − Π(1 − p).",
+        "Обнаружение. Каждая контрольная точка означает пересечение границы в этом месте. "
+        "ТСОГ обнаруживают нарушителя в реальном времени с вероятностью обнаружения, "
+        "умноженной на коэффициент готовности, если он в пределах дальности, в угле обзора "
+        "и (с учётом рельефа) в прямой видимости. Наряд видит нарушителя в реальном времени "
+        "при проверке или позже обнаруживает следы: следы читаются {trace_h} ч. Независимые "
+        "ТСОГ и наряды складываются: вероятность обнаружения равна 1 − Π(1 − p).",
+    ),
+    "rep_method_interdict": (
+        "Interdiction. A crosser is stopped when detected in real time (or by traces in "
+        "time) and a reaction team from an outpost arrives before the crosser leaves the "
+        "border zone, which takes about {escape_h} h.",
+        "Задержание. Нарушитель задерживается, если обнаружен в реальном времени (или по "
+        "следам вовремя) и тревожная группа заставы прибывает раньше, чем он покинет "
+        "пограничную зону, на что уходит около {escape_h} ч.",
+    ),
+    "rep_method_threat": (
+        "Threat is measured in crossing persons per km per year: incidents within "
+        "{snap_km} km of the line, corrected for the detection at their place, weighted by "
+        "persons and by age (half-life {half_life} days) and smoothed along the line. Where "
+        "detection is too low to see incidents, threat comes from terrain and access and is "
+        "marked unknown, not safe.",
+        "Угроза измеряется числом нарушителей на км в год: происшествия в пределах "
+        "{snap_km} км от линии границы с поправкой на обнаружение в месте происшествия, "
+        "с учётом числа лиц и давности (период полураспада {half_life} сут), сглаженные "
+        "вдоль линии. Где обнаружение слишком слабое, угроза оценивается по рельефу и "
+        "доступности и помечается как неизвестная, не безопасно.",
+    ),
+    "rep_method_risk": (
+        "Risk is the expected number of crossing persons per km per year who are not "
+        "interdicted, times the impact weight. Its classes are absolute: low below {b1}, "
+        "medium from {b1}, high from {b2} and critical from {b3} persons per km per year.",
+        "Риск — ожидаемое число незадержанных нарушителей на км в год, умноженное на "
+        "весовой коэффициент последствий. Уровни риска абсолютные: низкий — менее {b1}, "
+        "средний — от {b1}, высокий — от {b2}, критический — от {b3} нарушителей на км в год.",
+    ),
+    "rep_method_gaps": (
+        "Gaps are stretches where detection stays below the target of {target}. Needs are "
+        "the means that would lift them to the target, priced from the catalogue.",
+        "Разрывы в охвате — участки, где вероятность обнаружения ниже целевой ({target}). "
+        "Потребности — средства, которые поднимут её до целевой, по ценам из перечня средств.",
+    ),
+    "rep_chainage_note": (
+        "Top: detection probability (dashed: the target). Bottom: risk, persons per km per "
+        "year, on the bands of the risk classes. Shaded: coverage gaps.",
+        "Вверху: вероятность обнаружения (пунктир — целевая). Внизу: риск, нарушителей на "
+        "км в год, на фоне уровней риска. Затенены разрывы в охвате.",
+    ),
+    "rep_more_rows": (
+        "{shown} of {total} rows shown; all of them are in {file}.",
+        "Показано {shown} из {total} строк; все они в файле {file}.",
+    ),
+    "rep_more_sections": (
+        "Charts of the {shown} sections with the most gap km; {total} sections in all.",
+        "Графики {shown} участков с наибольшей длиной разрывов; всего участков: {total}.",
+    ),
+    "rep_no_gaps": ("No coverage gaps.", "Разрывов в охвате нет."),
+    "rep_no_needs": ("No needs.", "Потребностей нет."),
+    "rep_illustrative": ("About the data: {text}", "О данных: {text}"),
+    "rep_indicative": (
+        "The catalogue's costs and performance of means are INDICATIVE, not quotes: use "
+        "them to compare options, not to budget.",
+        "Стоимость и характеристики средств в перечне ОРИЕНТИРОВОЧНЫЕ, а не коммерческие "
+        "предложения: они служат для сравнения вариантов, а не для бюджета.",
+    ),
+    "rep_data_readme": (
+        "The sample datasets and their sources are described in data/README.md of surveil.",
+        "Примеры данных и их источники описаны в файле data/README.md программы surveil.",
+    ),
+    "rep_inputs": ("Input files", "Исходные файлы"),
+    "rep_recommended": ("Recommended means per gap", "Рекомендуемые средства по разрывам"),
+    "rep_costs_by_means": ("Cost per kind of means", "Стоимость по видам средств"),
+    "rep_plan_sites": ("Sites of the plan", "Места размещения по плану"),
+    # report: table columns and chart axes
+    "rep_km_range": ("Km, from–to", "Км, от–до"),
+    "rep_km_in_class": ("Km", "Км"),
+    "rep_share": ("Share", "Доля"),
+    "rep_units": ("Units", "Количество"),
+    "rep_order": ("Order", "Очерёдность"),
+    "rep_gain": ("Persons a year detected more", "Дополнительно обнаруживаемых в год"),
+    "rep_annual_cost": ("Annual cost, EUR", "Годовые затраты, EUR"),
+    "rep_parameter": ("Parameter", "Параметр"),
+    "rep_value": ("Value", "Значение"),
+    "rep_meaning": ("Meaning", "Значение параметра"),
+    "rep_layer": ("Layer", "Слой"),
+    "rep_file": ("File", "Файл"),
+    "rep_bytes": ("Size, bytes", "Размер, байт"),
+    "rep_checksum": ("SHA-256 (first 12)", "SHA-256 (первые 12)"),
+    "rep_risk_persons": ("Risk, persons per year", "Риск, нарушителей в год"),
+    "rep_yes": ("yes", "да"),
+    "rep_no": ("no", "нет"),
+    "rep_axis_detect": ("Detection", "Обнаружение"),
+    "rep_axis_risk": ("Risk", "Риск"),
+    "rep_axis_km": ("Km mark", "Километровая отметка, км"),
+    "rep_axis_km_length": ("Length, km", "Длина, км"),
+    "rep_axis_keur": ("Thousand EUR", "Тыс. EUR"),
+    "rep_opex_keur": ("OPEX, thousand EUR per year", "Эксплуатационные расходы, тыс. EUR в год"),
+}
+
+#: Meaning of each assessment parameter (:class:`surveil.scenario.Parameters`).
+PARAMETER_MEANINGS: Mapping[str, tuple[str, str]] = {
+    "segment_m": ("Segment length along the border, m", "Длина отрезка вдоль границы, м"),
+    "sample_m": ("Spacing of target points, m", "Шаг контрольных точек, м"),
+    "target_pd": (
+        "Detection probability that counts as covered",
+        "Вероятность обнаружения, при которой участок считается охваченным",
+    ),
+    "path_depth_m": (
+        "A crossing runs square to the line from this far outside to this far inside, m",
+        "Путь нарушителя идёт поперёк линии границы от этого расстояния снаружи "
+        "до этого расстояния внутри, м",
+    ),
+    "trace_persistence_h": (
+        "Hours a crossing's traces stay readable for a patrol",
+        "Время, в течение которого наряд может прочитать следы, ч",
+    ),
+    "include_planned": (
+        "Count planned sensors as present",
+        "Учитывать планируемые ТСОГ как имеющиеся",
+    ),
+    "incident_snap_m": (
+        "Incidents farther than this from the line are not counted, m",
+        "Происшествия дальше этого расстояния от линии границы не учитываются, м",
+    ),
+    "bandwidth_m": (
+        "Smoothing width of incidents along the line, m",
+        "Ширина сглаживания происшествий вдоль линии границы, м",
+    ),
+    "half_life_days": (
+        "Half-life of an incident's weight, days",
+        "Период полураспада веса происшествия, сут",
+    ),
+    "reference_date": (
+        "Date incident ages count from (empty: the latest incident)",
+        "Дата отсчёта давности происшествий (пусто — последнее происшествие)",
+    ),
+    "incident_period_years": (
+        "Observation time when no incident is dated, years",
+        "Период наблюдения, если происшествия без дат, лет",
+    ),
+    "detection_floor": (
+        "Lowest detection used to correct observed incidents",
+        "Наименьшая вероятность обнаружения для поправки наблюдаемых происшествий",
+    ),
+    "threat_incidents": (
+        "Which incident intensity feeds threat: corrected or observed",
+        "Какая интенсивность происшествий входит в угрозу: с поправкой (corrected) или "
+        "наблюдаемая (observed)",
+    ),
+    "weight_incidents": ("Weight of incidents in threat", "Вес происшествий в угрозе"),
+    "weight_structure": (
+        "Weight of terrain and access in threat",
+        "Вес рельефа и доступности в угрозе",
+    ),
+    "road_scale_m": ("Distance scale of access to roads, m", "Масштаб удалённости от дорог, м"),
+    "settlement_scale_m": (
+        "Distance scale of access to settlements, m",
+        "Масштаб удалённости от населённых пунктов, м",
+    ),
+    "detour_factor": (
+        "Road distance over straight-line distance for reaction teams",
+        "Отношение пути по дорогам к расстоянию по прямой для тревожных групп",
+    ),
+    "escape_h": (
+        "Mean time crossers need to clear the border zone, h",
+        "Среднее время, за которое нарушитель покидает пограничную зону, ч",
+    ),
+    "min_bridge_m": (
+        "Covered stretches shorter than this between gaps are bridged, m",
+        "Охваченные участки короче этого между разрывами объединяются с ними, м",
+    ),
+    "min_gap_m": (
+        "Gaps shorter than this are dropped, m",
+        "Разрывы короче этого не учитываются, м",
+    ),
+    "own_country": (
+        "Country whose side is assessed (empty: where most sensors and posts stand)",
+        "Страна, сторона которой оценивается (пусто — где больше ТСОГ и застав)",
+    ),
+    "risk_breaks": (
+        "Risk where classes medium, high and critical begin, persons per km per year",
+        "Риск, с которого начинаются средний, высокий и критический уровни, "
+        "нарушителей на км в год",
+    ),
+    "candidate_offsets_m": (
+        "Distances inside the line where a plan tries new sites, m",
+        "Расстояния от линии границы вглубь своей территории для новых мест размещения, м",
+    ),
+    "candidate_spacing_m": (
+        "Spacing of those sites along the line, m",
+        "Шаг этих мест вдоль линии границы, м",
+    ),
+    "candidate_setback_m": (
+        "Smallest distance of a new site from the line, m",
+        "Наименьшее расстояние нового места размещения от линии границы, м",
+    ),
+    "candidate_max_road_m": (
+        "Largest distance of a new site from a road, m (empty: no limit)",
+        "Наибольшее расстояние нового места размещения от дороги, м (пусто — без ограничения)",
+    ),
+    "lifecycle_years": (
+        "Years of OPEX counted with CAPEX when a plan closes the gaps at least cost",
+        "Число лет эксплуатационных расходов, учитываемых вместе с капитальными затратами "
+        "при поиске самого дешёвого закрытия разрывов",
+    ),
+    "max_distance_km": (
+        "Layers farther than this from the border are refused, km",
+        "Объекты дальше этого расстояния от границы отклоняются, км",
+    ),
+    "target_height_m": (
+        "Height of a crossing person for line of sight, m",
+        "Высота нарушителя для расчёта прямой видимости, м",
+    ),
+    "refraction": (
+        "Coefficient of atmospheric refraction for line of sight",
+        "Коэффициент атмосферной рефракции для расчёта прямой видимости",
+    ),
+    "patrol_pd": (
+        "Chance that one patrol pass sees a crosser or reads the traces",
+        "Вероятность, что одна проверка наряда обнаружит нарушителя или следы",
+    ),
+    "crosser_speed_kmh": (
+        "Walking speed of crossers through a patrol's sweep band, km/h",
+        "Скорость движения нарушителя через полосу наблюдения наряда, км/ч",
+    ),
+    "structure_per_km_year": (
+        "Crossing persons per km per year that terrain factor 1 stands for (empty: calibrated)",
+        "Число нарушителей на км в год, соответствующее фактору рельефа 1 (пусто — по калибровке)",
+    ),
 }
 
 #: Closed vocabularies of the input layers: value -> (English, Russian).

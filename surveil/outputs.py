@@ -4,7 +4,7 @@ The folder holds exactly: ``assessment.gpkg`` (layers segments, gaps,
 sensors, footprints, patrols, incidents, posts, and candidates or recommended
 sites when the assessment has them, with QGIS styles in its ``layer_styles``
 table), ``segments.csv``, ``gaps.csv``, ``needs.csv``, ``needs.xlsx``,
-``summary.json``, ``map.html``, with terrain ``hillshade.png`` and
+``summary.json``, ``map.html``, ``report.html``, with terrain ``hillshade.png`` and
 ``hillshade.json`` (the image the map drew and its bounds), and ``run.json``
 (which says ``"written_by": "surveil"``; it records each input with its
 checksum, its absolute path and its path relative to the scenario file, and
@@ -54,6 +54,7 @@ OUTPUT_FILES = (
     "needs.xlsx",
     "summary.json",
     "map.html",
+    "report.html",
     "run.json",
 )
 GPKG_LAYERS = ("segments", "gaps", "sensors", "footprints", "patrols", "incidents", "posts")
@@ -400,15 +401,18 @@ def _write_all(
     out: Path,
     scenario_file: str | os.PathLike[str] | None = None,
     extra_layers: Mapping[str, gpd.GeoDataFrame] | None = None,
+    plan: Plan | None = None,
 ) -> None:
     """Write every output file into ``folder``, the partial folder of ``out``.
 
     ``extra_layers`` (a plan's ``recommended`` sites) go to the GeoPackage
-    and the map beside the assessment's own layers.
+    and the map beside the assessment's own layers; a ``plan``'s budget
+    curve and sites go in the report.
     """
     from surveil.maps import assessment_map, save_map
     from surveil.needs import write_needs_xlsx
     from surveil.qgis_styles import write_layer_styles
+    from surveil.report import report_data, write_report
 
     layers = {**assessment.layers(), **(extra_layers or {})}
     gpkg = folder / "assessment.gpkg"
@@ -437,6 +441,8 @@ def _write_all(
     save_map(m, folder / "map.html")
     run = run_record(assessment, scenario_file=scenario_file, out=out)
     (folder / "run.json").write_text(json.dumps(run, indent=2, sort_keys=True) + "\n")
+    tables = {} if plan is None else {"curve": plan.curve, "sites": plan.sites}
+    write_report(report_data(assessment, run, **tables), folder / "report.html", lang=lang)
 
 
 def write_layers(layers: Mapping[str, gpd.GeoDataFrame], gpkg: Path) -> dict[str, gpd.GeoDataFrame]:
@@ -629,7 +635,14 @@ def write_plan(
     def write(folder: Path) -> None:
         # new patrol routes join the plan's patrols; the sites are the points
         sites = plan.sites[plan.sites.geometry.geom_type == "Point"]
-        _write_all(planned, folder, lang=lang, out=Path(out), extra_layers={"recommended": sites})
+        _write_all(
+            planned,
+            folder,
+            lang=lang,
+            out=Path(out),
+            extra_layers={"recommended": sites},
+            plan=plan,
+        )
         table_csv(plan.sites, folder / "sites.csv")
         table_csv(plan.unreachable, folder / "unreachable.csv")
         for name, frame in (("sites", plan.sites), ("candidates", plan.candidates)):

@@ -115,8 +115,14 @@ def kgz_tjk():
 @pytest.mark.parametrize("which", [(0,), (1,), (0, 1)])
 def test_reversing_demo_sections_changes_no_table(kgz_tjk, which):
     # Before: reversing both sections moved covered km 80.72 -> 80.56, gaps 8 -> 7.
+    # The demo names its own_country: country_left / country_right describe the
+    # digitised direction, so a reversed line carries them swapped.
     scenario, base = kgz_tjk
-    assert_same_tables(base, assess(reversed_sections(scenario, which)))
+    assert scenario.parameters.own_country == "Kyrgyzstan"
+    assert_same_tables(base, assess(reversed_sections(scenario, which, swap_countries=True)))
+    # Without own_country the side comes from the posture, whatever the labels.
+    by_posture = scenario.with_parameters(own_country="")
+    assert_same_tables(base, assess(reversed_sections(by_posture, which)))
 
 
 def test_own_country_from_the_country_columns_agrees_with_the_posture(kgz_tjk):
@@ -133,7 +139,7 @@ def test_reversed_vorukh_ring_keeps_candidate_sites_outside_the_enclave(kgz_tjk)
     row = int(np.flatnonzero(scenario.border["section"] == "Vorukh enclave")[0])
     ring = scenario.border.geometry.iloc[row]
     enclave = shapely.Polygon(shapely.get_coordinates(ring))
-    result = assess(reversed_sections(scenario, [row]))
+    result = assess(reversed_sections(scenario, [row], swap_countries=True))
     for candidates in (base.candidates, result.candidates):
         xy = candidates.geometry
         assert not shapely.contains_xy(enclave, xy.x, xy.y).any()

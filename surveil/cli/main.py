@@ -95,9 +95,19 @@ def main() -> None:
 
 
 def _register() -> None:
-    from surveil.cli import assess, compare, demo, export, generate, plan, redraw, validate
+    from surveil.cli import (
+        assess,
+        compare,
+        demo,
+        export,
+        generate,
+        plan,
+        redraw,
+        report,
+        validate,
+    )
 
-    for module in (demo, assess, validate, redraw, export, generate, plan, compare):
+    for module in (demo, assess, validate, redraw, report, export, generate, plan, compare):
         cli.add_command(verbosity_options(module.command))  # -v/-q after the command too
 
 

@@ -29,6 +29,7 @@ def test_demo_writes_exactly_the_output_files(demo_out):
             "map.html",
             "needs.csv",
             "needs.xlsx",
+            "report.html",
             "run.json",
             "segments.csv",
             "summary.json",
