@@ -32,7 +32,8 @@ from surveil.errors import OutputError
 WRITTEN_BY = "surveil"
 #: Free space an output location must have before the work starts.
 MIN_FREE_BYTES = 64 * 1024 * 1024
-#: Names a surveil output folder may hold (``surveil map --out`` adds maps).
+#: Names a surveil output folder may hold (``surveil map --out`` adds maps,
+#: ``surveil export --kmz`` KMZ files).
 OUTPUT_NAMES = (
     "assessment.gpkg",
     "segments.csv",
@@ -41,6 +42,9 @@ OUTPUT_NAMES = (
     "needs.xlsx",
     "summary.json",
     "map*.html",
+    "hillshade*.png",
+    "hillshade.json",
+    "assessment*.kmz",
     "report*.html",
     "report*.pdf",
     "run.json",

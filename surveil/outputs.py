@@ -1,9 +1,15 @@
 """Write an assessment's output folder, whole or not at all, and read it back.
 
 The folder holds exactly: ``assessment.gpkg`` (layers segments, gaps,
-sensors, footprints, patrols, incidents), ``segments.csv``, ``gaps.csv``,
-``needs.csv``, ``needs.xlsx``, ``summary.json``, ``map.html``, ``report.html`` and
-``run.json`` (which says ``"written_by": "surveil"``). Everything is written
+sensors, footprints, patrols, incidents, posts, and candidates or recommended
+sites when the assessment has them, with QGIS styles in its ``layer_styles``
+table), ``segments.csv``, ``gaps.csv``, ``needs.csv``, ``needs.xlsx``,
+``summary.json``, ``map.html``, ``report.html``, with terrain ``hillshade.png`` and
+``hillshade.json`` (the image the map drew and its bounds), and ``run.json``
+(which says ``"written_by": "surveil"``; it records each input with its
+checksum, its absolute path and its path relative to the scenario file, and
+the catalogue's rows). The folder is self-sufficient: :func:`read_outputs`
+and ``surveil map`` need nothing outside it. Everything is written
 to a hidden partial folder beside the target, which is then moved into place
 (see :mod:`surveil._atomic`); an existing folder is replaced only with
 ``overwrite=True`` and only when surveil wrote it and it holds no input of the
@@ -51,9 +57,15 @@ OUTPUT_FILES = (
     "report.html",
     "run.json",
 )
-GPKG_LAYERS = ("segments", "gaps", "sensors", "footprints", "patrols", "incidents")
-#: Layers written when the assessment has them (``candidates`` needs terrain).
-OPTIONAL_LAYERS = ("candidates",)
+GPKG_LAYERS = ("segments", "gaps", "sensors", "footprints", "patrols", "incidents", "posts")
+#: Layers that folders of older versions may lack (read when present).
+LATER_LAYERS = ("posts",)
+#: Layers written when the assessment has them (``candidates`` needs terrain,
+#: ``recommended`` a plan that places sites).
+OPTIONAL_LAYERS = ("candidates", "recommended")
+#: The hillshade image the map drew and the JSON file of its bounds.
+HILLSHADE_PNG = "hillshade.png"
+HILLSHADE_JSON = "hillshade.json"
 FLOAT_FORMAT = "%.6f"
 
 
@@ -66,10 +78,20 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def input_files(sources: Mapping[str, Path]) -> list[dict[str, Any]]:
+def input_files(
+    sources: Mapping[str, Path], *, relative_to: str | os.PathLike[str] | None = None
+) -> list[dict[str, Any]]:
     """Describe input files with their checksums (companion files included).
 
     A Shapefile's ``.dbf``, ``.shx`` and ``.prj`` are listed with it.
+
+    Parameters
+    ----------
+    sources
+        Input files by layer kind.
+    relative_to
+        Folder that each file's ``relative_path`` starts from (the scenario
+        file's folder); no ``relative_path`` when None.
     """
     out = []
     for kind, path in sorted(sources.items()):
@@ -81,15 +103,43 @@ def input_files(sources: Mapping[str, Path]) -> list[dict[str, Any]]:
             )
         for f in files:
             if f.is_file():
-                out.append(
-                    {
-                        "layer": kind,
-                        "path": str(f.resolve()),
-                        "bytes": f.stat().st_size,
-                        "sha256": sha256(f),
-                    }
-                )
+                entry = {
+                    "layer": kind,
+                    "path": str(f.resolve()),
+                    "bytes": f.stat().st_size,
+                    "sha256": sha256(f),
+                }
+                if relative_to is not None:
+                    entry["relative_path"] = _relative(f, Path(relative_to))
+                out.append(entry)
     return out
+
+
+def _relative(path: Path, start: Path) -> str:
+    """Return ``path`` relative to the folder ``start``, with forward slashes."""
+    return Path(os.path.relpath(path.resolve(), start.resolve())).as_posix()
+
+
+def catalogue_record(catalogue: pd.DataFrame, source: Path | None) -> dict[str, Any]:
+    """Return what ``run.json`` records of the catalogue used: its rows and origin.
+
+    Parameters
+    ----------
+    catalogue
+        The catalogue of the run (see :func:`surveil.catalogue.load_catalogue`).
+    source
+        The catalogue file, or None for the one shipped with surveil.
+    """
+    attrs = catalogue.attrs
+    return {
+        "source": str(attrs.get("source", "")),
+        "path": str(source.resolve()) if source is not None else None,
+        "sha256": sha256(source) if source is not None and source.is_file() else None,
+        "currency": str(attrs.get("currency", "EUR")),
+        "indicative": bool(attrs.get("indicative", False)),
+        "note": str(attrs.get("note", "")),
+        "rows": json.loads(catalogue.to_json(orient="records")),
+    }
 
 
 def _json_value(value: Any) -> Any:
@@ -105,10 +155,39 @@ def summary_json(summary: Mapping[str, Any]) -> str:
     return json.dumps({k: _json_value(v) for k, v in summary.items()}, indent=2, sort_keys=True)
 
 
-def run_record(assessment: Assessment) -> dict[str, Any]:
-    """Return what ``run.json`` records: inputs, parameters, model, version."""
+def run_record(
+    assessment: Assessment,
+    *,
+    scenario_file: str | os.PathLike[str] | None = None,
+    out: str | os.PathLike[str] | None = None,
+) -> dict[str, Any]:
+    """Return what ``run.json`` records: inputs, catalogue, parameters, model, version.
+
+    Parameters
+    ----------
+    assessment
+        The assessment written.
+    scenario_file
+        The scenario file the run read; inputs get a ``relative_path`` from
+        its folder (from the output folder ``out`` when there is none).
+    out
+        The output folder, which ``scenario_file.relative_path`` starts from.
+    """
     scenario = assessment.scenario
-    return {
+    record: dict[str, Any] = {}
+    base: Path | None = None
+    if scenario_file is not None:
+        toml = Path(scenario_file)
+        base = toml.parent
+        record["scenario_file"] = {
+            "path": str(toml.resolve()),
+            "relative_path": _relative(toml, Path(out)) if out is not None else None,
+            "sha256": sha256(toml) if toml.is_file() else None,
+        }
+    elif out is not None:
+        base = Path(out)
+    record["inputs_relative_to"] = "scenario" if scenario_file is not None else "output"
+    return record | {
         "written_by": WRITTEN_BY,
         "surveil_version": __version__,
         "created_utc": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -117,8 +196,9 @@ def run_record(assessment: Assessment) -> dict[str, Any]:
             "attribution": scenario.attribution,
             "section_impact": dict(scenario.section_impact),
         },
-        "inputs": input_files(scenario.sources),
+        "inputs": input_files(scenario.sources, relative_to=base),
         "parameters": scenario.parameters.to_dict(),
+        "catalogue": catalogue_record(scenario.catalogue, scenario.sources.get("catalogue")),
         "catalogue_indicative": bool(scenario.catalogue.attrs.get("indicative", False)),
         "model": json.loads(json.dumps(assessment.model, default=_json_value)),
     }
@@ -152,6 +232,7 @@ def write_outputs(
     *,
     overwrite: bool = False,
     lang: str = "en",
+    scenario_file: str | os.PathLike[str] | None = None,
 ) -> Path:
     """Write the output folder of an assessment.
 
@@ -167,6 +248,9 @@ def write_outputs(
         :func:`surveil._outdir.resolve_out`).
     lang
         Language of the map, ``"en"`` or ``"ru"``.
+    scenario_file
+        The scenario file the run read; ``run.json`` records the inputs'
+        paths relative to it.
 
     Returns
     -------
@@ -183,7 +267,7 @@ def write_outputs(
     out = resolve_out(out, overwrite=overwrite, inputs=inputs)
     partial = new_partial(out)
     try:
-        _write_all(assessment, partial, lang=lang)
+        _write_all(assessment, partial, lang=lang, out=out, scenario_file=scenario_file)
         publish(partial, out, replace=overwrite)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
@@ -235,25 +319,35 @@ def write_folder(
 def scenario_from_run(folder: str | os.PathLike[str]) -> Scenario:
     """Rebuild the scenario of an output folder from its ``run.json``.
 
-    The layers, DEM and catalogue are read again from the paths the run
-    recorded, with the run's parameters and impact weights.
+    The layers and DEM are read again from the paths the run recorded: the
+    absolute path, or, when that is gone (the project was moved or copied
+    with its outputs), the path relative to the scenario file, found from
+    the folder. The catalogue is its file when still there, else the rows
+    that ``run.json`` holds. Parameters and impact weights are the run's.
 
     Raises
     ------
     surveil.errors.InputError
-        When the folder has no readable ``run.json`` or an input has moved.
+        When the folder has no readable ``run.json`` or an input is gone.
     """
+    from surveil.catalogue import validate_catalogue
     from surveil.scenario import load_scenario
 
     folder = Path(folder)
     try:
         run = json.loads((folder / "run.json").read_text(encoding="utf-8"))
-        inputs = {i["layer"]: Path(i["path"]) for i in run["inputs"]}
+        base = _inputs_base(run, folder)
+        inputs: dict[str, Path] = {}
+        for entry in run["inputs"]:  # a Shapefile's companions follow it
+            inputs.setdefault(entry["layer"], _input_path(entry, base))
         parameters = dict(run["parameters"])
     except (OSError, ValueError, KeyError, TypeError) as err:
         raise InputError(
             f"{folder}: not a surveil output folder with a readable run.json ({err})"
         ) from None
+    rows = (run.get("catalogue") or {}).get("rows")
+    if "catalogue" in inputs and not inputs["catalogue"].is_file() and rows is not None:
+        del inputs["catalogue"]  # moved: the rows recorded stand in for it
     missing = [f"{k} ({p})" for k, p in inputs.items() if not p.is_file()]
     if missing:
         raise InputError(f"{folder}: run.json names inputs that are gone: {', '.join(missing)}")
@@ -265,12 +359,38 @@ def scenario_from_run(folder: str | os.PathLike[str]) -> Scenario:
         dem=inputs.get("dem"),
     )
     meta = run.get("scenario", {})
-    return dataclasses.replace(
-        scenario,
-        name=str(meta.get("name", scenario.name)),
-        attribution=str(meta.get("attribution", "")),
-        section_impact=dict(meta.get("section_impact", {})),
-    )
+    changes: dict[str, Any] = {
+        "name": str(meta.get("name", scenario.name)),
+        "attribution": str(meta.get("attribution", "")),
+        "section_impact": dict(meta.get("section_impact", {})),
+    }
+    if "catalogue" not in inputs and rows is not None:
+        cat = run["catalogue"]
+        changes["catalogue"] = validate_catalogue(
+            rows,
+            source=f"{folder / 'run.json'} catalogue",
+            currency=str(cat.get("currency", "EUR")),
+            indicative=bool(cat.get("indicative", False)),
+            note=str(cat.get("note", "")),
+        )
+    return dataclasses.replace(scenario, **changes)
+
+
+def _inputs_base(run: Mapping[str, Any], folder: Path) -> Path:
+    """Return the folder that the inputs' ``relative_path`` start from."""
+    toml = run.get("scenario_file") or {}
+    if run.get("inputs_relative_to") == "scenario" and toml.get("relative_path"):
+        return (folder / toml["relative_path"]).parent
+    return folder
+
+
+def _input_path(entry: Mapping[str, Any], base: Path) -> Path:
+    """Return where an input recorded in ``run.json`` is now."""
+    path = Path(entry["path"])
+    if path.is_file() or not entry.get("relative_path"):
+        return path
+    moved = Path(os.path.normpath(base / entry["relative_path"]))
+    return moved if moved.is_file() else path
 
 
 def _write_all(
@@ -278,23 +398,26 @@ def _write_all(
     folder: Path,
     *,
     lang: str,
+    out: Path,
+    scenario_file: str | os.PathLike[str] | None = None,
     extra_layers: Mapping[str, gpd.GeoDataFrame] | None = None,
     plan: Plan | None = None,
 ) -> None:
-    """Write every output file into ``folder``.
+    """Write every output file into ``folder``, the partial folder of ``out``.
 
-    ``extra_layers`` go on the map too; a ``plan``'s budget curve and sites go in
-    the report.
+    ``extra_layers`` (a plan's ``recommended`` sites) go to the GeoPackage
+    and the map beside the assessment's own layers; a ``plan``'s budget
+    curve and sites go in the report.
     """
     from surveil.maps import assessment_map, save_map
     from surveil.needs import write_needs_xlsx
+    from surveil.qgis_styles import write_layer_styles
     from surveil.report import report_data, write_report
 
     layers = {**assessment.layers(), **(extra_layers or {})}
     gpkg = folder / "assessment.gpkg"
-    for name in (*GPKG_LAYERS, *OPTIONAL_LAYERS):
-        if name in layers:
-            _gpkg_frame(layers[name]).to_file(gpkg, layer=name, driver="GPKG")
+    written = write_layers(layers, gpkg)
+    write_layer_styles(gpkg, written, default_lang=lang)
     table_csv(assessment.segments, folder / "segments.csv")
     table_csv(assessment.gaps, folder / "gaps.csv")
     table_csv(assessment.needs, folder / "needs.csv")
@@ -305,19 +428,132 @@ def _write_all(
         catalogue=assessment.scenario.catalogue,
     )
     (folder / "summary.json").write_text(summary_json(assessment.summary) + "\n")
+    hillshade = assessment.hillshade()
+    write_hillshade(hillshade, folder)
     m = assessment_map(
         layers,
         summary=assessment.summary,
         lang=lang,
         title=assessment.scenario.name,
         attribution=assessment.scenario.attribution,
-        hillshade=assessment.hillshade(),
+        hillshade=hillshade,
     )
     save_map(m, folder / "map.html")
-    run = run_record(assessment)
+    run = run_record(assessment, scenario_file=scenario_file, out=out)
     (folder / "run.json").write_text(json.dumps(run, indent=2, sort_keys=True) + "\n")
     tables = {} if plan is None else {"curve": plan.curve, "sites": plan.sites}
     write_report(report_data(assessment, run, **tables), folder / "report.html", lang=lang)
+
+
+def write_layers(layers: Mapping[str, gpd.GeoDataFrame], gpkg: Path) -> dict[str, gpd.GeoDataFrame]:
+    """Write the assessment layers that a GeoPackage holds; return them as stored.
+
+    Parameters
+    ----------
+    layers
+        Layers by name (see :meth:`surveil.assessment.Assessment.layers`);
+        names outside :data:`GPKG_LAYERS` and :data:`OPTIONAL_LAYERS` are
+        not written.
+    gpkg
+        The GeoPackage to write.
+    """
+    written = {}
+    for name in (*GPKG_LAYERS, *OPTIONAL_LAYERS):
+        if name in layers:
+            written[name] = _gpkg_frame(layers[name])
+            written[name].to_file(gpkg, layer=name, driver="GPKG")
+    return written
+
+
+def write_hillshade(images: Iterable[tuple[Any, Any]], folder: Path) -> None:
+    """Keep the map's hillshade in the folder: ``hillshade.png`` and its bounds.
+
+    Parameters
+    ----------
+    images
+        ``(RGBA image, ((south, west), (north, east)))`` pairs as
+        :meth:`surveil.assessment.Assessment.hillshade` returns them; the
+        first image is ``hillshade.png``, the next ``hillshade-1.png`` ...
+        Nothing is written when there are none.
+    folder
+        The output folder.
+    """
+    entries = []
+    for i, (image, bounds) in enumerate(images):
+        name = HILLSHADE_PNG if i == 0 else f"hillshade-{i}.png"
+        _write_png(np.asarray(image, dtype=np.uint8), folder / name)
+        (south, west), (north, east) = bounds
+        entries.append({"file": name, "bounds": [[south, west], [north, east]]})
+    if entries:
+        record = {"images": entries, "crs": "EPSG:4326", "order": "[[south, west], [north, east]]"}
+        (folder / HILLSHADE_JSON).write_text(json.dumps(record, indent=2) + "\n")
+
+
+def read_hillshade(folder: str | os.PathLike[str]) -> list[tuple[Any, Any]]:
+    """Read the hillshade kept in an output folder (none if it has no terrain).
+
+    Returns
+    -------
+    list
+        ``(RGBA image, ((south, west), (north, east)))`` pairs for
+        :func:`surveil.maps.assessment_map`.
+
+    Raises
+    ------
+    surveil.errors.InputError
+        When ``hillshade.json`` or an image it names cannot be read.
+    """
+    folder = Path(folder)
+    path = folder / HILLSHADE_JSON
+    if not path.is_file():
+        return []
+    record = _read_json(path)
+    images = []
+    try:
+        for entry in record["images"]:
+            (south, west), (north, east) = (tuple(map(float, c)) for c in entry["bounds"])
+            image = _read_png(folder / Path(str(entry["file"])).name)
+            images.append((image, ((south, west), (north, east))))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InputError(
+            f"{path}: expected images with a file and [[south, west], [north, east]] bounds ({exc})"
+        ) from None
+    return images
+
+
+def _write_png(image: np.ndarray, path: Path) -> None:
+    """Write an RGBA image as PNG (no georeference: the bounds are in JSON)."""
+    import warnings
+
+    import rasterio
+    from rasterio.errors import NotGeoreferencedWarning
+
+    height, width, bands = image.shape
+    with warnings.catch_warnings(), rasterio.Env(GDAL_PAM_ENABLED="NO"):
+        warnings.simplefilter("ignore", NotGeoreferencedWarning)
+        with rasterio.open(
+            path, "w", driver="PNG", width=width, height=height, count=bands, dtype="uint8"
+        ) as png:
+            png.write(np.moveaxis(image, 2, 0))
+
+
+def _read_png(path: Path) -> np.ndarray:
+    """Read a PNG of an output folder as a ``(rows, columns, bands)`` array."""
+    import warnings
+
+    import rasterio
+    from rasterio.errors import NotGeoreferencedWarning, RasterioIOError
+
+    try:
+        with warnings.catch_warnings(), rasterio.Env(GDAL_PAM_ENABLED="NO"):
+            warnings.simplefilter("ignore", NotGeoreferencedWarning)
+            with rasterio.open(path) as png:
+                return np.moveaxis(png.read(), 0, 2)
+    except RasterioIOError as exc:
+        raise InputError(
+            f"{path}: cannot read the hillshade image ({exc}); "
+            "rerun 'surveil assess' to write the folder again"
+        ) from None
 
 
 #: Names a plan folder holds beside an assessment's.
@@ -397,7 +633,16 @@ def write_plan(
     planned = dataclasses.replace(assessed, needs=needs, summary=summary)
 
     def write(folder: Path) -> None:
-        _write_all(planned, folder, lang=lang, extra_layers={"recommended": plan.sites}, plan=plan)
+        # new patrol routes join the plan's patrols; the sites are the points
+        sites = plan.sites[plan.sites.geometry.geom_type == "Point"]
+        _write_all(
+            planned,
+            folder,
+            lang=lang,
+            out=Path(out),
+            extra_layers={"recommended": sites},
+            plan=plan,
+        )
         table_csv(plan.sites, folder / "sites.csv")
         table_csv(plan.unreachable, folder / "unreachable.csv")
         for name, frame in (("sites", plan.sites), ("candidates", plan.candidates)):
@@ -465,7 +710,9 @@ def read_outputs(folder: str | os.PathLike[str]) -> tuple[dict[str, gpd.GeoDataF
     Returns
     -------
     layers, info
-        GeoPackage layers by name, and a dict with ``summary`` and ``run``.
+        GeoPackage layers by name (:data:`GPKG_LAYERS`, and those of
+        :data:`OPTIONAL_LAYERS` that the folder has), and a dict with
+        ``summary`` and ``run``.
 
     Raises
     ------
@@ -482,10 +729,14 @@ def read_outputs(folder: str | os.PathLike[str]) -> tuple[dict[str, gpd.GeoDataF
             "expected the folder written by 'surveil assess'"
         )
     info = {name: _read_json(folder / f"{name}.json") for name in ("summary", "run")}
+    gpkg = folder / "assessment.gpkg"
     try:
-        layers = {
-            name: gpd.read_file(folder / "assessment.gpkg", layer=name) for name in GPKG_LAYERS
-        }
+        import pyogrio
+
+        present = {str(name) for name, _ in pyogrio.list_layers(gpkg)}
+        names = [n for n in GPKG_LAYERS if n not in LATER_LAYERS or n in present]
+        names += [n for n in OPTIONAL_LAYERS if n in present]
+        layers = {name: gpd.read_file(gpkg, layer=name) for name in names}
     except Exception as exc:  # pyogrio raises its own classes for a broken file or layer
         raise InputError(
             f"{folder / 'assessment.gpkg'}: cannot read it ({exc}); "

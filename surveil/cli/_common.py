@@ -66,11 +66,13 @@ def run_and_write(
     lang: str,
     baseline: Scenario | None = None,
     inputs: Iterable[Path | None] = (),
+    scenario_file: Path | None = None,
 ) -> None:
     """Assess a scenario (against a baseline's posture), write the folder, print key figures.
 
     ``inputs`` are files read besides the scenarios' layers (their TOML files);
     they and the layers are never inside what ``--overwrite`` replaces.
+    ``run.json`` records the inputs relative to ``scenario_file``.
     """
     from surveil._outdir import resolve_out
     from surveil.assessment import assess
@@ -78,7 +80,7 @@ def run_and_write(
 
     report = progress_printer(ctx)
     started = time.perf_counter()
-    read = [*(p for p in inputs if p is not None), *scenario.sources.values()]
+    read = [*(p for p in (scenario_file, *inputs) if p is not None), *scenario.sources.values()]
     if baseline is not None:
         read += baseline.sources.values()
     out = resolve_out(out or default_out(scenario.name), overwrite=overwrite, inputs=read)
@@ -92,7 +94,7 @@ def run_and_write(
         base = assess(baseline, progress=report)
     result = assess(scenario, baseline=base, progress=report)
     report("writing outputs")
-    write_outputs(result, out, overwrite=overwrite, lang=lang)
+    write_outputs(result, out, overwrite=overwrite, lang=lang, scenario_file=scenario_file)
     s = result.summary
     if not (ctx.obj or {}).get("quiet"):
         click.echo(

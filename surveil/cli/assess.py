@@ -37,8 +37,9 @@ def command(
     """Assess a border section and write maps and tables to a folder.
 
     SCENARIO_FILE is a TOML file naming the layers and parameters; flags
-    override it. The folder gets assessment.gpkg, segments.csv, gaps.csv,
-    needs.csv, needs.xlsx, summary.json, map.html and run.json.
+    override it. The folder gets assessment.gpkg (with QGIS styles),
+    segments.csv, gaps.csv, needs.csv, needs.xlsx, summary.json, map.html,
+    run.json and, with terrain, hillshade.png and hillshade.json.
 
     \b
     Examples:
@@ -60,5 +61,6 @@ def command(
         overwrite=overwrite,
         lang=lang,
         baseline=base,
-        inputs=[scenario_file, baseline],
+        inputs=[baseline],
+        scenario_file=scenario_file,
     )

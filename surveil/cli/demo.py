@@ -35,6 +35,13 @@ def command(ctx: click.Context, dataset: str, out: Path | None, overwrite: bool,
       surveil demo --dataset tjk-afg --out maps/panj --lang ru
       surveil demo --out maps/demo --overwrite
     """
-    from surveil.datasets import load_demo
+    from surveil.datasets import get_path, load_demo
 
-    run_and_write(ctx, load_demo(dataset), out, overwrite=overwrite, lang=lang)
+    run_and_write(
+        ctx,
+        load_demo(dataset),
+        out,
+        overwrite=overwrite,
+        lang=lang,
+        scenario_file=get_path(dataset),
+    )

@@ -99,6 +99,7 @@ def _register() -> None:
         assess,
         compare,
         demo,
+        export,
         generate,
         plan,
         redraw,
@@ -107,7 +108,18 @@ def _register() -> None:
         validate,
     )
 
-    for module in (demo, assess, validate, redraw, report, generate, plan, compare, sweep):
+    for module in (
+        demo,
+        assess,
+        validate,
+        redraw,
+        report,
+        export,
+        generate,
+        plan,
+        compare,
+        sweep,
+    ):
         cli.add_command(verbosity_options(module.command))  # -v/-q after the command too
 
 

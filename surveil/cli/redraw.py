@@ -1,29 +1,13 @@
-"""``surveil map``: redraw the map of an output folder."""
+"""``surveil map``: redraw the map of an output folder from the folder alone."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Any
 
 import click
 
 from surveil.cli.options import lang_option
-
-
-def hillshade_from_run(run: dict[str, Any], segments: Any) -> list[tuple[Any, Any]]:
-    """Redraw the hillshade from the run's DEM, if it was used and is still there."""
-    from surveil._validate import raster_input
-    from surveil.terrain import area_hillshade
-
-    dem = next((i["path"] for i in run.get("inputs", []) if i.get("layer") == "dem"), None)
-    if dem is None:
-        return []
-    if not Path(dem).is_file():
-        click.echo(f"Warning: {dem} is gone; the map has no hillshade", err=True)
-        return []
-    west, south, east, north = (float(b) for b in segments.total_bounds)
-    with raster_input(dem):
-        return [area_hillshade(dem, (west, south, east, north))]
 
 
 @click.command("map")
@@ -38,13 +22,18 @@ def hillshade_from_run(run: dict[str, Any], segments: Any) -> list[tuple[Any, An
 def command(folder: Path, lang: str, out: Path | None) -> None:
     """Redraw map.html from an output folder, e.g. in another language.
 
+    Everything the map shows is read from the folder: the layers of
+    assessment.gpkg, summary.json, run.json and the hillshade image kept
+    beside them, so the folder may be moved or copied on its own. The map
+    gets the file mode of the one it replaces.
+
     \b
     Examples:
       surveil map maps/demo --lang ru
       surveil map maps/demo --out maps/demo/map-ru.html --lang ru
     """
     from surveil.maps import assessment_map, save_map
-    from surveil.outputs import read_outputs
+    from surveil.outputs import read_hillshade, read_outputs
 
     layers, info = read_outputs(folder)
     scenario = info["run"].get("scenario", {})
@@ -54,8 +43,24 @@ def command(folder: Path, lang: str, out: Path | None) -> None:
         lang=lang,
         title=scenario.get("name"),
         attribution=scenario.get("attribution"),
-        hillshade=hillshade_from_run(info["run"], layers["segments"]),
+        hillshade=read_hillshade(folder),
     )
     target = out or folder / "map.html"
+    mode = _mode_of(target, folder)
     save_map(m, target)
+    if mode is not None:
+        os.chmod(target, mode)
     click.echo(f"Wrote {target}")
+
+
+def _mode_of(target: Path, folder: Path) -> int | None:
+    """Return the permission bits a redrawn map gets: those of the map it replaces.
+
+    A new file beside the folder's other outputs takes the mode of
+    ``summary.json``; None leaves the mode that :func:`surveil.maps.save_map`
+    gives (the usual one under the umask).
+    """
+    for like in (target, folder / "summary.json"):
+        if like.is_file():
+            return like.stat().st_mode & 0o777
+    return None
