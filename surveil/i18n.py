@@ -113,6 +113,7 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "mean_p_detect": ("Mean detection probability", "Средняя вероятность обнаружения"),
     "mean_risk": ("Mean risk", "Средний риск"),
     "max_risk": ("Maximum risk", "Максимальный риск"),
+    "min_p_detect": ("Lowest detection probability", "Наименьшая вероятность обнаружения"),
     "priority": ("Priority", "Приоритет"),
     # popup fields: sensors and footprints
     "id": ("Id", "Обозначение"),

@@ -222,21 +222,24 @@ def save_map(m: folium.Map, path: str | os.PathLike[str]) -> None:
 
 
 class _FeatureLayer(MacroElement):
-    """GeoJSON features with ready-made style, popup, tooltip and icon per feature.
+    """GeoJSON features whose popups and tooltips are built in the browser.
 
-    Each feature's ``properties`` hold ``style`` (Leaflet path options, or a
-    mapping of them when several layers share the data), and optionally
-    ``popup`` and ``tooltip`` (HTML, already escaped) and ``icon`` (options
-    of ``L.divIcon``; the point is drawn as a marker instead of a circle).
+    The data is a :class:`_Features` collection: the layer's popup field
+    labels, its distinct styles and icons once each, and per feature only a
+    style or icon index (``s``, ``i``), a heading (``h``), the popup values
+    aligned with the labels (``v``, null where absent) and a tooltip (``t``),
+    all plain text that the page escapes (``svEsc``) when a popup opens.
+    This keeps a national map small: a popup's HTML is not repeated per
+    feature.
 
     Parameters
     ----------
     features
-        GeoJSON features; ignored when `share` is given.
+        The collection; ignored when `share` is given.
     pane
         Leaflet pane of lines, polygons and circles.
     style_key
-        Key into each feature's ``style`` mapping.
+        Key into each style when the styles are mappings (data drawn twice).
     share
         Another layer whose data this one draws again, differently styled.
     """
@@ -252,22 +255,26 @@ class _FeatureLayer(MacroElement):
             {
                 pane: {{ this.pane_json }},
                 style: function (f) {
-                    var s = f.properties.style || {};
+                    var s = {{ this.data_name }}.styles[f.properties.s] || {};
                     return {{ this.key_json }} === null ? s : s[{{ this.key_json }}];
                 },
                 pointToLayer: function (f, latlng) {
-                    if (f.properties.icon) {
-                        return L.marker(latlng, {icon: L.divIcon(f.properties.icon)});
+                    var d = {{ this.data_name }};
+                    if (f.properties.i !== undefined) {
+                        return L.marker(latlng, {icon: L.divIcon(d.icons[f.properties.i])});
                     }
-                    var s = L.extend({pane: {{ this.pane_json }}}, f.properties.style);
+                    var s = L.extend({pane: {{ this.pane_json }}}, d.styles[f.properties.s]);
                     return L.circleMarker(latlng, s);
                 },
                 onEachFeature: function (f, layer) {
-                    if (f.properties.popup) {
-                        layer.bindPopup(f.properties.popup, {maxWidth: 420});
+                    var d = {{ this.data_name }};
+                    if (f.properties.h !== undefined) {
+                        layer.bindPopup(function () { return svPopup(d, f.properties); },
+                                        {maxWidth: 460});
                     }
-                    if (f.properties.tooltip) {
-                        layer.bindTooltip(f.properties.tooltip, {sticky: true});
+                    var tip = svTip(d, f.properties);
+                    if (tip) {
+                        layer.bindTooltip(tip, {sticky: true});
                     }
                 }
             }
@@ -279,7 +286,7 @@ class _FeatureLayer(MacroElement):
 
     def __init__(
         self,
-        features: Sequence[Mapping[str, Any]],
+        features: _Features | None,
         *,
         pane: str = "overlayPane",
         style_key: str | None = None,
@@ -288,8 +295,9 @@ class _FeatureLayer(MacroElement):
         super().__init__()
         self._name = "SurveilFeatures"
         self.share = share
-        collection = {"type": "FeatureCollection", "features": list(features)}
-        self.data_json = "" if share is not None else _js_json(collection)
+        if share is None and features is None:
+            raise ValueError("a feature layer needs features or a layer to share")
+        self.data_json = "" if features is None else _js_json(features.collection())
         self.pane_json = _js_json(pane)
         self.key_json = _js_json(style_key)
 
@@ -298,6 +306,121 @@ class _FeatureLayer(MacroElement):
         """Name of the JavaScript variable holding the features."""
         owner = self if self.share is None else self.share
         return f"{owner.get_name()}_data"
+
+
+#: Builds a popup from a layer's labels and a feature's values; escapes all text.
+_POPUP_JS = """
+function svEsc(s) {
+  return String(s).replace(/[&<>"']/g, function (c) {
+    return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"}[c];
+  });
+}
+function svPopup(d, p) {
+  var rows = "";
+  for (var i = 0; i < d.labels.length; i++) {
+    var v = p.v ? p.v[i] : null;
+    if (v !== null && v !== undefined) {
+      rows += "<tr><th>" + svEsc(d.labels[i]) + "</th><td>" + svEsc(v) + "</td></tr>";
+    }
+  }
+  return '<div class="sv-pop"><h4>' + svEsc(p.h) + "</h4><table>" + rows + "</table></div>";
+}
+function svTip(d, p) {
+  if (p.t !== undefined) { return svEsc(p.t); }
+  if (!d.tip || !d.tip.length || p.h === undefined) { return ""; }
+  var parts = [p.h];
+  for (var k = 0; k < d.tip.length; k++) {
+    var i = d.tip[k], v = p.v ? p.v[i] : null;
+    if (v !== null && v !== undefined) { parts.push(d.labels[i] + ": " + v); }
+  }
+  return svEsc(parts.join(" · "));
+}
+"""
+
+
+class _Features:
+    """A GeoJSON collection with popup labels, styles and icons stored once.
+
+    Parameters
+    ----------
+    fields
+        ``(column, label key, format)`` of the popup rows.
+    columns
+        Columns present in the layer; fields of other columns are left out.
+    lang
+        Label language.
+    precision
+        Decimal degrees kept in coordinates.
+    tip
+        Columns whose ``label: value`` follow the heading in the tooltip of a
+        feature that has no tooltip of its own (built in the browser).
+    """
+
+    def __init__(
+        self,
+        fields: Iterable[tuple[str, str, str]] = (),
+        *,
+        columns: Iterable[str] = (),
+        lang: str = "en",
+        precision: int = _PRECISION,
+        tip: Sequence[str] = (),
+    ) -> None:
+        present = set(columns)
+        self.fields = [f for f in fields if f[0] in present]
+        shown = [f[0] for f in self.fields]
+        self.tip = [shown.index(c) for c in tip if c in shown]
+        self.lang = lang
+        self.precision = precision
+        self.features: list[dict[str, Any]] = []
+        self._styles: dict[str, int] = {}
+        self._icons: dict[str, int] = {}
+
+    def add(
+        self,
+        geom: Any,
+        *,
+        rec: Mapping[str, Any] | None = None,
+        heading: str | None = None,
+        style: Mapping[str, Any] | None = None,
+        icon: Mapping[str, Any] | None = None,
+        tooltip: str | None = None,
+    ) -> None:
+        """Add one feature; `heading`, `tooltip` and `rec` values are plain text."""
+        props: dict[str, Any] = {}
+        if style is not None:
+            props["s"] = _index(self._styles, style)
+        if icon is not None:
+            props["i"] = _index(self._icons, icon)
+        if heading is not None:
+            props["h"] = heading
+            if rec is not None and self.fields:
+                props["v"] = [
+                    _fmt(rec[c], kind, self.lang) if c in rec else None
+                    for c, _, kind in self.fields
+                ]
+        if tooltip is not None:
+            props["t"] = tooltip
+        self.features.append(_feature(geom, props, precision=self.precision))
+
+    def __len__(self) -> int:
+        return len(self.features)
+
+    def collection(self) -> dict[str, Any]:
+        """Return the FeatureCollection with its ``labels``, ``styles`` and ``icons``."""
+        return {
+            "type": "FeatureCollection",
+            "labels": [i18n.label(key, self.lang) for _, key, _ in self.fields],
+            "styles": [json.loads(k) for k in self._styles],
+            "icons": [json.loads(k) for k in self._icons],
+            "tip": self.tip,
+            "features": self.features,
+        }
+
+
+def _index(table: dict[str, int], item: Mapping[str, Any]) -> int:
+    """Return the index of `item` in `table`, adding it if new."""
+    key = json.dumps(item, sort_keys=True)
+    return table.setdefault(key, len(table))
 
 
 class _Panel(MacroElement):
@@ -436,6 +559,7 @@ def _base_map(segments: gpd.GeoDataFrame, lang: str, attribution: str | None) ->
     m.default_js = [(n, u) for n, u in folium.Map.default_js if n == "leaflet"]
     m.default_css = [(n, u) for n, u in folium.Map.default_css if n == "leaflet_css"]
     _figure(m).header.add_child(Element(f"<style>{_CSS}</style>"), name="surveil_css")
+    _figure(m).header.add_child(Element(f"<script>{_POPUP_JS}</script>"), name="surveil_js")
     m.add_child(_MapSetup(attribution, lang))
     plain = folium.FeatureGroup(name=i18n.label("base_plain", lang), overlay=False, show=True)
     plain.add_to(m)
@@ -488,26 +612,216 @@ def _add_controls(
 
 
 def _draw_segments(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> None:
-    """Add the segments twice: coloured by risk class (shown) and by detection."""
+    """Add the segments twice: coloured by risk class (shown) and by detection.
+
+    Past :data:`MAX_SEGMENT_FEATURES` segments (a national border at 100 m),
+    each of the two layers draws runs of consecutive segments of one colour
+    instead, each run one simplified line whose popup sums the run up.
+    """
+    segments = layers["segments"]
+    if len(segments) > MAX_SEGMENT_FEATURES:
+        _draw_segment_runs(context, segments)
+        return
     lang = context.lang
-    features = []
-    for geom, rec in _records(layers["segments"]):
+    features = _Features(
+        _SEGMENT_FIELDS,
+        columns=_columns(segments),
+        lang=lang,
+        tip=("_km", "risk_class", "p_detect"),
+    )
+    for geom, rec in _records(segments):
         styles = {
-            "risk": _line_style(_risk_colour(rec.get("risk_class")), 5),
+            "risk": _risk_line_style(rec.get("risk_class"), rec.get("threat_confidence")),
             "detect": _line_style(_detect_colour(rec.get("p_detect")), 5),
         }
-        if rec.get("threat_confidence") == "low":  # unknown, not safe: dashed
-            styles["risk"]["dashArray"] = _UNKNOWN_DASH
-        props = {
-            "style": styles,
-            "popup": _popup(_segment_heading(rec, lang), _rows(rec, _SEGMENT_FIELDS, lang)),
-            "tooltip": _esc(_segment_tooltip(rec, lang)),
-        }
-        features.append(_feature(geom, props))
+        features.add(
+            geom,
+            rec=rec,
+            heading=_segment_heading(rec, lang),
+            style=styles,
+        )
     risk = _FeatureLayer(features, pane="sv-segments", style_key="risk")
     risk.add_to(context.overlay("layer_risk", show=True))
-    detect = _FeatureLayer((), pane="sv-segments", style_key="detect", share=risk)
+    detect = _FeatureLayer(None, pane="sv-segments", style_key="detect", share=risk)
     detect.add_to(context.overlay("layer_detect", show=False))
+
+
+#: Most segments drawn one by one; beyond, runs of one colour are drawn.
+MAX_SEGMENT_FEATURES = 10_000
+#: Simplification of lines and polygons of a national map, degrees (about 20 m).
+_LARGE_TOLERANCE_DEG = 0.0002
+#: Decimal degrees kept in a national map: about 1 m.
+_LARGE_PRECISION = 5
+
+
+def _risk_line_style(risk_class: Any, confidence: Any) -> dict[str, Any]:
+    style = _line_style(_risk_colour(risk_class), 5)
+    if confidence == "low":  # threat unknown, not safe: dashed
+        style["dashArray"] = _UNKNOWN_DASH
+    return style
+
+
+def _draw_segment_runs(context: _Context, segments: gpd.GeoDataFrame) -> None:
+    """Add the risk and detection layers as runs of equally coloured segments."""
+    lang = context.lang
+    ordered = _in_chainage_order(segments)
+    risk_key = ordered["risk_class"].astype(str) if "risk_class" in ordered else None
+    if risk_key is not None and "threat_confidence" in ordered:
+        risk_key = risk_key + "|" + ordered["threat_confidence"].astype(str)
+    detect_key = (
+        pd.Series([_detect_colour(p) for p in ordered["p_detect"]], index=ordered.index)
+        if "p_detect" in ordered
+        else None
+    )
+    drawn = (("layer_risk", risk_key, True), ("layer_detect", detect_key, False))
+    for layer_key, key, show in drawn:
+        runs = segment_runs(ordered, key)
+        features = _Features(
+            _RUN_FIELDS,
+            columns=_columns(runs),
+            lang=lang,
+            precision=_LARGE_PRECISION,
+            tip=("risk_class", "mean_p_detect"),
+        )
+        for geom, rec in _records(runs):
+            if layer_key == "layer_risk":
+                style = _risk_line_style(rec.get("risk_class"), rec.get("threat_confidence"))
+            else:
+                style = _line_style(_detect_colour(rec.get("mean_p_detect")), 5)
+            heading = f"{_fmt(rec.get('section'), 'text', lang)} · {context.t('km_unit')} " + _fmt(
+                rec["_km"], "km_range", lang
+            )
+            features.add(geom, rec=rec, heading=heading, style=style)
+        _FeatureLayer(features, pane="sv-segments").add_to(context.overlay(layer_key, show=show))
+
+
+def _in_chainage_order(segments: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return the segments sorted by section and km_from (stable)."""
+    by = [c for c in ("section", "km_from") if c in segments.columns]
+    return segments.sort_values(by, kind="stable") if by else segments
+
+
+def segment_runs(segments: gpd.GeoDataFrame, key: pd.Series | None) -> gpd.GeoDataFrame:
+    """Merge consecutive segments of one section with the same `key` into runs.
+
+    Segments must be in chainage order; a run also ends where a segment does
+    not start where the previous one ended (within 1e-7°) or where the
+    section changes. Each run is one line, simplified by about 20 m.
+
+    Parameters
+    ----------
+    segments
+        Segments in EPSG:4326 in chainage order, single LineStrings.
+    key
+        The class that must stay the same along a run; None merges by
+        section and continuity alone.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per run: ``section``, ``km_from``, ``km_to``, ``length_km``,
+        ``segments`` (count), ``risk_class``, ``threat_confidence``,
+        ``max_risk``, ``mean_risk`` and ``mean_p_detect`` (length-weighted),
+        ``min_p_detect``, ``incidents`` (sum), where the segments have them.
+    """
+    n = len(segments)
+    geoms = segments.geometry.to_numpy()
+    single = shapely.get_type_id(geoms) == 1  # LineString
+    first = shapely.get_point(geoms, 0)
+    last = shapely.get_point(geoms, -1)
+    starts = np.ones(n, dtype=bool)
+    if n > 1:
+        gap = shapely.distance(last[:-1], first[1:])
+        joined = (gap < 1e-7) & single[1:] & single[:-1]
+        if "section" in segments:
+            sec = segments["section"].astype(str).to_numpy()
+            joined &= sec[1:] == sec[:-1]
+        if key is not None:
+            k = key.astype(str).to_numpy()
+            joined &= k[1:] == k[:-1]
+        starts[1:] = ~joined
+    run = np.cumsum(starts) - 1
+    coords, owner = shapely.get_coordinates(geoms, return_index=True)
+    # drop each segment's first vertex where it continues the previous segment
+    first_of_segment = np.r_[True, owner[1:] != owner[:-1]]
+    drop = first_of_segment & ~starts[owner]
+    lines = shapely.linestrings(coords[~drop], indices=run[owner[~drop]])
+    lines = shapely.simplify(lines, _LARGE_TOLERANCE_DEG, preserve_topology=False)
+    frame = pd.DataFrame({"run": run})
+    length = (
+        segments["length_m"].to_numpy(dtype=float)
+        if "length_m" in segments
+        else (segments["km_to"] - segments["km_from"]).to_numpy(dtype=float) * 1000.0
+    )
+    frame["w"] = length
+    for column in ("section", "risk_class", "threat_confidence"):
+        if column in segments:
+            frame[column] = segments[column].to_numpy()
+    for column in ("km_from", "km_to", "risk", "p_detect", "incidents"):
+        if column in segments:
+            frame[column] = pd.to_numeric(segments[column], errors="coerce").to_numpy()
+    groups = frame.groupby("run", sort=True)
+    out = pd.DataFrame(index=pd.RangeIndex(int(run[-1]) + 1 if n else 0))
+    for column in ("section", "risk_class", "threat_confidence"):
+        if column in frame:
+            out[column] = groups[column].first()
+    if "km_from" in frame:
+        out["km_from"] = groups["km_from"].min()
+        out["km_to"] = groups["km_to"].max()
+    out["length_km"] = groups["w"].sum() / 1000.0
+    out["segments"] = groups.size()
+    for column, name in (("risk", "risk"), ("p_detect", "p_detect")):
+        if column in frame:
+            frame["_wx"] = frame[column] * frame["w"]
+            out[f"mean_{name}"] = groups["_wx"].sum() / groups["w"].sum()
+    if "risk" in frame:
+        out["max_risk"] = groups["risk"].max()
+    if "p_detect" in frame:
+        out["min_p_detect"] = groups["p_detect"].min()
+    if "incidents" in frame:
+        out["incidents"] = groups["incidents"].sum()
+    return gpd.GeoDataFrame(out, geometry=lines, crs=segments.crs)
+
+
+_RUN_FIELDS = (
+    ("section", "section", "text"),
+    ("_km", "km", "km_range"),
+    ("length_km", "length_km", "f1"),
+    ("segments", "segments", "int"),
+    ("risk_class", "risk_class", "text"),
+    ("_confidence", "threat_confidence", "text"),
+    ("max_risk", "max_risk", "f2"),
+    ("mean_risk", "mean_risk", "f2"),
+    ("mean_p_detect", "mean_p_detect", "f2"),
+    ("min_p_detect", "min_p_detect", "f2"),
+    ("incidents", "incidents", "int"),
+)
+
+
+def _columns(frame: pd.DataFrame) -> set[str]:
+    """Return the columns of `frame` and the derived ``_km`` and ``_confidence``."""
+    columns = set(frame.columns)
+    if {"km_from", "km_to"} & columns:
+        columns.add("_km")
+    if "threat_confidence" in columns:
+        columns.add("_confidence")
+    return columns
+
+
+def _large(layers: Mapping[str, gpd.GeoDataFrame]) -> bool:
+    """Whether the map is drawn at national scale (simplified, fewer decimals)."""
+    return len(layers["segments"]) > MAX_SEGMENT_FEATURES
+
+
+def _simplified(frame: gpd.GeoDataFrame, large: bool) -> gpd.GeoDataFrame:
+    """Return `frame` with lines and polygons simplified by about 20 m when `large`."""
+    if not large:
+        return frame
+    out = frame.copy()
+    out.geometry = shapely.simplify(
+        frame.geometry.to_numpy(), _LARGE_TOLERANCE_DEG, preserve_topology=True
+    )
+    return out
 
 
 def _draw_gaps(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> None:
@@ -515,17 +829,22 @@ def _draw_gaps(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> Non
     gaps = layers.get("gaps")
     if gaps is None:
         return
-    lang, features = context.lang, []
-    for geom, rec in _records(gaps):
+    lang, large = context.lang, _large(layers)
+    features = _Features(
+        _GAP_FIELDS,
+        columns=_columns(gaps),
+        lang=lang,
+        precision=_LARGE_PRECISION if large else _PRECISION,
+    )
+    style = {"color": _GAP_COLOUR, "weight": 15, "opacity": 0.45, "lineCap": "butt"}
+    for geom, rec in _records(_simplified(gaps, large)):
         heading = f"{context.t('gap_id')} {_fmt(rec.get('gap_id'), 'int', lang)}"
-        popup = _popup(heading, _rows(rec, _GAP_FIELDS, lang))
-        style = {"color": _GAP_COLOUR, "weight": 15, "opacity": 0.45, "lineCap": "butt"}
-        features.append(_feature(geom, {"style": style, "popup": popup, "tooltip": _esc(heading)}))
+        features.add(geom, rec=rec, heading=heading, style=style, tooltip=heading)
         priority = rec.get("priority")
         if not i18n.is_missing(priority):
             icon = _icon(_esc(_fmt(priority, "int", lang)), "sv-gaplabel", (18, 18))
             point = shapely.line_interpolate_point(geom, 0.5, normalized=True)
-            features.append(_feature(point, {"icon": icon, "popup": popup}))
+            features.add(point, rec=rec, heading=heading, icon=icon)
     _FeatureLayer(features, pane="sv-gaps").add_to(context.overlay("layer_gaps"))
 
 
@@ -534,14 +853,16 @@ def _draw_footprints(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) 
     footprints = layers.get("footprints")
     if footprints is None:
         return
-    lang, features = context.lang, []
-    for geom, rec in _records(footprints):
+    lang, large = context.lang, _large(layers)
+    features = _Features(
+        _FOOTPRINT_FIELDS,
+        columns=_columns(footprints),
+        lang=lang,
+        precision=_LARGE_PRECISION if large else _PRECISION,
+    )
+    for geom, rec in _records(_simplified(footprints, large)):
         heading = f"{context.t('sensor')} {_fmt(rec.get('sensor_id'), 'text', lang)}"
-        props = {
-            "style": _footprint_style(rec.get("status")),
-            "popup": _popup(heading, _rows(rec, _FOOTPRINT_FIELDS, lang)),
-        }
-        features.append(_feature(geom, props))
+        features.add(geom, rec=rec, heading=heading, style=_footprint_style(rec.get("status")))
     _FeatureLayer(features, pane="sv-footprints").add_to(context.overlay("layer_footprints"))
 
 
@@ -550,15 +871,17 @@ def _draw_sensors(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> 
     sensors = layers.get("sensors")
     if sensors is None:
         return
-    lang, features = context.lang, []
+    lang = context.lang
+    features = _Features(_SENSOR_FIELDS, columns=_columns(sensors), lang=lang)
     for geom, rec in _records(sensors):
         heading = f"{context.t('sensor')} {_fmt(rec.get('id'), 'text', lang)}"
-        props = {
-            "style": _sensor_style(rec.get("status")),
-            "popup": _popup(heading, _rows(rec, _SENSOR_FIELDS, lang)),
-            "tooltip": _esc(f"{heading} · {_fmt(rec.get('type'), 'text', lang)}"),
-        }
-        features.append(_feature(_representative_point(geom), props))
+        features.add(
+            _representative_point(geom),
+            rec=rec,
+            heading=heading,
+            style=_sensor_style(rec.get("status")),
+            tooltip=f"{heading} · {_fmt(rec.get('type'), 'text', lang)}",
+        )
     _FeatureLayer(features, pane="sv-points").add_to(context.overlay("layer_sensors"))
 
 
@@ -567,19 +890,26 @@ def _draw_patrols(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> 
     patrols = layers.get("patrols")
     if patrols is None:
         return
-    lang, features = context.lang, []
-    for geom, rec in _records(patrols):
+    lang, large = context.lang, _large(layers)
+    features = _Features(
+        _PATROL_FIELDS,
+        columns=_columns(patrols),
+        lang=lang,
+        precision=_LARGE_PRECISION if large else _PRECISION,
+    )
+    for geom, rec in _records(_simplified(patrols, large)):
         heading = f"{context.t('patrol')} {_fmt(rec.get('id'), 'text', lang)}"
         mode = str(rec.get("mode", "")).lower()
         style = _line_style(_PATROL_COLOURS.get(mode, _OTHER_PATROL_COLOUR), 3)
         if str(rec.get("window", "")).lower() == "night":
             style["dashArray"] = "8 6"
-        props = {
-            "style": style,
-            "popup": _popup(heading, _rows(rec, _PATROL_FIELDS, lang)),
-            "tooltip": _esc(f"{heading} · {_fmt(rec.get('mode'), 'text', lang)}"),
-        }
-        features.append(_feature(geom, props))
+        features.add(
+            geom,
+            rec=rec,
+            heading=heading,
+            style=style,
+            tooltip=f"{heading} · {_fmt(rec.get('mode'), 'text', lang)}",
+        )
     _FeatureLayer(features, pane="sv-patrols").add_to(context.overlay("layer_patrols"))
 
 
@@ -595,17 +925,19 @@ def _draw_incidents(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -
     incidents = layers.get("incidents")
     if incidents is None:
         return
-    lang, features = context.lang, []
+    lang = context.lang
     shown = _latest(incidents, MAX_INCIDENT_MARKERS)
+    features = _Features(_INCIDENT_FIELDS, columns=_columns(shown), lang=lang)
+    icon = _icon("", "sv-icon sv-inc", (12, 12))
     for geom, rec in _records(shown):
-        point = _representative_point(geom)
         heading = f"{context.t('incident')} · {_fmt(rec.get('date'), 'date', lang)}"
-        props = {
-            "icon": _icon("", "sv-icon sv-inc", (12, 12)),
-            "popup": _popup(heading, _rows(rec, _INCIDENT_FIELDS, lang)),
-            "tooltip": _esc(f"{heading} · {_fmt(rec.get('type'), 'text', lang)}"),
-        }
-        features.append(_feature(point, props))
+        features.add(
+            _representative_point(geom),
+            rec=rec,
+            heading=heading,
+            icon=icon,
+            tooltip=f"{heading} · {_fmt(rec.get('type'), 'text', lang)}",
+        )
     plugins.HeatMap(
         _heat_points(incidents, MAX_HEAT_POINTS),
         name=context.t("layer_heat"),
@@ -673,18 +1005,20 @@ def _draw_posts(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> No
     posts = layers.get("posts")
     if posts is None:
         return
-    lang, features = context.lang, []
+    lang = context.lang
+    features = _Features(_POST_FIELDS, columns=_columns(posts), lang=lang)
     for geom, rec in _records(posts):
         kind = str(rec.get("type", "")).lower()
         short = _POST_SHORT[lang].get(kind, "•")
         width = 14 + 8 * len(short)
         heading = f"{_fmt(rec.get('type'), 'text', lang)} {_fmt(rec.get('id'), 'text', lang)}"
-        props = {
-            "icon": _icon(_esc(short), "sv-post", (width, 18)),
-            "popup": _popup(heading, _rows(rec, _POST_FIELDS, lang)),
-            "tooltip": _esc(heading),
-        }
-        features.append(_feature(_representative_point(geom), props))
+        features.add(
+            _representative_point(geom),
+            rec=rec,
+            heading=heading,
+            icon=_icon(_esc(short), "sv-post", (width, 18)),
+            tooltip=heading,
+        )
     _FeatureLayer(features).add_to(context.overlay("layer_posts"))
 
 
@@ -695,11 +1029,10 @@ def _draw_sites(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> No
         if sites is None:
             continue
         heading = context.t("candidate" if kind == "candidates" else "recommended")
-        features = []
+        features = _Features(_SITE_FIELDS, columns=_columns(sites), lang=context.lang)
         for geom, rec in _records(sites):
-            props = {"popup": _popup(heading, _rows(rec, _SITE_FIELDS, context.lang))}
-            props.update(_site_symbol(kind))
-            features.append(_feature(_representative_point(geom), props))
+            point = _representative_point(geom)
+            features.add(point, rec=rec, heading=heading, **_site_symbol(kind))
         layer = context.overlay(f"layer_{kind}")
         _FeatureLayer(features, pane="sv-points").add_to(layer)
 
@@ -728,16 +1061,16 @@ def _draw_km_marks(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) ->
     segments = layers["segments"]
     if not {"km_from", "km_to"} <= set(segments.columns):
         return
-    unit, features = context.t("km_unit"), []
+    unit, features = context.t("km_unit"), _Features(lang=context.lang)
     key = segments["section"] if "section" in segments.columns else pd.Series("", segments.index)
     for section, part in segments.groupby(key.astype(str), sort=False):
         for km, point in _km_points(part):
             text = f"{i18n.number(km, context.lang, 0 if km == int(km) else 1)} {unit}"
-            props = {
-                "icon": _icon(f"<i></i><span>{_esc(text)}</span>", "sv-km", (10, 10)),
-                "tooltip": _esc(f"{section} · {text}" if section else text),
-            }
-            features.append(_feature(point, props))
+            features.add(
+                point,
+                icon=_icon(f"<i></i><span>{_esc(text)}</span>", "sv-km", (10, 10)),
+                tooltip=f"{section} · {text}" if section else text,
+            )
     if features:
         _FeatureLayer(features).add_to(context.overlay("layer_km"))
 
@@ -908,23 +1241,6 @@ def _records(frame: gpd.GeoDataFrame) -> Iterator[tuple[Any, dict[str, Any]]]:
         yield geom, rec
 
 
-def _rows(
-    rec: Mapping[str, Any], fields: Iterable[tuple[str, str, str]], lang: str
-) -> list[tuple[str, str]]:
-    """Return ``(label, text)`` for each field present in `rec`."""
-    return [
-        (i18n.label(key, lang), _fmt(rec[column], kind, lang))
-        for column, key, kind in fields
-        if column in rec
-    ]
-
-
-def _popup(heading: str, rows: Iterable[tuple[str, str]]) -> str:
-    """Return popup HTML; `heading` and `rows` are plain text, escaped here."""
-    body = "".join(f"<tr><th>{_esc(k)}</th><td>{_esc(v)}</td></tr>" for k, v in rows)
-    return f'<div class="sv-pop"><h4>{_esc(heading)}</h4><table>{body}</table></div>'
-
-
 def _fmt(v: Any, kind: str, lang: str) -> str:
     """Format one value as plain (unescaped) text."""
     if kind == "text":
@@ -957,20 +1273,6 @@ def _date(v: Any, lang: str) -> str:
 def _segment_heading(rec: Mapping[str, Any], lang: str) -> str:
     section = _fmt(rec.get("section"), "text", lang)
     return f"{section} · {i18n.label('segment', lang)} {_fmt(rec.get('segment_id'), 'int', lang)}"
-
-
-def _segment_tooltip(rec: Mapping[str, Any], lang: str) -> str:
-    km = _fmt(rec.get("_km", (None, None)), "km_range", lang)
-    risk = _fmt(rec.get("risk"), "f2", lang)
-    klass = _fmt(rec.get("risk_class"), "text", lang)
-    p = _fmt(rec.get("p_detect"), "f2", lang)
-    return (
-        f"{_fmt(rec.get('section'), 'text', lang)} · {i18n.label('km_unit', lang)} {km} · "
-        f"{i18n.label('risk', lang)}: {risk} ({klass}) · {i18n.label('p_detect', lang)}: {p}"
-    )
-
-
-# --------------------------------------------------------------------- legend and KPIs
 
 
 def _legend_html(layers: Mapping[str, gpd.GeoDataFrame], lang: str) -> str:
@@ -1164,9 +1466,11 @@ def _representative_point(geom: Any) -> shapely.Point:
     return geom if geom.geom_type == "Point" else geom.representative_point()
 
 
-def _feature(geom: Any, properties: Mapping[str, Any]) -> dict[str, Any]:
-    """Return a GeoJSON feature with coordinates rounded to about 0.1 m."""
-    rounded = shapely.set_precision(geom, 10.0**-_PRECISION, mode="pointwise")
+def _feature(
+    geom: Any, properties: Mapping[str, Any], *, precision: int = _PRECISION
+) -> dict[str, Any]:
+    """Return a GeoJSON feature with coordinates rounded to `precision` decimals."""
+    rounded = shapely.set_precision(geom, 10.0**-precision, mode="pointwise")
     return {
         "type": "Feature",
         "geometry": json.loads(shapely.to_geojson(rounded)),
