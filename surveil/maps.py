@@ -69,13 +69,21 @@ DETECT_BINS: tuple[tuple[float, float, str], ...] = (
 )
 
 _NO_DATA_COLOUR = "#9e9e9e"
-_GAP_COLOUR = "#6a1b9a"
-_SENSOR_COLOURS = {"operational": "#0b5394", "faulty": "#8c8c8c", "planned": "#0b5394"}
-_PATROL_COLOURS = {"foot": "#7b3294", "vehicle": "#008837", "horse": "#a6611a", "boat": "#0571b0"}
-_OTHER_PATROL_COLOUR = "#555555"
+# Symbols keep clear of the green-yellow-red risk and detection ramps and read
+# with colour-blind eyes (Okabe-Ito hues: blue, black, reddish purple, sky blue).
+_GAP_COLOUR = "#5e3c99"
+_SENSOR_COLOURS = {"operational": "#0072b2", "faulty": "#8c8c8c", "planned": "#0072b2"}
+_PATROL_COLOURS = {"foot": "#0072b2", "vehicle": "#111111", "horse": "#cc79a7", "boat": "#56b4e9"}
+_OTHER_PATROL_COLOUR = "#666666"
+_INCIDENT_COLOUR = "#111111"
+_ROAD_COLOUR = "#a0a0a0"
+_RIVER_COLOUR = "#8fb9dc"
+_HEAT_GRADIENT = {0.4: "#fde0ef", 0.65: "#de77ae", 1.0: "#8e0152"}
 _PANES = {  # pane -> z-index; Leaflet's overlay pane is 400, markers 600
+    "sv-context": 401,
     "sv-footprints": 402,
     "sv-patrols": 404,
+    "sv-incidents": 405,  # under the line: incident clusters never hide the risk colours
     "sv-gaps": 406,
     "sv-segments": 410,
     "sv-points": 450,
@@ -85,38 +93,54 @@ _MAX_KM_MARKS = 20
 _PRECISION = 6  # decimal degrees kept: about 0.1 m
 
 _CSS = """
-.leaflet-container { background: #eef0ec; font-family: "DejaVu Sans", Arial, sans-serif; }
-.sv-panel { background: rgba(255,255,255,.93); padding: 8px 10px; border-radius: 5px;
-  box-shadow: 0 1px 5px rgba(0,0,0,.4); font-size: 13px; line-height: 1.35; color: #222; }
-.sv-panel h4 { margin: 0 0 4px; font-size: 13px; }
+.leaflet-container { background: #eef0ec; font-family: "DejaVu Sans", Arial, sans-serif;
+  font-size: 14px; }
+.leaflet-container .leaflet-control-attribution { font-size: 14px; max-width: 60vw; }
+.leaflet-control-scale-line { font-size: 14px; }
+.leaflet-control-layers { font-size: 14px; }
+.leaflet-control-layers-list { max-height: calc(100vh - 120px); overflow-y: auto; }
+.leaflet-tooltip, .leaflet-popup-content, .leaflet-control-measure { font-size: 14px; }
+.sv-panel { background: rgba(255,255,255,.94); padding: 6px 10px; border-radius: 5px;
+  box-shadow: 0 1px 5px rgba(0,0,0,.4); font-size: 14px; line-height: 1.3; color: #222; }
+.sv-panel summary { font-weight: bold; cursor: pointer; font-size: 15px; }
 .sv-panel table { border-collapse: collapse; }
 .sv-panel td { padding: 1px 4px; vertical-align: middle; }
 .sv-panel td.sv-num { text-align: right; font-weight: bold; white-space: nowrap; }
-.sv-legend { max-height: 60vh; overflow-y: auto; }
+.sv-legend { max-height: calc(100vh - 140px); overflow-y: auto; max-width: 300px; }
+.sv-kpi { max-width: 330px; }
 .sv-sw { display: inline-block; width: 26px; height: 6px; vertical-align: middle; }
 .sv-dot { display: inline-block; width: 11px; height: 11px; border-radius: 50%;
   vertical-align: middle; border: 2px solid #fff; box-shadow: 0 0 0 1px #555; }
 .sv-title { position: absolute; top: 10px; left: 50%; transform: translateX(-50%);
-  z-index: 800; max-width: 46%; text-align: center; pointer-events: none; }
-.sv-title h3 { margin: 0; font-size: 18px; }
-.sv-title div { font-size: 12px; color: #555; }
-.sv-pop h4 { margin: 0 0 4px; font-size: 13px; }
-.sv-pop table { border-collapse: collapse; font-size: 12px; }
-.sv-pop th { text-align: left; font-weight: normal; color: #555; padding: 1px 8px 1px 0; }
+  z-index: 800; max-width: calc(100% - 200px); text-align: center; pointer-events: none; }
+.sv-title h3 { margin: 0; font-size: 20px; }
+.sv-title div { font-size: 14px; color: #444; }
+.sv-pop h4 { margin: 0 0 4px; font-size: 15px; }
+.sv-pop table { border-collapse: collapse; font-size: 14px; }
+.sv-pop th { text-align: left; font-weight: normal; color: #444; padding: 1px 8px 1px 0; }
 .sv-pop td { text-align: right; font-weight: bold; padding: 1px 0; white-space: nowrap; }
 .sv-icon { border-radius: 50%; border: 2px solid #fff; box-shadow: 0 0 0 1px #333; }
-.sv-inc { background: #c2185b; }
-.sv-post { border-radius: 3px; background: #263238; color: #fff; font: bold 11px/16px sans-serif;
+.sv-inc { background: #111; }
+.leaflet-container .marker-cluster-small, .leaflet-container .marker-cluster-medium,
+.leaflet-container .marker-cluster-large {
+  background-color: rgba(17,17,17,.25); }
+.leaflet-container .marker-cluster-small div, .leaflet-container .marker-cluster-medium div,
+.leaflet-container .marker-cluster-large div {
+  background-color: rgba(17,17,17,.8); color: #fff; font: bold 14px/30px sans-serif; }
+.sv-post { border-radius: 3px; background: #263238; color: #fff; font: bold 14px/18px sans-serif;
   text-align: center; border: 1px solid #fff; white-space: nowrap; }
-.sv-rec { color: #1b5e20; font: bold 22px/22px sans-serif; text-align: center;
+.sv-rec { color: #0072b2; font: bold 24px/22px sans-serif; text-align: center;
   text-shadow: 0 0 3px #fff, 0 0 3px #fff; }
-.sv-gaplabel { color: #fff; background: #6a1b9a; border-radius: 9px;
-  font: bold 11px/16px sans-serif;
-  text-align: center; border: 1px solid #fff; }
+.sv-gaplabel { color: #fff; background: #5e3c99; border-radius: 11px;
+  font: bold 14px/20px sans-serif; text-align: center; border: 1px solid #fff; }
 .sv-km i { position: absolute; left: 1px; top: 1px; width: 6px; height: 6px; border-radius: 50%;
   background: #222; border: 1px solid #fff; }
-.sv-km span { position: absolute; left: 6px; top: -17px; font: bold 11px sans-serif; color: #222;
-  white-space: nowrap; text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; }
+.sv-km span, .sv-place span { position: absolute; left: 8px; top: -19px; font: bold 14px sans-serif;
+  color: #222; white-space: nowrap; text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; }
+.sv-place span { font-weight: normal; font-style: italic; color: #333; }
+.sv-place i { position: absolute; left: 0; top: 0; width: 8px; height: 8px; border-radius: 50%;
+  background: #fff; border: 2px solid #333; }
+.sv-hillshade { image-rendering: auto; }
 """
 
 
@@ -186,7 +210,7 @@ def assessment_map(
     _draw_hillshade(context, hillshade)
     for draw in _LAYER_DRAWERS:
         draw(context, prepared)
-    _add_controls(context, prepared, summary, title)
+    _add_controls(context, prepared, summary, title, hillshade=bool(hillshade))
     return m
 
 
@@ -242,6 +266,8 @@ class _FeatureLayer(MacroElement):
         Key into each style when the styles are mappings (data drawn twice).
     share
         Another layer whose data this one draws again, differently styled.
+    marker_pane
+        Leaflet pane of the icon markers.
     """
 
     _template = Template(
@@ -261,7 +287,8 @@ class _FeatureLayer(MacroElement):
                 pointToLayer: function (f, latlng) {
                     var d = {{ this.data_name }};
                     if (f.properties.i !== undefined) {
-                        return L.marker(latlng, {icon: L.divIcon(d.icons[f.properties.i])});
+                        return L.marker(latlng, {icon: L.divIcon(d.icons[f.properties.i]),
+                                                 pane: {{ this.marker_pane_json }}});
                     }
                     var s = L.extend({pane: {{ this.pane_json }}}, d.styles[f.properties.s]);
                     return L.circleMarker(latlng, s);
@@ -291,9 +318,11 @@ class _FeatureLayer(MacroElement):
         pane: str = "overlayPane",
         style_key: str | None = None,
         share: _FeatureLayer | None = None,
+        marker_pane: str = "markerPane",
     ) -> None:
         super().__init__()
         self._name = "SurveilFeatures"
+        self.marker_pane_json = _js_json(marker_pane)
         self.share = share
         if share is None and features is None:
             raise ValueError("a feature layer needs features or a layer to share")
@@ -465,7 +494,12 @@ class _Panel(MacroElement):
 
 
 class _MapSetup(MacroElement):
-    """Panes in a fixed drawing order, a metric scale bar and the attribution."""
+    """Panes in a fixed drawing order, a metric scale bar and the attribution.
+
+    The attribution prefix is the plain word Leaflet: Leaflet's default
+    prefix carries a national flag, which has no place on a map shown to
+    border agencies.
+    """
 
     _template = Template(
         """
@@ -474,8 +508,16 @@ class _MapSetup(MacroElement):
         {{ this._parent.get_name() }}.createPane({{ name|tojson }}).style.zIndex = {{ z }};
         {%- endfor %}
         L.control.zoom({{ this.zoom_json }}).addTo({{ this._parent.get_name() }});
-        L.control.scale({imperial: false, maxWidth: 220, position: "bottomleft"})
+        new (L.Control.Scale.extend({
+            _updateMetric: function (maxMeters) {  // Leaflet writes "km" and "m" in English
+                var meters = this._getRoundNum(maxMeters);
+                var label = meters < 1000 ? meters + " " + {{ this.units_json }}[0]
+                                          : meters / 1000 + " " + {{ this.units_json }}[1];
+                this._updateScale(this._mScale, label, meters / maxMeters);
+            }
+        }))({imperial: false, maxWidth: 220, position: "bottomleft"})
             .addTo({{ this._parent.get_name() }});
+        {{ this._parent.get_name() }}.attributionControl.setPrefix("Leaflet");
         {%- if this.attribution_json %}
         {{ this._parent.get_name() }}.attributionControl.addAttribution(
             {{ this.attribution_json }});
@@ -494,8 +536,144 @@ class _MapSetup(MacroElement):
                 "zoomOutTitle": i18n.label("zoom_out", lang),
             }
         )
+        self.units_json = _js_json([i18n.label("m_unit", lang), i18n.label("km_unit", lang)])
         self.panes = dict(_PANES)
         self.attribution_json = _js_json(_esc(attribution)) if attribution else ""
+
+
+class _FitView(MacroElement):
+    """Fit the border's extent into the part of the map that no control covers.
+
+    Runs after every control is on the map: the padding on each side is the
+    widest control in that side's corners (and the title's height on top),
+    measured in the page, so the border is clear of them at any window size.
+    On a small window (under 1300 × 800 px) the key figures start folded and
+    the layer control collapsed; on a large one the layer control starts
+    open.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            var box = map.getContainer();
+            var small = box.clientWidth < 1300 || box.clientHeight < 800;
+            box.querySelectorAll("details.sv-fold-small").forEach(function (d) {
+                if (small) { d.removeAttribute("open"); }
+            });
+            window.svLayerControl = {{ this.layer_control }};  // for scripts and tests
+            box.querySelectorAll(".leaflet-control-layers-toggle").forEach(function (a) {
+                a.title = {{ this.layers_title_json }};  // Leaflet's own title is English
+                a.setAttribute("aria-label", {{ this.layers_title_json }});
+            });
+            if (!small) { {{ this.layer_control }}.expand(); }
+            function widest(selector) {
+                var w = 0;
+                box.querySelectorAll(selector + " > .leaflet-control").forEach(function (c) {
+                    // the attribution and scale are strips along the bottom edge
+                    if (!c.matches(".leaflet-control-attribution, .leaflet-control-scale")) {
+                        w = Math.max(w, c.offsetWidth + 10);
+                    }
+                });
+                return w;
+            }
+            var title = box.querySelector(".sv-title");
+            var top = title ? title.offsetTop + title.offsetHeight : 0;
+            var left = Math.max(widest(".leaflet-top.leaflet-left"),
+                                widest(".leaflet-bottom.leaflet-left"));
+            var right = Math.max(widest(".leaflet-top.leaflet-right"),
+                                 widest(".leaflet-bottom.leaflet-right"));
+            var bottom = 0;
+            box.querySelectorAll(".leaflet-control-attribution, .leaflet-control-scale")
+                .forEach(function (c) { bottom = Math.max(bottom, c.offsetHeight + 10); });
+            map.fitBounds({{ this.bounds_json }}, {
+                paddingTopLeft: [left + 12, top + 12],
+                paddingBottomRight: [right + 12, bottom + 12],
+                animate: false
+            });
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, bounds: Sequence[Sequence[float]], *, layer_control: str, lang: str) -> None:
+        super().__init__()
+        self._name = "SurveilFitView"
+        self.layers_title_json = _js_json(i18n.label("layers", lang))
+        self.bounds_json = json.dumps([list(map(float, corner)) for corner in bounds])
+        self.layer_control = layer_control
+
+
+class _Declutter(MacroElement):
+    """Hide labels that would overlap a label of higher priority, at every zoom.
+
+    Labels are the ``L.divIcon`` markers whose class holds ``sv-lab1``
+    (posts, gap numbers), ``sv-lab2`` (km marks) or ``sv-lab3``
+    (settlement names); a label is hidden while its box, text included,
+    meets the box of one shown before it.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            function boxOf(el) {
+                var r = el.getBoundingClientRect(), b = [r.left, r.top, r.right, r.bottom];
+                el.querySelectorAll("*").forEach(function (c) {
+                    var q = c.getBoundingClientRect();
+                    if (q.width && q.height) {
+                        b = [Math.min(b[0], q.left), Math.min(b[1], q.top),
+                             Math.max(b[2], q.right), Math.max(b[3], q.bottom)];
+                    }
+                });
+                return b;
+            }
+            function run() {
+                var pane = map.getPanes().markerPane, shown = [];
+                ["sv-lab1", "sv-lab2", "sv-lab3"].forEach(function (cls) {
+                    pane.querySelectorAll("." + cls).forEach(function (el) {
+                        el.style.visibility = "";
+                        var b = boxOf(el);
+                        var hit = shown.some(function (s) {
+                            return b[0] < s[2] && s[0] < b[2] && b[1] < s[3] && s[1] < b[3];
+                        });
+                        if (hit) { el.style.visibility = "hidden"; } else { shown.push(b); }
+                    });
+                });
+            }
+            var pending = false;
+            function later() {
+                if (pending) { return; }
+                pending = true;
+                window.requestAnimationFrame(function () { pending = false; run(); });
+            }
+            map.on("zoomend moveend overlayadd overlayremove layeradd", later);
+            later();
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "SurveilDeclutter"
+
+
+_PAGE = Template(
+    "<!DOCTYPE html>\n"
+    '<html lang="{{ this.lang }}">\n'
+    "<head>\n"
+    "{% if this.title %}<title>{{this.title}}</title>{% endif %}"
+    "    {{this.header.render(**kwargs)}}\n"
+    "</head>\n"
+    "<body>\n"
+    "    {{this.html.render(**kwargs)}}\n"
+    "</body>\n"
+    "<script>\n"
+    "    {{this.script.render(**kwargs)}}\n"
+    "</script>\n"
+    "</html>\n"
+)  # branca's Figure page with the document language on <html>
 
 
 # --------------------------------------------------------------------- building blocks
@@ -558,6 +736,9 @@ def _base_map(segments: gpd.GeoDataFrame, lang: str, attribution: str | None) ->
     # Leaflet only: jQuery, Bootstrap, Font Awesome and awesome-markers are not used.
     m.default_js = [(n, u) for n, u in folium.Map.default_js if n == "leaflet"]
     m.default_css = [(n, u) for n, u in folium.Map.default_css if n == "leaflet_css"]
+    page = _figure(m)
+    page._template = _PAGE
+    page.lang = lang  # type: ignore[attr-defined]  # read by _PAGE
     _figure(m).header.add_child(Element(f"<style>{_CSS}</style>"), name="surveil_css")
     _figure(m).header.add_child(Element(f"<script>{_POPUP_JS}</script>"), name="surveil_js")
     m.add_child(_MapSetup(attribution, lang))
@@ -566,11 +747,6 @@ def _base_map(segments: gpd.GeoDataFrame, lang: str, attribution: str | None) ->
     folium.TileLayer(
         "OpenStreetMap", name=i18n.label("base_osm", lang), overlay=False, show=False
     ).add_to(m)
-    # keep the border clear of the layer control and legend (right) and the zoom,
-    # full-screen and measure buttons (left)
-    m.fit_bounds(
-        [[south, west], [north, east]], padding_top_left=(60, 70), padding_bottom_right=(300, 40)
-    )
     return m
 
 
@@ -579,6 +755,8 @@ def _add_controls(
     layers: Mapping[str, gpd.GeoDataFrame],
     summary: Mapping[str, Any] | None,
     title: str | None,
+    *,
+    hillshade: bool = False,
 ) -> None:
     """Add legend, key figures, title, full screen, measure and layer control."""
     m, lang = context.map, context.lang
@@ -594,18 +772,30 @@ def _add_controls(
         secondary_length_unit="meters",
         primary_area_unit="hectares",
         secondary_area_unit="sqmeters",
+        localization=lang,  # leaflet-measure bundles its Russian texts
     ).add_to(m)
     _Panel(
-        _legend_html(layers, lang), css_class="sv-panel sv-legend", position="bottomright"
+        _legend_html(layers, lang, hillshade=hillshade),
+        css_class="sv-panel sv-legend",
+        position="bottomright",
     ).add_to(m)
     if summary:
         _Panel(_kpi_html(summary, lang), css_class="sv-panel sv-kpi", position="bottomleft").add_to(
             m
         )
     heading = title if title is not None else context.t("title")
-    _Panel(f"<h3>{_esc(heading)}</h3>", css_class="sv-panel sv-title", position=None).add_to(m)
+    body = f"<h3>{_esc(heading)}</h3>"
+    if title is not None:
+        body += f"<div>{_esc(context.t('title'))}</div>"
+    _Panel(body, css_class="sv-panel sv-title", position=None).add_to(m)
     _figure(m).title = _esc(heading)
-    folium.LayerControl(position="topright", collapsed=False).add_to(m)
+    control = folium.LayerControl(position="topright", collapsed=True)
+    control.add_to(m)
+    west, south, east, north = layers["segments"].total_bounds
+    m.add_child(
+        _FitView([[south, west], [north, east]], layer_control=control.get_name(), lang=lang)
+    )
+    m.add_child(_Declutter())
 
 
 # --------------------------------------------------------------------- layers
@@ -842,7 +1032,7 @@ def _draw_gaps(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> Non
         features.add(geom, rec=rec, heading=heading, style=style, tooltip=heading)
         priority = rec.get("priority")
         if not i18n.is_missing(priority):
-            icon = _icon(_esc(_fmt(priority, "int", lang)), "sv-gaplabel", (18, 18))
+            icon = _icon(_esc(_fmt(priority, "int", lang)), "sv-gaplabel sv-lab1", (22, 22))
             point = shapely.line_interpolate_point(geom, 0.5, normalized=True)
             features.add(point, rec=rec, heading=heading, icon=icon)
     _FeatureLayer(features, pane="sv-gaps").add_to(context.overlay("layer_gaps"))
@@ -944,6 +1134,7 @@ def _draw_incidents(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -
         radius=22,
         blur=18,
         min_opacity=0.35,
+        gradient=_HEAT_GRADIENT,
         show=False,
     ).add_to(context.map)
     if len(shown) < len(incidents):
@@ -958,9 +1149,10 @@ def _draw_incidents(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -
         showCoverageOnHover=False,
         maxClusterRadius=40,
         disableClusteringAtZoom=15,
+        clusterPane="sv-incidents",
     )
     cluster.add_to(context.map)
-    _FeatureLayer(features).add_to(cluster)
+    _FeatureLayer(features, marker_pane="sv-incidents").add_to(cluster)
 
 
 #: Most incident markers drawn; more would make the page too heavy to open.
@@ -1016,7 +1208,7 @@ def _draw_posts(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> No
             _representative_point(geom),
             rec=rec,
             heading=heading,
-            icon=_icon(_esc(short), "sv-post", (width, 18)),
+            icon=_icon(_esc(short), "sv-post sv-lab1", (width, 20)),
             tooltip=heading,
         )
     _FeatureLayer(features).add_to(context.overlay("layer_posts"))
@@ -1052,8 +1244,61 @@ def _draw_hillshade(context: _Context, images: Sequence[tuple[Any, Any]]) -> Non
     layer = context.overlay("layer_hillshade")
     for image, bounds in images:
         folium.raster_layers.ImageOverlay(
-            image, bounds=[list(corner) for corner in bounds], opacity=0.55
+            display_hillshade(np.asarray(image)),
+            bounds=[list(corner) for corner in bounds],
+            opacity=0.55,
+            pixelated=False,  # smooth when zoomed in, not blocky
+            className="sv-hillshade",
         ).add_to(layer)
+
+
+#: Share of the image's width and height over which the hillshade fades out.
+_HILLSHADE_FADE = 0.08
+#: Hillshades smaller than this (pixels on the long side) are upsampled for display.
+_HILLSHADE_MIN_PX = 1024
+
+
+def display_hillshade(image: np.ndarray) -> np.ndarray:
+    """Return a hillshade image resampled for display, fading out at its edges.
+
+    A small image is upsampled bilinearly (so it is not blocky when zoomed
+    in) to at least about 1024 pixels on its long side; its alpha then falls
+    linearly to 0 over the outer 8 % of each side, so that the terrain ends
+    in a soft edge instead of a hard line at the box it was cut from.
+
+    Parameters
+    ----------
+    image
+        RGBA uint8 array ``(rows, cols, 4)`` from :func:`surveil.terrain.hillshade`.
+
+    Returns
+    -------
+    numpy.ndarray
+        RGBA uint8 array; the input is not modified.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> out = display_hillshade(np.full((100, 200, 4), 255, dtype=np.uint8))
+    >>> out.shape, int(out[0, 0, 3]), int(out[out.shape[0] // 2, out.shape[1] // 2, 3])
+    ((600, 1200, 4), 0, 255)
+    """
+    from scipy import ndimage
+
+    rows, cols = image.shape[:2]
+    factor = max(1, math.ceil(_HILLSHADE_MIN_PX / max(rows, cols, 1)))
+    out = image.astype(np.float32)
+    if factor > 1:
+        out = ndimage.zoom(out, (factor, factor, 1), order=1, mode="nearest", grid_mode=True)
+    rows, cols = out.shape[:2]
+
+    def ramp(n: int) -> np.ndarray:
+        edge = max(1.0, _HILLSHADE_FADE * n)
+        i = np.arange(n, dtype=np.float32)
+        return np.clip(np.minimum(i, n - 1 - i) / edge, 0.0, 1.0)
+
+    out[..., 3] *= np.outer(ramp(rows), ramp(cols))
+    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
 
 
 def _draw_km_marks(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> None:
@@ -1068,15 +1313,63 @@ def _draw_km_marks(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) ->
             text = f"{i18n.number(km, context.lang, 0 if km == int(km) else 1)} {unit}"
             features.add(
                 point,
-                icon=_icon(f"<i></i><span>{_esc(text)}</span>", "sv-km", (10, 10)),
+                icon=_icon(f"<i></i><span>{_esc(text)}</span>", "sv-km sv-lab2", (10, 10)),
                 tooltip=f"{section} · {text}" if section else text,
             )
     if features:
         _FeatureLayer(features).add_to(context.overlay("layer_km"))
 
 
+def _draw_context(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> None:
+    """Add roads, rivers (thin lines) and settlement names to orient by."""
+    large = _large(layers)
+    for kind, colour, weight in (("rivers", _RIVER_COLOUR, 2.0), ("roads", _ROAD_COLOUR, 1.5)):
+        frame = layers.get(kind)
+        if frame is None:
+            continue
+        features = _Features(lang=context.lang, precision=_LARGE_PRECISION if large else 5)
+        style = {"color": colour, "weight": weight, "opacity": 0.9}
+        names = _place_names(frame, context.lang)
+        for geom, name in zip(_simplified(frame, large).geometry, names, strict=True):
+            features.add(geom, style=style, tooltip=name or None)
+        _FeatureLayer(features, pane="sv-context").add_to(context.overlay(f"layer_{kind}"))
+    settlements = layers.get("settlements")
+    if settlements is None:
+        return
+    if "population" in settlements and len(settlements) > MAX_SETTLEMENTS:
+        population = pd.to_numeric(settlements["population"], errors="coerce").fillna(0)
+        settlements = settlements.loc[population.sort_values(ascending=False).index]
+    settlements = settlements.iloc[:MAX_SETTLEMENTS]
+    features = _Features(lang=context.lang)
+    for geom, name in zip(
+        settlements.geometry, _place_names(settlements, context.lang), strict=True
+    ):
+        inner = f"<i></i><span>{_esc(name)}</span>" if name else "<i></i>"
+        features.add(
+            _representative_point(geom),
+            icon=_icon(inner, "sv-place sv-lab3", (12, 12)),
+            tooltip=name or None,
+        )
+    _FeatureLayer(features).add_to(context.overlay("layer_settlements"))
+
+
+#: Most settlements named on the map (the most populous first).
+MAX_SETTLEMENTS = 2000
+
+
+def _place_names(frame: pd.DataFrame, lang: str) -> list[str]:
+    """Return each row's name, ``name_ru`` first in Russian where the data has it."""
+    names = pd.Series("", index=frame.index, dtype=object)
+    for column in ("name_ru", "name") if lang == "ru" else ("name",):
+        if column in frame:
+            text = frame[column].astype("string").fillna("").str.strip()
+            names = names.where(names != "", text)
+    return [str(n) for n in names]
+
+
 #: Drawing order: later layers lie on top within the same pane.
 _LAYER_DRAWERS: tuple[Callable[[_Context, Mapping[str, gpd.GeoDataFrame]], None], ...] = (
+    _draw_context,
     _draw_segments,
     _draw_gaps,
     _draw_footprints,
@@ -1275,10 +1568,12 @@ def _segment_heading(rec: Mapping[str, Any], lang: str) -> str:
     return f"{section} · {i18n.label('segment', lang)} {_fmt(rec.get('segment_id'), 'int', lang)}"
 
 
-def _legend_html(layers: Mapping[str, gpd.GeoDataFrame], lang: str) -> str:
+def _legend_html(
+    layers: Mapping[str, gpd.GeoDataFrame], lang: str, *, hillshade: bool = False
+) -> str:
     """Return the legend: risk classes, detection bins, and symbols of present layers."""
     rows = [
-        f"<h4>{_esc(i18n.label('legend', lang))}</h4><table>",
+        f"<details open><summary>{_esc(i18n.label('legend', lang))}</summary><table>",
         _legend_heading(i18n.label("risk_class", lang)),
     ]
     rows += [_legend_row(_swatch(RISK_COLOURS[c]), i18n.value(c, lang)) for c in RISK_CLASSES]
@@ -1294,10 +1589,12 @@ def _legend_html(layers: Mapping[str, gpd.GeoDataFrame], lang: str) -> str:
         text = f"{i18n.number(lower, lang, 1)}–{i18n.number(upper, lang, 1)}"
         rows.append(_legend_row(_swatch(colour), text))
     symbols = _legend_symbols(layers, lang)
+    if hillshade:
+        symbols.append((i18n.label("layer_hillshade", lang), _gradient("#ffffff", "#5a5a5a")))
     if symbols:
         rows.append(_legend_heading(i18n.label("symbols", lang)))
         rows += [_legend_row(symbol, text) for text, symbol in symbols]
-    rows.append("</table>")
+    rows.append("</table></details>")
     return "".join(rows)
 
 
@@ -1310,13 +1607,18 @@ def _legend_symbols(layers: Mapping[str, gpd.GeoDataFrame], lang: str) -> list[t
     for status in _present(layers, "sensors", "status", tuple(_SENSOR_COLOURS)):
         text = f"{t('sensor')}: {i18n.value(status, lang)}"
         symbols.append((text, _dot(_sensor_style(status)["fillColor"])))
+    if "footprints" in layers:
+        style = _footprint_style("operational")
+        symbols.append((t("layer_footprints"), _area_swatch(style)))
     for mode in _present(layers, "patrols", "mode", tuple(_PATROL_COLOURS)):
         colour = _PATROL_COLOURS.get(mode, _OTHER_PATROL_COLOUR)
         symbols.append(
             (f"{t('patrol_route')}: {i18n.value(mode, lang)}", _swatch(colour, height=3))
         )
     if "incidents" in layers:
-        symbols.append((t("incident"), _dot("#c2185b")))
+        symbols.append((t("incident"), _dot(_INCIDENT_COLOUR)))
+        colours = list(_HEAT_GRADIENT.values())
+        symbols.append((t("layer_heat"), _gradient(colours[0], colours[-1])))
     if "posts" in layers:
         short = "/".join(_esc(s) for s in _POST_SHORT[lang].values())
         symbols.append((t("post"), f'<span class="sv-post" style="padding:0 3px">{short}</span>'))
@@ -1324,7 +1626,29 @@ def _legend_symbols(layers: Mapping[str, gpd.GeoDataFrame], lang: str) -> list[t
         symbols.append((t("candidate"), _dot("#ffffff")))
     if "recommended" in layers:
         symbols.append((t("recommended"), '<span class="sv-rec">★</span>'))
+    if "settlements" in layers:
+        symbols.append((t("settlement"), '<span class="sv-dot" style="background:#fff"></span>'))
+    if "roads" in layers:
+        symbols.append((t("road"), _swatch(_ROAD_COLOUR, height=3)))
+    if "rivers" in layers:
+        symbols.append((t("river"), _swatch(_RIVER_COLOUR, height=3)))
+    symbols.append((t("layer_km"), '<span class="sv-dot" style="background:#222"></span>'))
     return symbols
+
+
+def _gradient(start: str, end: str) -> str:
+    return (
+        '<span class="sv-sw" style="height:12px;'
+        f'background:linear-gradient(90deg,{start},{end})"></span>'
+    )
+
+
+def _area_swatch(style: Mapping[str, Any]) -> str:
+    return (
+        f'<span class="sv-sw" style="height:12px;background:{style["fillColor"]};'
+        f"opacity:{max(0.35, float(style['fillOpacity']) * 2)};"
+        f'border:1px solid {style["color"]}"></span>'
+    )
 
 
 def _present(
@@ -1398,7 +1722,10 @@ def _kpi_html(summary: Mapping[str, Any], lang: str) -> str:
         rows.append(
             f'<tr><td>{_esc(i18n.label(key, lang))}</td><td class="sv-num">{_esc(text)}</td></tr>'
         )
-    return f"<h4>{_esc(i18n.label('kpis', lang))}</h4><table>{''.join(rows)}</table>"
+    return (
+        f'<details open class="sv-fold-small"><summary>{_esc(i18n.label("kpis", lang))}'
+        f"</summary><table>{''.join(rows)}</table></details>"
+    )
 
 
 def _is_scalar(v: Any) -> bool:

@@ -295,7 +295,7 @@ def test_fit_bounds_to_segments(layers):
 
 def test_controls_present(layers):
     page = _render(layers, attribution="illustrative data")
-    for needle in ("L.control.fullscreen", "L.Control.Measure", "L.control.scale",
+    for needle in ("L.control.fullscreen", "L.Control.Measure", "L.Control.Scale.extend",
                    "L.control.layers", "L.heatLayer", "L.markerClusterGroup",
                    "addAttribution", "illustrative data"):  # fmt: skip
         assert needle in page, needle
