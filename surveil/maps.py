@@ -648,6 +648,7 @@ class _Declutter(MacroElement):
                 window.requestAnimationFrame(function () { pending = false; run(); });
             }
             map.on("zoomend moveend overlayadd overlayremove layeradd", later);
+            window.addEventListener("load", later);  // once the page is laid out
             later();
         })({{ this._parent.get_name() }});
         {% endmacro %}

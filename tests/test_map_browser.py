@@ -140,6 +140,37 @@ def test_demo_map_on_a_projector(demo_maps, lang, width, height):
     assert 0 <= extent[0] < extent[2] <= width and 0 <= extent[1] < extent[3] <= height
 
 
+_LABELS = (
+    """(function (m) {
+  var out = [];
+  document.querySelectorAll(".sv-lab1, .sv-lab2, .sv-lab3").forEach(function (el) {
+    if (getComputedStyle(el).visibility === "hidden") { return; }
+    var b = null;
+    [el].concat(Array.from(el.children)).forEach(function (c) {
+      var r = c.getBoundingClientRect();
+      if (!r.width || !r.height) { return; }
+      b = b ? [Math.min(b[0], r.left), Math.min(b[1], r.top), Math.max(b[2], r.right),
+               Math.max(b[3], r.bottom)] : [r.left, r.top, r.right, r.bottom];
+    });
+    if (b) { out.push([el.textContent].concat(b)); }
+  });
+  return out;
+})"""
+    + _CALL
+)
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES)
+def test_shown_labels_do_not_overlap(demo_maps, test_maps, width, height):
+    for path in (demo_maps["en"], test_maps["ru"]):
+        with Page(width, height) as page:
+            page.open(path)
+            labels = page.js(_LABELS)
+        assert len(labels) >= 3
+        for a, b in itertools.combinations(labels, 2):
+            assert not _meet(a[1:], b[1:]), f"{a[0]!r} overlaps {b[0]!r} in {path.name}"
+
+
 @pytest.mark.parametrize(("width", "height"), SIZES)
 def test_controls_clear_on_the_test_map(test_maps, width, height):
     with Page(width, height) as page:
