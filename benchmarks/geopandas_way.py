@@ -1,9 +1,10 @@
 """Detection the way an analyst does it today with geopandas, for comparison.
 
-Per UTM zone: project the crossing-path points and the sensors to the zone's
-UTM CRS, buffer each sensor by its range (``GeoSeries.buffer``, 16 segments
-per quarter circle), cut sectors (fov < 360°) with a wedge polygon, ``sjoin``
-the points with the footprints, drop repeated (target, sensor) pairs and
+Per UTM zone: project the crossing paths (lines from ``path_depth_m`` left
+to ``path_depth_m`` right of each target point) and the sensors to the
+zone's UTM CRS, buffer each sensor by its range (``GeoSeries.buffer``, 16
+segments per quarter circle), cut sectors (fov < 360°) with a wedge polygon,
+``sjoin`` the paths that intersect the footprints, drop repeated (target, sensor) pairs and
 ``groupby`` target to combine ``1 − Π(1 − p)``. Patrol routes likewise:
 buffer by ``sweep_m``, ``sjoin``, sum the reading passes per target and take
 ``1 − exp(−V · T / 24)``. The analyst is careful: points go to the zone of
@@ -12,8 +13,6 @@ sector azimuths are turned from true to grid north.
 """
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -81,24 +80,18 @@ def detect_geopandas(
     sensors: gpd.GeoDataFrame,
     patrols: gpd.GeoDataFrame,
     *,
-    path_offsets_m: Sequence[float] = (0.0,),
+    path_depth_m: float = 300.0,
     trace_persistence_h: float = 12.0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return P_sensor, P_patrol and P_detect at each target point."""
     n = len(targets)
     sensors = sensors.reset_index(drop=True).assign(sensor=lambda f: np.arange(len(f)))
     patrols = patrols.reset_index(drop=True).assign(route=lambda f: np.arange(len(f)))
-    lons, lats, ids = [], [], []
-    for offset in path_offsets_m:
-        lon, lat = targets.offset(offset)
-        lons.append(lon)
-        lats.append(lat)
-        ids.append(np.arange(n))
-    lon, lat, target = np.concatenate(lons), np.concatenate(lats), np.concatenate(ids)
+    left = targets.offset(-path_depth_m)
+    right = targets.offset(path_depth_m)
+    paths = shapely.linestrings(np.stack([np.column_stack(left), np.column_stack(right)], axis=1))
     points = gpd.GeoDataFrame(
-        {"target": target, "zone": utm_zone(lon)},
-        geometry=gpd.points_from_xy(lon, lat),
-        crs=4326,
+        {"target": np.arange(n), "zone": utm_zone(targets.lon)}, geometry=paths, crs=4326
     )
     sensor_hits, patrol_hits = [], []
     for zone, pts in points.groupby("zone"):
@@ -108,7 +101,7 @@ def detect_geopandas(
         if len(near):
             feet = _footprints(near, crs)
             feet["sensor"] = near["sensor"].to_numpy()
-            joined = gpd.sjoin(pts_m, feet, predicate="within")
+            joined = gpd.sjoin(pts_m, feet, predicate="intersects")
             sensor_hits.append(joined[["target", "sensor", "p"]])
         routes = _near_zone(patrols, int(zone))
         if len(routes):
@@ -121,7 +114,7 @@ def detect_geopandas(
                 geometry=metric.geometry.buffer(metric["sweep_m"].to_numpy()).values,
                 crs=crs,
             )
-            joined = gpd.sjoin(pts_m, swaths, predicate="within")
+            joined = gpd.sjoin(pts_m, swaths, predicate="intersects")
             patrol_hits.append(joined[["target", "route", "reading"]])
     p_sensor = np.zeros(n)
     if sensor_hits:

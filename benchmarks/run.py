@@ -161,7 +161,7 @@ def run_one(config: dict, *, with_map: bool, compare: bool) -> dict:
         segments = segment_border(scenario.border, segment_m=p.segment_m)
         targets = sample_targets(segments, sample_m=p.sample_m)
         sensors = coverage.active_sensors(scenario.sensors, include_planned=p.include_planned)
-        kwargs = dict(path_offsets_m=p.path_offsets_m, trace_persistence_h=p.trace_persistence_h)
+        kwargs = dict(path_depth_m=p.path_depth_m, trace_persistence_h=p.trace_persistence_h)
         # Best of three runs each (the machine is shared and noisy); surveil's
         # compiled kernels are already loaded by the assessment above.
         t_ours, t_gpd = np.inf, np.inf

@@ -787,10 +787,15 @@ settlements = "settlements.csv"
 segment_m = 1000
 sample_m = 100
 target_pd = 0.5
-path_offsets_m = [-300, 0, 300]
+path_depth_m = 300
 reference_date = "{END}"
+own_country = "{OWN_NAMES[sector.own]}"
 """
     (out / "scenario.toml").write_text(text, encoding="utf-8")
+
+
+#: Names of the own countries as the border layer writes them.
+OWN_NAMES = {"KGZ": "Kyrgyzstan", "TJK": "Tajikistan"}
 
 
 def main() -> None:

@@ -23,7 +23,9 @@ from surveil.errors import (
 
 if TYPE_CHECKING:
     from surveil.assessment import Assessment, assess
+    from surveil.compare import Comparison, compare
     from surveil.datasets import get_path, load_demo
+    from surveil.plan import Plan, plan
     from surveil.scenario import Parameters, Scenario, load_scenario
 
 # Imported on first use, so that the command line starts (and answers Ctrl-C)
@@ -31,6 +33,10 @@ if TYPE_CHECKING:
 _LAZY = {
     "Assessment": "surveil.assessment",
     "assess": "surveil.assessment",
+    "Comparison": "surveil.compare",
+    "compare": "surveil.compare",
+    "Plan": "surveil.plan",
+    "plan": "surveil.plan",
     "get_path": "surveil.datasets",
     "load_demo": "surveil.datasets",
     "Parameters": "surveil.scenario",
@@ -52,10 +58,12 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "Assessment",
     "CRSError",
+    "Comparison",
     "GeometryError",
     "InputError",
     "InputWarning",
     "Parameters",
+    "Plan",
     "Scenario",
     "ScenarioError",
     "SchemaError",
@@ -63,7 +71,9 @@ __all__ = [
     "SurveilWarning",
     "__version__",
     "assess",
+    "compare",
     "get_path",
     "load_demo",
     "load_scenario",
+    "plan",
 ]

@@ -10,10 +10,12 @@ means: ``auto``, ``numba`` or ``numpy``).
 
 The compiled loops live in :mod:`surveil._numba_kernels`, compiled on first
 use and cached on disk, so only the first run on a machine compiles. The
-detection kernels do not materialise (point, sensor) pairs: target points are
-bucketed on a 3-D grid of ECEF cells (:mod:`surveil._ecef_cells`), each sensor or
-patrol-route edge visits the 27 cells around it, and a crossing path counts
-once per sensor or route through a stamp array.
+detection kernels do not materialise (point, sensor) pairs: crossing paths are
+bucketed by their middles on a 3-D grid of ECEF cells
+(:mod:`surveil._ecef_cells`), each sensor or patrol-route edge visits the 27
+cells around it and tests each path there exactly (segment against range
+ball and sector, segment against route edge), and a path counts once per
+sensor or route through a stamp array.
 """
 
 from __future__ import annotations
@@ -152,8 +154,12 @@ def _bucket(base_xyz: FloatArray, cell_m: float) -> tuple[IntArray, IntArray]:
     return order, keys[order]
 
 
+def _middles(ends: FloatArray) -> FloatArray:
+    return np.ascontiguousarray((ends[0] + ends[1]) / 2.0)
+
+
 def sensor_detection(
-    paths: FloatArray,
+    ends: FloatArray,
     reach_m: float,
     segment: IntArray,
     n_segments: int,
@@ -169,12 +175,10 @@ def sensor_detection(
 
     Parameters
     ----------
-    paths
-        ECEF points of the crossing paths, shape ``(offsets, points, 3)``;
-        ``paths[k]`` is the target points moved by the k-th offset.
+    ends
+        ECEF ends of the crossing paths, shape ``(2, points, 3)``: left, right.
     reach_m
-        Upper bound of the distance from a point of ``paths[0]`` to the other
-        points of its path, in metres (the spread of the offsets).
+        Upper bound of the distance from a path's middle to its ends, metres.
     segment, n_segments
         Segment of each point and the number of segments.
     s_xyz, s_east, s_north
@@ -183,10 +187,13 @@ def sensor_detection(
         Range (m), azimuth and field of view (degrees), ``pd · availability``.
     """
     reach = float(reach_m)
+    middle = _middles(ends)
     cell_m = max(float(s_range.max(initial=0.0)) + reach, 100.0)
-    order, keys = _bucket(paths[0], cell_m)
+    order, keys = _bucket(middle, cell_m)
     return _kernels().sensors(
-        paths,
+        np.ascontiguousarray(ends[0]),
+        np.ascontiguousarray(ends[1]),
+        middle,
         order,
         keys,
         cell_m,
@@ -204,7 +211,7 @@ def sensor_detection(
 
 
 def route_visits(
-    paths: FloatArray,
+    ends: FloatArray,
     reach_m: float,
     a: FloatArray,
     b: FloatArray,
@@ -217,7 +224,7 @@ def route_visits(
 
     Parameters
     ----------
-    paths
+    ends, reach_m
         As for :func:`sensor_detection`.
     a, b
         ECEF ends of the route edges, edges of one route consecutive.
@@ -227,12 +234,26 @@ def route_visits(
         Per route: ``sweep_m``, ``visits_per_day`` and ``pd``.
     """
     reach = float(reach_m)
+    middle = _middles(ends)
     half = float(np.linalg.norm(b - a, axis=1).max(initial=0.0)) / 2.0
     cell_m = max(float(sweep.max(initial=0.0)) + half + reach, 100.0)
-    order, keys = _bucket(paths[0], cell_m)
+    order, keys = _bucket(middle, cell_m)
     mid_key = cell_keys((a + b) / 2.0, cell_m)
     change = (mid_key[1:] != mid_key[:-1]) | (edge_route[1:] != edge_route[:-1])
     groups = np.concatenate([[0], np.flatnonzero(change) + 1, [len(a)]]).astype(np.int64)
     return _kernels().routes(
-        paths, order, keys, cell_m, reach, a, b, edge_route, groups, sweep, rate, pd_read
+        np.ascontiguousarray(ends[0]),
+        np.ascontiguousarray(ends[1]),
+        middle,
+        order,
+        keys,
+        cell_m,
+        reach,
+        a,
+        b,
+        edge_route,
+        groups,
+        sweep,
+        rate,
+        pd_read,
     )

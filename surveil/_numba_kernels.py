@@ -20,6 +20,7 @@ from surveil._ecef_cells import HALF as _HALF
 from surveil._ecef_cells import SPAN as _SPAN
 
 njit = numba.njit(cache=True, nogil=True)
+inline = numba.njit(cache=True, nogil=True, inline="always")
 
 
 @njit
@@ -38,9 +39,56 @@ def neighbours(xyz, cell_m, keys, out):  # type: ignore[no-untyped-def]
                 k += 1
 
 
+@inline
+def ray_crossed(q0e, q0n, de, dn, we, wn):  # type: ignore[no-untyped-def]
+    """Tell whether the 2-D segment q0 + s·d (s in [0, 1]) meets the ray λ·w (λ ≥ 0)."""
+    den = de * wn - dn * we
+    if den == 0:
+        return False
+    s = -(q0e * wn - q0n * we) / den
+    return s >= 0 and s <= 1 and (q0e + s * de) * we + (q0n + s * dn) * wn >= 0
+
+
+@inline
+def path_hits(left, right, i, s_xyz, s_east, s_north, j, r, all_round, az, half):  # type: ignore[no-untyped-def]
+    """Tell whether path i meets sensor j's range and sector (as coverage.path_in_sector)."""
+    lx, ly, lz = left[i, 0] - s_xyz[j, 0], left[i, 1] - s_xyz[j, 1], left[i, 2] - s_xyz[j, 2]
+    dx, dy, dz = right[i, 0] - left[i, 0], right[i, 1] - left[i, 1], right[i, 2] - left[i, 2]
+    dd = dx * dx + dy * dy + dz * dz
+    ad = lx * dx + ly * dy + lz * dz
+    disc = ad * ad - dd * ((lx * lx + ly * ly + lz * lz) - r * r)
+    if disc < 0:
+        return False
+    root = math.sqrt(disc)
+    t0 = max((-ad - root) / dd, 0.0)
+    t1 = min((-ad + root) / dd, 1.0)
+    if t0 > t1:
+        return False
+    if all_round:
+        return True
+    ex, ey, ez = s_east[j, 0], s_east[j, 1], s_east[j, 2]
+    nx, ny, nz = s_north[j, 0], s_north[j, 1], s_north[j, 2]
+    le, ln = lx * ex + ly * ey + lz * ez, lx * nx + ly * ny + lz * nz
+    de, dn = dx * ex + dy * ey + dz * ez, dx * nx + dy * ny + dz * nz
+    q0e, q0n = le + t0 * de, ln + t0 * dn
+    q1e, q1n = le + t1 * de, ln + t1 * dn
+    ue, un, cos_half = math.sin(az), math.cos(az), math.cos(half)
+    if q0e * ue + q0n * un >= math.hypot(q0e, q0n) * cos_half:
+        return True
+    if q1e * ue + q1n * un >= math.hypot(q1e, q1n) * cos_half:
+        return True
+    for sign in (-1.0, 1.0):
+        w = az + sign * half
+        if ray_crossed(q0e, q0n, q1e - q0e, q1n - q0n, math.sin(w), math.cos(w)):
+            return True
+    return False
+
+
 @njit
 def sensors(  # type: ignore[no-untyped-def]
-    paths,
+    left,
+    right,
+    middle,
     order,
     keys,
     cell_m,
@@ -55,47 +103,28 @@ def sensors(  # type: ignore[no-untyped-def]
     segment,
     n_segments,
 ):
-    n_off, n = paths.shape[0], paths.shape[1]
+    n = middle.shape[0]
     miss = np.ones(n)
     seeing = np.zeros(n_segments, dtype=np.int64)
     stamp = np.full(n_segments, -1, dtype=np.int64)
     ranges = np.empty((27, 2), dtype=np.int64)
     for j in range(s_xyz.shape[0]):
         neighbours(s_xyz[j], cell_m, keys, ranges)
-        r2 = s_range[j] * s_range[j]
         all_round = math.isnan(s_az[j]) or s_fov[j] >= 360.0
-        sin_az = math.sin(math.radians(s_az[j]))
-        cos_az = math.cos(math.radians(s_az[j]))
-        cos_half = math.cos(math.radians(min(s_fov[j] / 2.0 + 1e-9, 180.0)))
+        az = 0.0 if all_round else math.radians(s_az[j])
+        half = math.radians(min(s_fov[j] / 2.0 + 1e-9, 180.0))
         near2 = (s_range[j] + reach) * (s_range[j] + reach)
         for c in range(27):
             for q in range(ranges[c, 0], ranges[c, 1]):
                 i = order[q]
-                bx = paths[0, i, 0] - s_xyz[j, 0]
-                by = paths[0, i, 1] - s_xyz[j, 1]
-                bz = paths[0, i, 2] - s_xyz[j, 2]
+                bx = middle[i, 0] - s_xyz[j, 0]
+                by = middle[i, 1] - s_xyz[j, 1]
+                bz = middle[i, 2] - s_xyz[j, 2]
                 if bx * bx + by * by + bz * bz > near2:
                     continue  # no point of this path can be in range
-                hit = False
-                for o in range(n_off):
-                    dx = paths[o, i, 0] - s_xyz[j, 0]
-                    dy = paths[o, i, 1] - s_xyz[j, 1]
-                    dz = paths[o, i, 2] - s_xyz[j, 2]
-                    if dx * dx + dy * dy + dz * dz > r2:
-                        continue
-                    e = dx * s_east[j, 0] + dy * s_east[j, 1] + dz * s_east[j, 2]
-                    nn = dx * s_north[j, 0] + dy * s_north[j, 1] + dz * s_north[j, 2]
-                    if e * e + nn * nn > r2:
-                        continue
-                    if all_round:
-                        hit = True
-                        break
-                    # Inside the sector when the angle to the axis is at most
-                    # half the field of view: cos(angle) >= cos(half).
-                    if e * sin_az + nn * cos_az >= math.sqrt(e * e + nn * nn) * cos_half:
-                        hit = True
-                        break
-                if hit:
+                if path_hits(
+                    left, right, i, s_xyz, s_east, s_north, j, s_range[j], all_round, az, half
+                ):
                     miss[i] *= 1.0 - s_p[j]
                     s = segment[i]
                     if stamp[s] != j:
@@ -104,11 +133,44 @@ def sensors(  # type: ignore[no-untyped-def]
     return 1.0 - miss, seeing
 
 
+@inline
+def segment_distance(p0, p1, i, q0, q1, k):  # type: ignore[no-untyped-def]
+    """Shortest distance between segments p0[i]–p1[i] and q0[k]–q1[k] (as coverage's)."""
+    d1x, d1y, d1z = p1[i, 0] - p0[i, 0], p1[i, 1] - p0[i, 1], p1[i, 2] - p0[i, 2]
+    d2x, d2y, d2z = q1[k, 0] - q0[k, 0], q1[k, 1] - q0[k, 1], q1[k, 2] - q0[k, 2]
+    rx, ry, rz = p0[i, 0] - q0[k, 0], p0[i, 1] - q0[k, 1], p0[i, 2] - q0[k, 2]
+    a = d1x * d1x + d1y * d1y + d1z * d1z
+    e = d2x * d2x + d2y * d2y + d2z * d2z
+    f = d2x * rx + d2y * ry + d2z * rz
+    b = d1x * d2x + d1y * d2y + d1z * d2z
+    c = d1x * rx + d1y * ry + d1z * rz
+    denom = a * e - b * b
+    s = 0.0
+    t = 0.0
+    if a > 0 and e > 0:
+        if denom != 0:
+            s = min(max((b * f - c * e) / denom, 0.0), 1.0)
+        t = (b * s + f) / e
+        if t < 0:
+            s = min(max(-c / a, 0.0), 1.0)
+        elif t > 1:
+            s = min(max((b - c) / a, 0.0), 1.0)
+    elif a > 0:
+        s = min(max(-c / a, 0.0), 1.0)
+    elif e > 0:
+        t = f / e
+    t = min(max(t, 0.0), 1.0)
+    gx = rx + s * d1x - t * d2x
+    gy = ry + s * d1y - t * d2y
+    gz = rz + s * d1z - t * d2z
+    return math.sqrt(gx * gx + gy * gy + gz * gz)
+
+
 @njit
 def routes(  # type: ignore[no-untyped-def]
-    paths, order, keys, cell_m, reach, a, b, edge_route, groups, sweep, rate, pd_read
+    left, right, middle, order, keys, cell_m, reach, a, b, edge_route, groups, sweep, rate, pd_read
 ):
-    n_off, n = paths.shape[0], paths.shape[1]
+    n = middle.shape[0]
     visits = np.zeros(n)
     reading = np.zeros(n)
     stamp = np.full(n, -1, dtype=np.int64)
@@ -125,36 +187,22 @@ def routes(  # type: ignore[no-untyped-def]
             for d in range(3):
                 mid[d] = (a[k, d] + b[k, d]) / 2.0
             abx, aby, abz = b[k, 0] - a[k, 0], b[k, 1] - a[k, 1], b[k, 2] - a[k, 2]
-            denom = abx * abx + aby * aby + abz * abz
-            sweep2 = sweep[r] * sweep[r]
-            near2 = (sweep[r] + reach) * (sweep[r] + reach)
-            ball = math.sqrt(denom) / 2.0 + sweep[r] + reach
+            ball = math.sqrt(abx * abx + aby * aby + abz * abz) / 2.0 + sweep[r] + reach
             ball2 = ball * ball
             for c in range(27):
                 for q in range(ranges[c, 0], ranges[c, 1]):
                     i = order[q]
                     if stamp[i] == r:
                         continue
-                    mx = paths[0, i, 0] - mid[0]
-                    my = paths[0, i, 1] - mid[1]
-                    mz = paths[0, i, 2] - mid[2]
+                    mx = middle[i, 0] - mid[0]
+                    my = middle[i, 1] - mid[1]
+                    mz = middle[i, 2] - mid[2]
                     if mx * mx + my * my + mz * mz > ball2:
                         continue  # farther from the edge's middle than it can reach
-                    for o in range(n_off):
-                        px = paths[o, i, 0] - a[k, 0]
-                        py = paths[o, i, 1] - a[k, 1]
-                        pz = paths[o, i, 2] - a[k, 2]
-                        t = (px * abx + py * aby + pz * abz) / denom if denom > 0 else 0.0
-                        t = min(max(t, 0.0), 1.0)
-                        fx, fy, fz = px - t * abx, py - t * aby, pz - t * abz
-                        d2 = fx * fx + fy * fy + fz * fz
-                        if o == 0 and d2 > near2:
-                            break  # no point of this path can be within the sweep
-                        if d2 <= sweep2:
-                            stamp[i] = r
-                            visits[i] += rate[r]
-                            reading[i] += rate[r] * pd_read[r]
-                            break
+                    if segment_distance(left, right, i, a, b, k) <= sweep[r]:
+                        stamp[i] = r
+                        visits[i] += rate[r]
+                        reading[i] += rate[r] * pd_read[r]
     return visits, reading
 
 

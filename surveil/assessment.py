@@ -392,14 +392,15 @@ def detection_table(
         sight = visibility.sensor_sight(
             tiles, sensors, target_height_m=p.target_height_m, refraction=p.refraction
         )
-        depth = max(abs(o) for o in p.path_offsets_m)
+        depth = p.path_depth_m
         reaching = reaching_sensors(targets, sight.sensors, depth_m=depth)
         warn_sensors_off_terrain(sight, str(scenario.dem), reaching=reaching)
     detection = coverage.detect_points(
         targets,
         sensors,
         scenario.patrols,
-        path_offsets_m=p.path_offsets_m,
+        path_depth_m=p.path_depth_m,
+        sight_step_m=min((t.cell_m for t in tiles), default=30.0),
         trace_persistence_h=p.trace_persistence_h,
         patrol_pd=p.patrol_pd,
         crosser_speed_kmh=p.crosser_speed_kmh,
@@ -525,7 +526,11 @@ def threat_table(
 
 
 def load_terrain(
-    dem: os.PathLike[str], scenario: Scenario, targets: TargetPoints
+    dem: os.PathLike[str],
+    scenario: Scenario,
+    targets: TargetPoints,
+    *,
+    min_buffer_m: float = 0.0,
 ) -> tuple[terrain.DEM, ...]:
     """Read the DEM around the border, one local tile per 200 km of border.
 
@@ -534,6 +539,8 @@ def load_terrain(
     longest range of the sensors that can reach a target point (see
     :func:`reaching_sensors`) plus the crossing-path depth and 1 km. A sensor
     that cannot reach the border changes nothing, not even the window.
+    ``min_buffer_m`` widens it (for a plan's candidate sites); cell values do
+    not change with the window.
 
     Raises
     ------
@@ -542,13 +549,13 @@ def load_terrain(
         naming the sensor whose range asks for it.
     """
     p = scenario.parameters
-    depth = max(abs(o) for o in p.path_offsets_m)
+    depth = p.path_depth_m
     sensors = scenario.sensors
     reach = reaching_sensors(targets, sensors, depth_m=depth)
     ranges = sensors["range_m"].to_numpy(dtype=float)
     longest = int(np.argmax(np.where(reach, ranges, -np.inf))) if reach.any() else None
     margin = depth + 1000.0
-    buffer_m = margin + (ranges[longest] if longest is not None else 0.0)
+    buffer_m = margin + max(ranges[longest] if longest is not None else 0.0, min_buffer_m)
     path = str(dem)
     for box in terrain.border_tiles(targets.lon, targets.lat):
         center = ((box[0] + box[2]) / 2.0, (box[1] + box[3]) / 2.0)

@@ -509,7 +509,7 @@ def _mast_heights(
     for item in items:
         value = _parse_number(item) if not isinstance(item, int | float) else float(item)
         if value is None or not math.isfinite(value) or value < 0 or value > 200:
-            expected = "expected mast heights in metres from 0 to 200, such as \"12;20;30\""
+            expected = 'expected mast heights in metres from 0 to 200, such as "12;20;30"'
             return "", [Problem(source, _LAYER, number, "mast_heights_m", _show(raw), expected)]
         heights.append(value)
     return ";".join(f"{h:g}" for h in sorted(set(heights))), []

@@ -1,14 +1,19 @@
 """Compute sensor, patrol and response detection at target points and per segment.
 
-The model is that of DESIGN §3, without terrain:
+The model is that of DESIGN §3 (line of sight over terrain in :mod:`surveil.visibility`):
 
-* a sensor j detects a crossing at x with ``p_j = pd_j · availability_j`` when
-  x, or any point of the crossing path through x, lies within its range and
-  inside its field of view; sensors with status ``faulty`` count as absent and
-  ``planned`` ones only when asked for;
-  ``P_sensor(x) = 1 − Π_j (1 − p_j(x))``;
-* patrols: a point within ``sweep_m`` of a route is passed ``visits_per_day``
-  times a day; each pass sees or reads with the route's ``pd`` (the
+* a crossing at a target point x is the straight path square to the line
+  from ``path_depth_m`` outside to ``path_depth_m`` inside;
+* a sensor j detects it with ``p_j = pd_j · availability_j`` when some point
+  of the path lies within its range and inside its field of view (found
+  exactly, :func:`path_in_sector`) and, with terrain, in line of sight at one
+  of the path's samples; one chance per sensor and path (its glimpses along
+  one path are fully correlated); sensors with status ``faulty`` count as
+  absent and ``planned`` ones only when asked for;
+  ``P_sensor(x) = 1 − Π_j (1 − p_j(x))`` (distinct sensors independent);
+* patrols: a route whose line comes within ``sweep_m`` of the path (exact
+  segment-to-segment distance, :func:`segment_distance`) passes it
+  ``visits_per_day`` times a day; each pass sees or reads with the route's ``pd`` (the
   ``patrol_pd`` parameter where the layer gives none). Passes are Poisson
   with rate ``R = Σ pd · visits_per_day`` per day, so
 
@@ -40,7 +45,6 @@ sensor's local east-north-up frame.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -178,19 +182,133 @@ def sensor_pairs(
     return point[keep], sensor[keep]
 
 
+def _dot(u: FloatArray, v: FloatArray) -> FloatArray:
+    return np.einsum("ij,ij->i", u, v)
+
+
+def _ray_crossing(
+    q0e: FloatArray, q0n: FloatArray, de: FloatArray, dn: FloatArray, we: FloatArray, wn: FloatArray
+) -> FloatArray:
+    """Return where 2-D segments ``q0 + s·d`` (s in [0, 1]) meet rays ``λ·w`` (λ ≥ 0), or NaN."""
+    den = de * wn - dn * we
+    s = -(q0e * wn - q0n * we) / np.where(den != 0, den, 1.0)
+    ok = (den != 0) & (s >= 0) & (s <= 1) & ((q0e + s * de) * we + (q0n + s * dn) * wn >= 0)
+    return np.where(ok, s, np.nan)
+
+
+@dataclass(frozen=True)
+class PathInSector:
+    """Where crossing paths meet sensors' range and field of view (see :func:`path_in_sector`).
+
+    Attributes
+    ----------
+    hit
+        Some point of the path is in range and inside the field of view.
+    t0, t1
+        The part of the path within range, as fractions from its left end.
+    t_cross
+        Fractions where the in-range part crosses the sector's two boundary
+        rays, shape ``(pairs, 2)``; NaN where it does not.
+    """
+
+    hit: NDArray[np.bool_]
+    t0: FloatArray
+    t1: FloatArray
+    t_cross: FloatArray
+
+
+def path_in_sector(
+    left: FloatArray,
+    right: FloatArray,
+    east: FloatArray,
+    north: FloatArray,
+    range_m: FloatArray,
+    azimuth_deg: FloatArray,
+    fov_deg: FloatArray,
+) -> PathInSector:
+    """Intersect crossing paths with sensors' range balls and field-of-view sectors, exactly.
+
+    A path is the chord from ``left`` to ``right``; its points within range
+    (distance from the sensor at most ``range_m``) form one interval
+    ``[t0, t1]`` (a quadratic in t). The path meets the sector when either end
+    of that interval lies inside it or the interval crosses one of its two
+    boundary rays (the bearing is taken in the sensor's horizontal plane).
+    :mod:`surveil._numba_kernels` repeats this arithmetic step by step.
+
+    Parameters
+    ----------
+    left, right
+        Path ends minus the sensor's position, ECEF metres, shape ``(pairs, 3)``.
+    east, north
+        The sensor's local east and north unit vectors (ECEF), ``(pairs, 3)``.
+    range_m, azimuth_deg, fov_deg
+        The sensor's range (m), sector axis and width (degrees; a NaN axis or
+        a width of 360° sees all round).
+    """
+    d = right - left
+    dd, ad = _dot(d, d), _dot(left, d)
+    disc = ad * ad - dd * (_dot(left, left) - range_m * range_m)
+    root = np.sqrt(np.maximum(disc, 0.0))
+    t0 = np.maximum((-ad - root) / dd, 0.0)
+    t1 = np.minimum((-ad + root) / dd, 1.0)
+    in_range = (disc >= 0) & (t0 <= t1)
+    le, ln = _dot(left, east), _dot(left, north)
+    de, dn = _dot(d, east), _dot(d, north)
+    q0e, q0n = le + t0 * de, ln + t0 * dn
+    q1e, q1n = le + t1 * de, ln + t1 * dn
+    all_round = np.isnan(azimuth_deg) | (fov_deg >= 360.0)
+    az = np.radians(np.where(all_round, 0.0, azimuth_deg))
+    half = np.radians(np.minimum(fov_deg / 2.0 + 1e-9, 180.0))
+    ue, un, cos_half = np.sin(az), np.cos(az), np.cos(half)
+    inside0 = q0e * ue + q0n * un >= np.hypot(q0e, q0n) * cos_half
+    inside1 = q1e * ue + q1n * un >= np.hypot(q1e, q1n) * cos_half
+    cross = np.column_stack(
+        [
+            _ray_crossing(
+                q0e, q0n, q1e - q0e, q1n - q0n, np.sin(az + sign * half), np.cos(az + sign * half)
+            )
+            for sign in (-1.0, 1.0)
+        ]
+    )
+    cross[all_round] = np.nan
+    hit = in_range & (all_round | inside0 | inside1 | np.isfinite(cross).any(axis=1))
+    t_cross = t0[:, None] + cross * (t1 - t0)[:, None]
+    return PathInSector(hit=hit, t0=t0, t1=t1, t_cross=t_cross)
+
+
+def _sensor_frames(sensors: gpd.GeoDataFrame) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Return each sensor's ECEF position and local east and north unit vectors."""
+    lon = sensors.geometry.x.to_numpy()
+    lat = sensors.geometry.y.to_numpy()
+    east, north = geodesy.east_north(lon, lat)
+    return geodesy.ecef(lon, lat), east, north
+
+
 def sensor_probability(
     targets: TargetPoints,
     sensors: gpd.GeoDataFrame,
     *,
-    path_offsets_m: Sequence[float] = (0.0,),
+    path_depth_m: float = 300.0,
     sight: Sight | None = None,
+    sight_step_m: float = 30.0,
 ) -> tuple[FloatArray, tuple[IntArray, IntArray]]:
-    """Return ``P_sensor`` at each target point and the (point, sensor) pairs.
+    """Return ``P_sensor`` at each target point and the (point, sensor) pairs that detect.
 
-    A sensor detects a crossing when any point of its path (the target point
-    moved by each of ``path_offsets_m`` square to the line) is in range,
-    sector and, with terrain, in line of sight; it then detects with
-    ``pd · availability``. Sensors combine as independent detectors.
+    The crossing path at a target point is the segment square to the line
+    from ``path_depth_m`` on its left to ``path_depth_m`` on its right. Without
+    terrain, a sensor detects the path when any point of it is within range
+    and inside the field of view, found exactly (:func:`path_in_sector`).
+    With terrain, the part of the path in range is sampled every
+    ``sight_step_m`` (the DEM cell size) counted from the target point,
+    together with that part's ends, the point closest to the sensor and the
+    sector-boundary crossings; the sensor detects the path when one of the
+    samples inside the sector is in line of sight (and slant range, see
+    :class:`surveil.visibility.TerrainSight`).
+
+    A sensor has ONE detection chance per path, ``p = pd · availability``,
+    however long the path stays in view: its glimpses along one path are
+    assumed fully correlated. Distinct sensors are independent:
+    ``P_sensor = 1 − Π_j (1 − p_j)``.
 
     Parameters
     ----------
@@ -198,25 +316,40 @@ def sensor_probability(
         Target points from :func:`surveil.segments.sample_targets`.
     sensors
         Sensors that count (see :func:`active_sensors`).
-    path_offsets_m
-        Offsets of the crossing path's points in metres.
+    path_depth_m
+        Half-length of the crossing path on each side of the line, metres.
     sight
         Line of sight over terrain; None for flat, open ground.
+    sight_step_m
+        Spacing of the line-of-sight samples along a path, metres.
     """
-    found_p, found_s = [], []
-    for offset in path_offsets_m:
-        lon, lat = targets.offset(offset)
-        p, s = sensor_pairs(lon, lat, sensors)
-        if sight is not None and p.size:
-            seen = sight.visible(s, lon[p], lat[p])
-            p, s = p[seen], s[seen]
-        found_p.append(p)
-        found_s.append(s)
-    point = np.concatenate(found_p) if found_p else np.empty(0, dtype=np.int64)
-    sensor = np.concatenate(found_s) if found_s else np.empty(0, dtype=np.int64)
-    if len(path_offsets_m) > 1 and point.size:
-        unique = np.unique(np.column_stack([point, sensor]), axis=0)
-        point, sensor = unique[:, 0], unique[:, 1]
+    point, sensor = _sensor_candidates(targets, sensors, path_depth_m)
+    if point.size:
+        s_xyz, east, north = _sensor_frames(sensors)
+        ends = targets.paths_xyz(path_depth_m)
+        meets = path_in_sector(
+            ends[0, point] - s_xyz[sensor],
+            ends[1, point] - s_xyz[sensor],
+            east[sensor],
+            north[sensor],
+            sensors["range_m"].to_numpy(dtype=float)[sensor],
+            sensors["azimuth_deg"].to_numpy(dtype=float)[sensor],
+            sensors["fov_deg"].to_numpy(dtype=float)[sensor],
+        )
+        if sight is not None:
+            seen = _path_in_sight(
+                targets,
+                sensors,
+                point,
+                sensor,
+                meets,
+                sight,
+                path_depth_m=path_depth_m,
+                step_m=sight_step_m,
+            )
+        else:
+            seen = meets.hit
+        point, sensor = point[seen], sensor[seen]
     p_j = (sensors["pd"].to_numpy(dtype=float) * sensors["availability"].to_numpy(dtype=float))[
         sensor
     ]
@@ -225,18 +358,132 @@ def sensor_probability(
     return 1.0 - miss, (point, sensor)
 
 
+def _sensor_candidates(
+    targets: TargetPoints, sensors: gpd.GeoDataFrame, path_depth_m: float
+) -> tuple[IntArray, IntArray]:
+    """Return (point, sensor) pairs whose path may reach the sensor's range (1 m margin)."""
+    empty = np.empty(0, dtype=np.int64)
+    if len(sensors) == 0 or len(targets) == 0:
+        return empty, empty
+    s_xyz = geodesy.ecef(sensors.geometry.x.to_numpy(), sensors.geometry.y.to_numpy())
+    reach = sensors["range_m"].to_numpy(dtype=float) + path_depth_m + 1.0
+    hits = cKDTree(geodesy.ecef(targets.lon, targets.lat)).query_ball_point(s_xyz, r=reach)
+    counts = np.fromiter((len(h) for h in hits), dtype=np.int64, count=len(hits))
+    sensor = np.repeat(np.arange(len(sensors), dtype=np.int64), counts)
+    point = np.fromiter((j for h in hits for j in h), dtype=np.int64, count=int(counts.sum()))
+    return point, sensor
+
+
+def _path_in_sight(
+    targets: TargetPoints,
+    sensors: gpd.GeoDataFrame,
+    point: IntArray,
+    sensor: IntArray,
+    meets: PathInSector,
+    sight: Sight,
+    *,
+    path_depth_m: float,
+    step_m: float,
+) -> NDArray[np.bool_]:
+    """Tell, per (point, sensor) pair, whether a sample of the path in the sector is in sight.
+
+    Samples over the part in range ``[t0, t1]``: every ``step_m`` counted
+    from the target point on the border (so the grid is the same whichever
+    way the border was digitised), both ends of the part, the point closest
+    to the sensor and the sector-boundary crossings; those outside the sector
+    (by more than 1 mm) are dropped before line of sight.
+    """
+    pair = np.flatnonzero(meets.hit)
+    t0, t1 = meets.t0[pair], meets.t1[pair]
+    dt = step_m / (2.0 * path_depth_m)
+    first = np.ceil((t0 - 0.5) / dt - 1e-9).astype(np.int64)
+    count = np.maximum(np.floor((t1 - 0.5) / dt + 1e-9).astype(np.int64) - first + 1, 0)
+    owner = np.repeat(np.arange(pair.size), count)
+    k = np.arange(owner.size) - np.repeat(np.cumsum(count) - count, count) + first[owner]
+    s_xyz, east, north = _sensor_frames(sensors)
+    ends = targets.paths_xyz(path_depth_m)
+    left = ends[0, point[pair]] - s_xyz[sensor[pair]]
+    d = ends[1, point[pair]] - ends[0, point[pair]]
+    closest = np.clip(-_dot(left, d) / _dot(d, d), t0, t1)
+    extra = np.column_stack([t0, t1, closest, meets.t_cross[pair]])
+    t = np.concatenate([0.5 + k * dt, extra.ravel()])
+    owner = np.concatenate([owner, np.repeat(np.arange(pair.size), extra.shape[1])])
+    keep = np.isfinite(t)
+    t, owner = np.clip(t[keep], t0[owner[keep]], t1[owner[keep]]), owner[keep]
+    # Drop samples outside the sector (the grid and closest point may leave it).
+    rel = left[owner] + t[:, None] * d[owner]
+    e, n = _dot(rel, east[sensor[pair[owner]]]), _dot(rel, north[sensor[pair[owner]]])
+    az = sensors["azimuth_deg"].to_numpy(dtype=float)[sensor[pair[owner]]]
+    fov = sensors["fov_deg"].to_numpy(dtype=float)[sensor[pair[owner]]]
+    tolerance_deg = np.degrees(1e-3 / np.maximum(np.hypot(e, n), 1e-3))
+    inside = in_field_of_view(geodesy.bearing_deg(e, n), az, fov + 2.0 * tolerance_deg)
+    t, owner = t[inside], owner[inside]
+    # The sample on the ground: the geodesic square to the line from the target
+    # point, (2t − 1) · depth to its right (within d³/R² of the tangent path).
+    at = point[pair[owner]]
+    along = (2.0 * t - 1.0) * path_depth_m
+    azimuth = targets.azimuth_deg[at] + np.where(along >= 0, 90.0, -90.0)
+    lon, lat, _ = geodesy.GEOD.fwd(targets.lon[at], targets.lat[at], azimuth, np.abs(along))
+    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    visible = sight.visible(sensor[pair[owner]], lon, lat)
+    seen = np.zeros(point.size, dtype=bool)
+    seen[pair[np.unique(owner[visible])]] = True
+    return seen
+
+
+def segment_distance(p0: FloatArray, p1: FloatArray, q0: FloatArray, q1: FloatArray) -> FloatArray:
+    """Return the shortest distance between 3-D segments ``p0–p1`` and ``q0–q1``, row by row.
+
+    Exact closest points of two segments (Ericson, *Real-Time Collision
+    Detection*, §5.1.9), parallel and degenerate segments included.
+    :mod:`surveil._numba_kernels` repeats this arithmetic step by step.
+
+    Examples
+    --------
+    >>> a = np.array([[0.0, -1.0, 0.0]]); b = np.array([[0.0, 1.0, 0.0]])
+    >>> c = np.array([[3.0, 0.0, 4.0]]); d = np.array([[3.0, 0.0, 9.0]])
+    >>> segment_distance(a, b, c, d).round(9).tolist()  # (0, 0, 0) to (3, 0, 4)
+    [5.0]
+    """
+    d1, d2, r = p1 - p0, q1 - q0, p0 - q0
+    a, e, f = _dot(d1, d1), _dot(d2, d2), _dot(d2, r)
+    b, c = _dot(d1, d2), _dot(d1, r)
+    denom = a * e - b * b
+    a_pos, e_pos = a > 0, e > 0
+    safe_a, safe_e = np.where(a_pos, a, 1.0), np.where(e_pos, e, 1.0)
+    # Both proper: the closest point of the lines, then clamped in turn.
+    s = np.where(denom != 0, np.clip((b * f - c * e) / np.where(denom != 0, denom, 1.0), 0, 1), 0)
+    s = np.where(a_pos, s, 0.0)
+    t = np.where(e_pos, (b * s + f) / safe_e, 0.0)
+    s = np.where(a_pos & (t < 0), np.clip(-c / safe_a, 0, 1), s)
+    s = np.where(a_pos & (t > 1), np.clip((b - c) / safe_a, 0, 1), s)
+    # q0-q1 a point: the closest point of p0-p1 to it.
+    s = np.where(a_pos & ~e_pos, np.clip(-c / safe_a, 0, 1), s)
+    t = np.clip(t, 0.0, 1.0)
+    gap = r + s[:, None] * d1 - t[:, None] * d2
+    return np.sqrt(_dot(gap, gap))
+
+
 def patrol_visits(
     targets: TargetPoints,
     patrols: gpd.GeoDataFrame,
     *,
-    path_offsets_m: Sequence[float] = (0.0,),
+    path_depth_m: float = 300.0,
 ) -> tuple[FloatArray, FloatArray]:
     """Return the patrol passes per day at each target point, all and reading.
 
-    A route passes a crossing path when any of its points lies within the
-    route's ``sweep_m``; each route counts once per point. A pass reads the
-    traces with the route's ``pd`` (1 unless given), so reading passes are
-    Poisson with rate ``Σ pd · visits_per_day``.
+    A route passes a crossing path (the segment square to the line from
+    ``path_depth_m`` left to ``path_depth_m`` right of the target point) when
+    the path comes within the route's ``sweep_m`` of the route line: the
+    exact distance between the path's chord and each route edge's chord in
+    ECEF (:func:`segment_distance`; edges cut to at most 1 km along the
+    geodesic by :func:`route_edges`). Edge chords lie below the ellipsoid
+    by at most ``L² / 8R`` (2 cm for a 1 km edge) and the path, a tangent
+    segment, above it by at most ``d² / 2R`` (7 mm at d = 300 m), so the
+    distance is that on the ground within 3 cm (far less where they are not
+    nearly touching: the vertical gap v adds only ``v² / 2h`` at distance h). Each route counts once
+    per point. A pass reads the traces with the route's ``pd`` (1 unless
+    given), so reading passes are Poisson with rate ``Σ pd · visits_per_day``.
 
     Returns
     -------
@@ -247,24 +494,18 @@ def patrol_visits(
     reading = np.zeros(len(targets))
     if len(patrols) == 0 or len(targets) == 0:
         return visits, reading
-    lines, owner = [], []
-    for i, geom in enumerate(patrols.geometry.to_numpy()):
-        for part in shapely.get_parts(geom):
-            coords = shapely.get_coordinates(part)
-            lines.append((coords[:, 0], coords[:, 1]))
-            owner.append(i)
-    owner_arr = np.asarray(owner, dtype=np.int64)
-    index = geodesy.LineIndex(lines)
+    a, b, owner = route_edges(patrols, max_edge_m=1000.0)
     sweep = patrols["sweep_m"].to_numpy(dtype=float)
-    found_p, found_r = [], []
-    for offset in path_offsets_m:
-        lon, lat = targets.offset(offset)
-        point, line, dist, _ = index.pairs(lon, lat, float(sweep.max()))
-        route = owner_arr[line]
-        keep = dist <= sweep[route]
-        found_p.append(point[keep])
-        found_r.append(route[keep])
-    pairs = np.unique(np.column_stack([np.concatenate(found_p), np.concatenate(found_r)]), axis=0)
+    reach = np.linalg.norm(b - a, axis=1) / 2.0 + sweep[owner] + path_depth_m + 1.0
+    tree = cKDTree(geodesy.ecef(targets.lon, targets.lat))
+    hits = tree.query_ball_point((a + b) / 2.0, r=reach)
+    counts = np.fromiter((len(h) for h in hits), dtype=np.int64, count=len(hits))
+    edge = np.repeat(np.arange(len(a), dtype=np.int64), counts)
+    point = np.fromiter((j for h in hits for j in h), dtype=np.int64, count=int(counts.sum()))
+    ends = targets.paths_xyz(path_depth_m)
+    dist = segment_distance(ends[0, point], ends[1, point], a[edge], b[edge])
+    keep = dist <= sweep[owner[edge]]
+    pairs = np.unique(np.column_stack([point[keep], owner[edge[keep]]]), axis=0)
     rate = patrols["visits_per_day"].to_numpy(dtype=float)
     pd_read = patrols["pd"].to_numpy(dtype=float) if "pd" in patrols else np.ones(len(patrols))
     np.add.at(visits, pairs[:, 0], rate[pairs[:, 1]])
@@ -304,11 +545,12 @@ def detect_points(
     sensors: gpd.GeoDataFrame,
     patrols: gpd.GeoDataFrame,
     *,
-    path_offsets_m: Sequence[float] = (0.0,),
+    path_depth_m: float = 300.0,
     trace_persistence_h: float = 12.0,
     patrol_pd: float = 0.8,
     crosser_speed_kmh: float = 3.0,
     sight: Sight | None = None,
+    sight_step_m: float = 30.0,
     engine: str = "auto",
 ) -> PointDetection:
     """Return sensor, patrol and combined detection at each target point.
@@ -317,8 +559,9 @@ def detect_points(
     ----------
     targets, sensors, patrols
         Target points, the sensors that count and the patrol routes.
-    path_offsets_m
-        Offsets of the crossing path's points in metres.
+    path_depth_m
+        The crossing path at a target point runs square to the line from
+        ``path_depth_m`` on its left to ``path_depth_m`` on its right, metres.
     trace_persistence_h
         Hours traces stay readable.
     patrol_pd
@@ -329,12 +572,16 @@ def detect_points(
         band (real-time patrol detection).
     sight
         Line of sight over terrain; None for open ground.
+    sight_step_m
+        Spacing of line-of-sight samples along a path (the DEM cell), metres.
     engine
         ``"numba"`` (compiled kernels, :mod:`surveil._kernels`), ``"numpy"``
         or ``"auto"``: ``SURVEIL_ENGINE`` when set, else numba when installed;
         with terrain the numpy path (line of sight itself is compiled). Both
         give the same numbers.
     """
+    if not path_depth_m > 0:
+        raise ValueError(f"path_depth_m is {path_depth_m}; expected a positive depth in metres")
     if engine == "numba" and sight is not None:
         raise ValueError("engine='numba' does not do line of sight; use 'auto' or 'numpy'")
     n_segments = targets.n_segments
@@ -347,22 +594,22 @@ def detect_points(
         visits_per_day=patrols["visits_per_day"].to_numpy(dtype=float) * tau_h
     )
     if compiled:
-        paths = targets.paths_xyz(path_offsets_m)
-        # Offsets are exact to millimetres (geodesy.step); 1 m covers that.
-        reach = max(abs(o - path_offsets_m[0]) for o in path_offsets_m) + 1.0
-        p_sensor, seeing = _sensor_kernel(paths, reach, targets, sensors, n_segments)
-        visits, reading = _route_kernel(paths, reach, patrols)
-        _, exposure_h = _route_kernel(paths, reach, in_sight)
+        ends = targets.paths_xyz(path_depth_m)
+        # Path ends are exact to millimetres (geodesy.step); 1 m covers that.
+        reach = path_depth_m + 1.0
+        p_sensor, seeing = _sensor_kernel(ends, reach, targets, sensors, n_segments)
+        visits, reading = _route_kernel(ends, reach, patrols)
+        _, exposure_h = _route_kernel(ends, reach, in_sight)
     else:
         p_sensor, (point, sensor) = sensor_probability(
-            targets, sensors, path_offsets_m=path_offsets_m, sight=sight
+            targets, sensors, path_depth_m=path_depth_m, sight=sight, sight_step_m=sight_step_m
         )
         seeing = np.zeros(n_segments, dtype=np.int64)
         if point.size:
             key = np.unique(targets.segment[point] * max(len(sensors), 1) + sensor)
             seeing = np.bincount(key // max(len(sensors), 1), minlength=n_segments)
-        visits, reading = patrol_visits(targets, patrols, path_offsets_m=path_offsets_m)
-        _, exposure_h = patrol_visits(targets, in_sight, path_offsets_m=path_offsets_m)
+        visits, reading = patrol_visits(targets, patrols, path_depth_m=path_depth_m)
+        _, exposure_h = patrol_visits(targets, in_sight, path_depth_m=path_depth_m)
     p_trace = patrol_probability(reading, trace_persistence_h=trace_persistence_h)
     p_sight = -np.expm1(-exposure_h / 24.0)
     p_patrol = combine(p_sight, p_trace)
@@ -396,7 +643,7 @@ def with_patrol_pd(patrols: gpd.GeoDataFrame, patrol_pd: float) -> gpd.GeoDataFr
 
 
 def _sensor_kernel(
-    paths: FloatArray,
+    ends: FloatArray,
     reach: float,
     targets: TargetPoints,
     sensors: gpd.GeoDataFrame,
@@ -405,18 +652,14 @@ def _sensor_kernel(
     """Run the compiled sensor kernel (same model as :func:`sensor_probability`)."""
     if len(sensors) == 0 or len(targets) == 0:
         return np.zeros(len(targets)), np.zeros(n_segments, dtype=np.int64)
-    lon = sensors.geometry.x.to_numpy()
-    lat = sensors.geometry.y.to_numpy()
-    lam, phi = np.radians(lon), np.radians(lat)
-    east = np.column_stack([-np.sin(lam), np.cos(lam), np.zeros(lam.size)])
-    north = np.column_stack([-np.sin(phi) * np.cos(lam), -np.sin(phi) * np.sin(lam), np.cos(phi)])
+    s_xyz, east, north = _sensor_frames(sensors)
     p = sensors["pd"].to_numpy(dtype=float) * sensors["availability"].to_numpy(dtype=float)
     return _kernels.sensor_detection(
-        paths,
+        ends,
         reach,
         targets.segment,
         n_segments,
-        geodesy.ecef(lon, lat),
+        s_xyz,
         east,
         north,
         sensors["range_m"].to_numpy(dtype=float),
@@ -461,17 +704,17 @@ def route_edges(
 
 
 def _route_kernel(
-    paths: FloatArray, reach: float, patrols: gpd.GeoDataFrame
+    ends: FloatArray, reach: float, patrols: gpd.GeoDataFrame
 ) -> tuple[FloatArray, FloatArray]:
     """Run the compiled patrol kernel (same model as :func:`patrol_visits`)."""
-    n = paths.shape[1]
+    n = ends.shape[1]
     if len(patrols) == 0 or n == 0:
         return np.zeros(n), np.zeros(n)
     a, b, owner = route_edges(patrols, max_edge_m=1000.0)
     rate = patrols["visits_per_day"].to_numpy(dtype=float)
     pd_read = patrols["pd"].to_numpy(dtype=float) if "pd" in patrols else np.ones(len(patrols))
     return _kernels.route_visits(
-        paths,
+        ends,
         reach,
         a,
         b,

@@ -71,6 +71,22 @@ def ecef(lon: ArrayLike, lat: ArrayLike, height: ArrayLike = 0.0) -> FloatArray:
     return np.column_stack(np.broadcast_arrays(x, y, z)).reshape(-1, 3)
 
 
+def east_north(lon: ArrayLike, lat: ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """Return the local east and north unit vectors (ECEF) at geodetic points, ``(n, 3)`` each.
+
+    Examples
+    --------
+    >>> east, north = east_north([0.0], [0.0])
+    >>> east.tolist(), north.tolist()
+    ([[-0.0, 1.0, 0.0]], [[-0.0, -0.0, 1.0]])
+    """
+    lam = np.radians(np.atleast_1d(np.asarray(lon, dtype=float)))
+    phi = np.radians(np.atleast_1d(np.asarray(lat, dtype=float)))
+    east = np.column_stack([-np.sin(lam), np.cos(lam), np.zeros(lam.size)])
+    north = np.column_stack([-np.sin(phi) * np.cos(lam), -np.sin(phi) * np.sin(lam), np.cos(phi)])
+    return east, north
+
+
 def enu(lon0: ArrayLike, lat0: ArrayLike, delta: FloatArray) -> FloatArray:
     """Rotate ECEF difference vectors into each origin's east-north-up frame.
 

@@ -180,6 +180,13 @@ LABELS: Mapping[str, tuple[str, str]] = {
         "Средняя вероятность обнаружения только по следам",
     ),
     "mean_p_interdict": ("Mean interdiction probability", "Средняя вероятность задержания"),
+    # plans
+    "risk_reduced": (
+        "Crossing persons a year detected more",
+        "Дополнительно обнаруживаемых нарушителей в год",
+    ),
+    "capex_keur": ("CAPEX, thousand EUR", "Капитальные затраты, тыс. EUR"),
+    "budget_curve": ("What a budget buys", "Что даёт бюджет"),
     "capex_eur": ("CAPEX, EUR", "Капитальные затраты, EUR"),
     "opex_eur_per_year": ("OPEX, EUR per year", "Эксплуатационные расходы, EUR в год"),
     "staff_fte": ("Staff needed, FTE", "Личный состав, штатных единиц"),

@@ -709,3 +709,62 @@ def write_needs_xlsx(
     if catalogue is not None:
         _catalogue_sheet(workbook.create_sheet("Catalogue"), catalogue)
     write_file(target, workbook.save)
+
+
+def placement_needs(
+    sites: pd.DataFrame, gaps: pd.DataFrame, catalogue: pd.DataFrame
+) -> pd.DataFrame:
+    """Return the needs table of a placement: one row per chosen option.
+
+    Unlike :func:`size_needs` (a quick estimate from each gap's mean
+    detection on a straight, flat line), these are the means a plan places
+    (:func:`surveil.plan.plan`): each sensor one unit at its site, each new
+    patrol route its units (``route km × visits / km_per_day``), listed
+    under the first baseline gap it serves (``gap_id`` 0 when it serves none
+    directly). Every row is ``recommended``; ``annual_cost_eur`` is CAPEX over
+    the means' ``lifetime_years`` plus OPEX.
+
+    Parameters
+    ----------
+    sites
+        Chosen options (:attr:`surveil.plan.Plan.sites`).
+    gaps
+        The baseline's gaps.
+    catalogue
+        The catalogue, for labels and lifetimes.
+    """
+    if len(sites) == 0:
+        return _empty_needs()
+    by_type = catalogue.set_index("type")
+    by_gap = gaps.set_index("gap_id") if len(gaps) else None
+    rows = []
+    for site in sites.itertuples(index=False):
+        served = [int(g) for g in str(site.gaps_served).split(";") if g.strip()]
+        gap = by_gap.loc[served[0]] if served and by_gap is not None else None
+        means = by_type.loc[site.type] if site.type in by_type.index else None
+        life = float(means["lifetime_years"]) if means is not None else 10.0
+        patrol = site.kind == "patrol"
+        rows.append(
+            {
+                "gap_id": served[0] if served else 0,
+                "section": gap["section"] if gap is not None else "",
+                "km_from": float(gap["km_from"]) if gap is not None else math.nan,
+                "km_to": float(gap["km_to"]) if gap is not None else math.nan,
+                "length_km": float(gap["length_km"]) if gap is not None else math.nan,
+                "priority": int(gap["priority"]) if gap is not None else 0,
+                "mean_p_detect": float(gap["mean_p_detect"]) if gap is not None else math.nan,
+                "means": site.type,
+                "label": str(means["label_en"]) if means is not None else site.type,
+                "kind": site.kind,
+                "units": float(site.units) if patrol else 1.0,
+                "layers": math.nan,
+                "visits_per_day": float(site.visits_per_day) if patrol else math.nan,
+                "capex_eur": float(site.capex_eur),
+                "opex_eur_per_year": float(site.opex_eur_per_year),
+                "staff_fte": float(site.staff_fte),
+                "annual_cost_eur": float(site.capex_eur) / life + float(site.opex_eur_per_year),
+                "recommended": True,
+            }
+        )
+    table = pd.DataFrame(rows, columns=list(NEEDS_COLUMNS))
+    return table.astype({c: _DTYPES[c] for c in NEEDS_COLUMNS if c in _DTYPES})

@@ -61,6 +61,13 @@ TANGENT_LEVELS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 
 #: Largest instance (options, and non-zeros × tangents) solved by MILP under ``method="auto"``.
 MILP_MAX_OPTIONS = 400
 MILP_MAX_TERMS = 400_000
+#: Largest close-gaps instance (options, non-zeros) solved by MILP under ``method="auto"``.
+COVER_MILP_MAX_OPTIONS = 50_000
+COVER_MILP_MAX_TERMS = 5_000_000
+#: Strongest single options tried as seeds of the budget greedy.
+GREEDY_SEEDS = 20
+#: Seconds one MILP may run before HiGHS returns its best set, bound and gap.
+MILP_TIME_LIMIT_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -179,14 +186,31 @@ class Placement:
     [0, 1]
     """
 
-    def __init__(self, options: Options, *, lifecycle_years: float = 10.0) -> None:
+    def __init__(
+        self,
+        options: Options,
+        *,
+        lifecycle_years: float = 10.0,
+        time_limit_s: float = MILP_TIME_LIMIT_S,
+    ) -> None:
         self.options = options
         self.lifecycle_years = float(lifecycle_years)
+        self.time_limit_s = float(time_limit_s)
 
     @classmethod
-    def from_options(cls, options: Options, *, lifecycle_years: float = 10.0) -> Placement:
-        """Build the problem from option coverage and costs."""
-        return cls(options, lifecycle_years=lifecycle_years)
+    def from_options(
+        cls,
+        options: Options,
+        *,
+        lifecycle_years: float = 10.0,
+        time_limit_s: float = MILP_TIME_LIMIT_S,
+    ) -> Placement:
+        """Build the problem from option coverage and costs.
+
+        ``time_limit_s`` bounds each MILP; stopped there, HiGHS's best set is
+        returned with its bound and gap.
+        """
+        return cls(options, lifecycle_years=lifecycle_years, time_limit_s=time_limit_s)
 
     # ------------------------------------------------------------------ budget mode
 
@@ -222,26 +246,51 @@ class Placement:
         pairs = ((o.capex_eur, capex), (o.opex_eur_per_year, opex), (o.staff_fte, staff))
         return [(cost, float(limit)) for cost, limit in pairs if limit is not None]
 
-    def _use_milp(self, method: str) -> bool:
+    def _use_milp(self, method: str, *, cover: bool = False) -> bool:
+        """Tell whether to solve by MILP: asked for, or ``auto`` and small enough.
+
+        The close-gaps MILP is linear in the coverage (one row per point);
+        the budget MILP adds a row per point and tangent level, so its
+        limits are tighter.
+        """
         if method not in ("auto", "greedy", "milp"):
             raise ValueError(f"method is {method!r}; expected 'auto', 'greedy' or 'milp'")
         if method != "auto":
             return method == "milp"
-        terms = self.options.p.nnz * len(TANGENT_LEVELS)
-        return self.options.n_options <= MILP_MAX_OPTIONS and terms <= MILP_MAX_TERMS
+        n, nnz = self.options.n_options, self.options.p.nnz
+        if cover:
+            return n <= COVER_MILP_MAX_OPTIONS and nnz <= COVER_MILP_MAX_TERMS
+        return n <= MILP_MAX_OPTIONS and nnz * len(TANGENT_LEVELS) <= MILP_MAX_TERMS
 
     def _budget_greedy(self, limits: list[tuple[FloatArray, float]]) -> PlacementResult:
+        """Best of the greedy by gain per unit of cost and the greedy by gain alone.
+
+        Taking the better of the two (the cost-benefit and the unit-cost
+        greedy of Leskovec et al. 2007) keeps the ``(1 − 1/e) / 2``
+        guarantee of greedy plus best single option, and is often much
+        closer to the optimum when cheap options crowd out a few costly,
+        strong ones.
+        """
         o = self.options
         share = np.zeros(o.n_options)  # each option's shares of the limits, summed
         for cost, limit in limits:
             share = share + (cost / limit if limit > 0 else np.where(cost > 0, np.inf, 0.0))
         fits = np.all([cost <= limit + 1e-9 for cost, limit in limits], axis=0)
-        chosen = greedy_order(o, share, allowed=fits, limits=limits)
+        costs = (share, np.ones(o.n_options))
+        candidates = [greedy_order(o, c, allowed=fits, limits=limits) for c in costs]
         single = _best_single(o, fits)
-        value = o.value(chosen)
-        if single is not None and o.value([single]) > value:
-            chosen, value = np.array([single], dtype=np.int64), o.value([single])
-        return self._result(chosen, value, bound=math.nan, method="greedy")
+        if single is not None:
+            candidates.append(np.array([single], dtype=np.int64))
+        # Seeds: each of the strongest single options, then greedy (a partial
+        # enumeration of size one), both ways of costing.
+        for j in _strongest(o, fits, GREEDY_SEEDS if o.n_options <= 5000 else 5):
+            for c in costs:
+                candidates.append(greedy_order(o, c, allowed=fits, limits=limits, start=[j]))
+        values = [o.value(c) for c in candidates]
+        best = int(np.argmax(values))
+        chosen, value = _improve(o, candidates[best], values[best], share, fits, limits)
+        candidates, values, best = [chosen], [value], 0
+        return self._result(candidates[best], values[best], bound=math.nan, method="greedy")
 
     def _budget_milp(self, limits: list[tuple[FloatArray, float]]) -> PlacementResult:
         from scipy.optimize import Bounds, LinearConstraint, milp
@@ -257,7 +306,15 @@ class Placement:
         rows = []
         rhs = []
         a_t = sp.csr_array(a)[touched]
-        for q in TANGENT_LEVELS:
+        binary = bool(o.p.nnz) and float(o.p.data.min()) >= _P_MAX
+        # Binary coverage (every p = 1): the classic maximal-covering rows
+        # v_i ≤ miss_i · Σ_j [i covered by j] are exact; otherwise tangents.
+        levels = () if binary else TANGENT_LEVELS
+        if binary:
+            covers = sp.csr_array(o.p)[touched]
+            rows.append(sp.hstack([-sp.diags_array(miss0) @ covers, sp.eye_array(m)]))
+            rhs.append(np.zeros(m))
+        for q in levels:
             zk = -math.log1p(-q)
             fk = miss0 * (1.0 - math.exp(-zk))  # gain at z_k
             slope = miss0 * math.exp(-zk)
@@ -272,7 +329,13 @@ class Placement:
         cons += self._site_constraints(extra=m)
         bounds = Bounds(np.zeros(n + m), np.concatenate([np.ones(n), miss0]))
         integrality = np.concatenate([np.ones(n), np.zeros(m)])
-        res = milp(c, constraints=cons, integrality=integrality, bounds=bounds)
+        res = milp(
+            c,
+            constraints=cons,
+            integrality=integrality,
+            bounds=bounds,
+            options={"time_limit": self.time_limit_s},
+        )
         if res.x is None:
             raise InfeasibleError(f"the placement MILP found no solution ({res.message})")
         chosen = np.flatnonzero(res.x[:n] > 0.5).astype(np.int64)
@@ -322,7 +385,7 @@ class Placement:
         unreachable = self.unreachable(target_pd)
         need = np.flatnonzero(b > 1e-12)
         need = np.setdiff1d(need, unreachable)
-        exact = self._use_milp(method)
+        exact = self._use_milp(method, cover=True)
         if need.size == 0:  # nothing to lift: the empty set is the cheapest
             none = np.empty(0, dtype=np.int64)
             kind = "milp" if exact else "greedy"
@@ -387,6 +450,7 @@ class Placement:
             constraints=cons,
             integrality=np.ones(n),
             bounds=Bounds(np.zeros(n), np.ones(n)),
+            options={"time_limit": self.time_limit_s},
         )
         if res.x is None:
             raise InfeasibleError(
@@ -433,8 +497,12 @@ def greedy_order(
     *,
     allowed: NDArray[np.bool_] | None = None,
     limits: list[tuple[FloatArray, float]] | None = None,
+    start: Sequence[int] = (),
 ) -> IntArray:
     """Return options in lazy-greedy order of gain per unit of ``cost``.
+
+    ``start`` options are taken first, as given (a seed); the order returned
+    begins with them.
 
     Each step takes the option with the largest marginal gain of ``F`` per
     unit of cost among those that still fit the ``limits`` and whose site is
@@ -456,10 +524,17 @@ def greedy_order(
     def ratio(j: int, g: float) -> float:
         return g / cost[j] if cost[j] > 0 else (math.inf if g > 0 else 0.0)
 
+    site = o.site
+    order: list[int] = []
+    for j in start:
+        order.append(int(j))
+        for k, (c, _) in enumerate(limits or []):
+            spent[k] += float(c[j])
+        allowed &= site != site[j]
+        rows = p.indices[p.indptr[j] : p.indptr[j + 1]]
+        miss[rows] *= 1.0 - p.data[p.indptr[j] : p.indptr[j + 1]]
     heap = [(-ratio(j, gain(j)), j) for j in map(int, np.flatnonzero(allowed))]
     heapq.heapify(heap)
-    order: list[int] = []
-    site = o.site
     while heap:
         _, j = heapq.heappop(heap)
         if not allowed[j]:
@@ -483,6 +558,43 @@ def greedy_order(
         rows = p.indices[p.indptr[j] : p.indptr[j + 1]]
         miss[rows] *= 1.0 - p.data[p.indptr[j] : p.indptr[j + 1]]
     return np.asarray(order, dtype=np.int64)
+
+
+def _strongest(options: Options, fits: NDArray[np.bool_], k: int) -> list[int]:
+    """Return the ``k`` feasible options with the largest gain alone."""
+    p = sp.csc_array(options.p)
+    miss = 1.0 - options.existing
+    gains = np.asarray((sp.diags_array(options.weight * miss) @ p).sum(axis=0), dtype=float).ravel()
+    gains = np.where(fits, gains, -np.inf)
+    order = np.argsort(-gains, kind="stable")[:k]
+    return [int(j) for j in order if np.isfinite(gains[j]) and gains[j] > 0]
+
+
+def _improve(
+    options: Options,
+    chosen: IntArray,
+    value: float,
+    cost: FloatArray,
+    fits: NDArray[np.bool_],
+    limits: list[tuple[FloatArray, float]],
+    *,
+    rounds: int = 3,
+) -> tuple[IntArray, float]:
+    """Drop one option at a time and refill greedily; keep any change that raises ``F``."""
+    for _ in range(rounds):
+        improved = False
+        for j in chosen.tolist():
+            keep = [int(i) for i in chosen if i != j]
+            blocked = fits.copy()
+            blocked[j] = False
+            refill = greedy_order(options, cost, allowed=blocked, limits=limits, start=keep)
+            v = options.value(refill)
+            if v > value + 1e-12:
+                chosen, value, improved = refill, v, True
+                break
+        if not improved:
+            break
+    return chosen, value
 
 
 def _best_single(options: Options, fits: NDArray[np.bool_]) -> int | None:

@@ -30,13 +30,14 @@ import pandas as pd
 
 from surveil._atomic import new_partial, publish
 from surveil._cells import neutralise_table
-from surveil._outdir import WRITTEN_BY, resolve_out
+from surveil._outdir import OUTPUT_NAMES, WRITTEN_BY, resolve_out
 from surveil._version import __version__
 from surveil.errors import InputError
 from surveil.geodesy import split_at_antimeridian
 
 if TYPE_CHECKING:
     from surveil.assessment import Assessment
+    from surveil.plan import Plan
     from surveil.scenario import Scenario
 
 OUTPUT_FILES = (
@@ -302,6 +303,145 @@ def _write_all(assessment: Assessment, folder: Path, *, lang: str) -> None:
     save_map(m, folder / "map.html")
     run = run_record(assessment)
     (folder / "run.json").write_text(json.dumps(run, indent=2, sort_keys=True) + "\n")
+
+
+#: Names a plan folder holds beside an assessment's.
+PLAN_NAMES = (
+    *OUTPUT_NAMES,
+    "sites.csv",
+    "unreachable.csv",
+    "plan.gpkg",
+    "budget_curve.csv",
+    "budget_curve.png",
+    "plan.json",
+    "plan.toml",
+    "baseline.toml",
+    "plan-scenario",
+)
+
+
+def plan_record(plan: Plan, assessed: Assessment) -> dict[str, Any]:
+    """Return what ``plan.json`` records: solver report, limits, cost and KPIs before and after."""
+    result = plan.result
+    before, after = plan.baseline.summary, assessed.summary
+    kpis = {
+        k: {"before": _json_value(before[k]), "after": _json_value(after.get(k))}
+        for k in before
+        if isinstance(before[k], int | float) and not isinstance(before[k], bool)
+    }
+    return {
+        "mode": plan.mode,
+        "limits": {k: v for k, v in plan.limits.items() if v is not None},
+        "solver": result.method,
+        "objective_persons_per_year": _json_value(result.value),
+        "bound_persons_per_year": _json_value(result.bound),
+        "gap_percent": _json_value(100.0 * result.gap),
+        "seconds": plan.seconds,
+        "options": int(plan.sites.attrs.get("options", 0)),
+        "chosen": len(plan.sites),
+        "cost": {
+            "capex_eur": result.capex_eur,
+            "opex_eur_per_year": result.opex_eur_per_year,
+            "staff_fte": result.staff_fte,
+        },
+        "unreachable_km": float(plan.unreachable["length_km"].sum()),
+        "kpis": kpis,
+    }
+
+
+def write_plan(
+    plan: Plan,
+    assessed: Assessment,
+    out: str | os.PathLike[str],
+    *,
+    overwrite: bool = False,
+    lang: str = "en",
+) -> Path:
+    """Write a plan's folder: the re-assessed plan's outputs and the plan itself.
+
+    Beside the assessment files of the planned scenario (its ``needs.csv``
+    and ``needs.xlsx`` from the placement): ``sites.csv`` and ``plan.gpkg``
+    (layers ``sites``, ``candidates``), ``unreachable.csv``,
+    ``budget_curve.csv`` and ``.png``, ``plan.json`` and ``plan.toml`` with
+    its layers in ``plan-scenario/``, which ``surveil assess plan.toml``
+    re-assesses.
+    """
+    from surveil.charts import budget_curve_chart
+    from surveil.needs import placement_needs
+    from surveil.synthetic import write_scenario_files
+
+    needs = placement_needs(plan.sites, plan.baseline.gaps, plan.scenario.catalogue)
+    # The plan's own cost (the placement) apart from the quick estimate of
+    # what closing the gaps it leaves would cost.
+    summary = {
+        **assessed.summary,
+        "remaining_gaps_capex_eur": assessed.summary["capex_eur"],
+        "remaining_gaps_opex_eur_per_year": assessed.summary["opex_eur_per_year"],
+        **_needs_summary(needs),
+    }
+    planned = dataclasses.replace(assessed, needs=needs, summary=summary)
+
+    def write(folder: Path) -> None:
+        _write_all(planned, folder, lang=lang)
+        table_csv(plan.sites, folder / "sites.csv")
+        table_csv(plan.unreachable, folder / "unreachable.csv")
+        for name, frame in (("sites", plan.sites), ("candidates", plan.candidates)):
+            if len(frame):
+                _gpkg_frame(frame).to_file(folder / "plan.gpkg", layer=name, driver="GPKG")
+        table_csv(plan.curve, folder / "budget_curve.csv")
+        budget_curve_chart(plan.curve, folder / "budget_curve.png", lang=lang)
+        record = plan_record(plan, assessed)
+        (folder / "plan.json").write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
+        # The baseline's layers once; the plan shares them but for its sensors
+        # and patrols, and names its baseline so that re-assessing holds threat.
+        base_toml = write_scenario_files(
+            plan.baseline.scenario,
+            folder,
+            overwrite=True,
+            comment=f"Baseline of the plan, written by surveil {__version__}",
+            toml_name="baseline.toml",
+            layers_dir="plan-scenario",
+        )
+        shared = _toml_layers(base_toml)
+        write_scenario_files(
+            plan.scenario,
+            folder,
+            overwrite=True,
+            comment=(
+                f"Plan: {plan.mode}, written by surveil {__version__}; "
+                "'surveil assess plan.toml' assesses it against baseline.toml"
+            ),
+            toml_name="plan.toml",
+            layers_dir="plan-scenario",
+            file_names={"sensors": "plan-sensors.csv", "patrols": "plan-patrols.geojson"},
+            layer_paths={k: v for k, v in shared.items() if k not in ("sensors", "patrols")},
+            baseline="baseline.toml",
+        )
+
+    inputs = list(plan.scenario.sources.values())
+    out = resolve_out(out, overwrite=overwrite, inputs=inputs, names=PLAN_NAMES)
+    partial = new_partial(out)
+    try:
+        write(partial)
+        publish(partial, out, replace=overwrite)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    return out
+
+
+def _toml_layers(toml: Path) -> dict[str, str]:
+    """Return the ``[layers]`` paths a scenario file names."""
+    import tomllib
+
+    return dict(tomllib.loads(toml.read_text(encoding="utf-8")).get("layers", {}))
+
+
+def _needs_summary(needs: pd.DataFrame) -> dict[str, float]:
+    from surveil.needs import needs_totals
+
+    totals = needs_totals(needs)
+    return {k: totals.get(k, 0.0) for k in ("capex_eur", "opex_eur_per_year", "staff_fte")}
 
 
 def read_outputs(folder: str | os.PathLike[str]) -> tuple[dict[str, gpd.GeoDataFrame], dict]:

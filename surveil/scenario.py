@@ -63,9 +63,14 @@ class Parameters:
         Spacing of target points, metres.
     target_pd
         Detection probability that counts as covered.
-    path_offsets_m
-        Offsets of crossing-path points square to the line, metres
-        (0 = the line itself; negative left, positive right of chainage).
+    path_depth_m
+        A crossing at a target point is the straight path square to the
+        line from ``path_depth_m`` outside (left of chainage) to
+        ``path_depth_m`` inside (right), metres. It replaces the sampled
+        ``path_offsets_m`` of earlier versions; a scenario that still gives
+        ``path_offsets_m`` is refused with the value to use (its largest
+        absolute offset), because the model changed and a silent mapping
+        would change results unannounced.
     trace_persistence_h
         Hours a crossing's traces stay readable for a patrol.
     include_planned
@@ -118,6 +123,19 @@ class Parameters:
         Crossing persons per km per year that structure 1 stands for; empty
         (the default) to calibrate it on the segments whose threat is well
         observed (see :func:`surveil.risk.calibrate_structure`).
+    candidate_offsets_m
+        Distances inside the line where a plan tries new sites, metres
+        (see :mod:`surveil.candidates`).
+    candidate_spacing_m
+        Spacing of those sites along the line, metres.
+    candidate_setback_m
+        Smallest distance of a new site from the line, metres.
+    candidate_max_road_m
+        Largest distance of a new site from a road, metres; empty for no
+        limit.
+    lifecycle_years
+        Years of OPEX counted with CAPEX when a plan looks for the cheapest
+        set that closes the gaps.
     max_distance_km
         Sensors, patrols, posts and incidents farther than this from the
         border are refused as misplaced; context layers are clipped to it.
@@ -131,7 +149,7 @@ class Parameters:
     segment_m: float = 1000.0
     sample_m: float = 50.0
     target_pd: float = 0.5
-    path_offsets_m: tuple[float, ...] = (0.0,)
+    path_depth_m: float = 300.0
     trace_persistence_h: float = 12.0
     include_planned: bool = False
     incident_snap_m: float = 5000.0
@@ -157,6 +175,11 @@ class Parameters:
     patrol_pd: float = 0.8
     crosser_speed_kmh: float = 3.0
     structure_per_km_year: float | None = None
+    candidate_offsets_m: tuple[float, ...] = (500.0, 2000.0)
+    candidate_spacing_m: float = 1000.0
+    candidate_setback_m: float = 100.0
+    candidate_max_road_m: float | None = None
+    lifecycle_years: float = 10.0
 
     def __post_init__(self) -> None:
         problems = _check_parameters(self)
@@ -168,7 +191,9 @@ class Parameters:
         """Build parameters from a mapping (a TOML table), naming every bad key."""
         known = {f.name: f for f in fields(cls)}
         problems = [
-            Problem(
+            _offsets_replaced(source, v)
+            if key == "path_offsets_m"
+            else Problem(
                 source, "parameters", None, key, repr(v), f"expected one of: {', '.join(known)}"
             )
             for key, v in values.items()
@@ -203,6 +228,25 @@ class Parameters:
     def to_dict(self) -> dict[str, Any]:
         """Return the parameters as plain JSON-ready values."""
         return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
+
+
+def _offsets_replaced(source: str, value: Any) -> Problem:
+    """Explain that ``path_offsets_m`` became ``path_depth_m``, and which value to write."""
+    items = value if isinstance(value, list | tuple) else [value]
+    try:
+        depth = max(abs(float(v)) for v in items)
+    except (TypeError, ValueError):
+        depth = 0.0
+    use = f"{depth:g}" if depth > 0 else "300 (the default)"
+    return Problem(
+        source,
+        "parameters",
+        None,
+        "path_offsets_m",
+        repr(value),
+        "was replaced by path_depth_m: a crossing is now the straight path from "
+        f"path_depth_m outside to path_depth_m inside the line; write path_depth_m = {use}",
+    )
 
 
 def _coerce(value: Any, default: Any) -> Any:
@@ -255,7 +299,7 @@ def _check_parameters(p: Parameters) -> list[Problem]:
             0 < p.target_pd < 1,
             "expected a probability above 0 and below 1 (1 cannot be reached by any means)",
         ),
-        ("path_offsets_m", len(p.path_offsets_m) > 0, "expected at least one offset"),
+        ("path_depth_m", p.path_depth_m > 0, "expected a positive depth in metres"),
         (
             "trace_persistence_h",
             p.trace_persistence_h > 0,
@@ -302,6 +346,19 @@ def _check_parameters(p: Parameters) -> list[Problem]:
             p.structure_per_km_year is None or p.structure_per_km_year >= 0,
             "expected persons per km per year >= 0, or empty to calibrate",
         ),
+        (
+            "candidate_offsets_m",
+            len(p.candidate_offsets_m) > 0 and all(o > 0 for o in p.candidate_offsets_m),
+            "expected one or more positive distances inside the line, metres",
+        ),
+        ("candidate_spacing_m", p.candidate_spacing_m > 0, "expected a positive spacing, metres"),
+        ("candidate_setback_m", p.candidate_setback_m >= 0, "expected metres >= 0"),
+        (
+            "candidate_max_road_m",
+            p.candidate_max_road_m is None or p.candidate_max_road_m > 0,
+            "expected a positive distance in metres, or empty for no limit",
+        ),
+        ("lifecycle_years", p.lifecycle_years > 0, "expected a positive number of years"),
     ]
     rules += [
         (f.name, _finite(getattr(p, f.name)), "expected a finite number")
@@ -366,7 +423,9 @@ class Scenario:
     GeoTIFF (any CRS) or None for an assessment without terrain. Impact
     (risk weight, default 1) comes from the ``impact`` polygons and from
     ``section_impact``, a weight per section name (the scenario file's
-    ``[impact]`` table). Build one
+    ``[impact]`` table). A plan's file may name its ``baseline`` scenario
+    file (``baseline_file``): ``surveil assess`` then assesses the plan
+    against the baseline's recording posture. Build one
     with :func:`load_scenario` or :meth:`from_layers`; change it with the
     ``with_*`` methods, which return a new scenario.
     """
@@ -386,6 +445,7 @@ class Scenario:
     dem: Path | None = None
     impact: gpd.GeoDataFrame = field(default_factory=lambda: _empty_layer("impact"))
     section_impact: Mapping[str, float] = field(default_factory=dict)
+    baseline_file: Path | None = None
 
     @classmethod
     def from_layers(
@@ -620,6 +680,11 @@ def load_scenario(
     if "impact" in doc:
         impact = _section_impact(doc["impact"], scenario.border, where)
         scenario = dataclasses.replace(scenario, section_impact=impact)
+    if doc.get("baseline"):
+        baseline = base / str(doc["baseline"])
+        if not baseline.is_file():
+            raise ScenarioError(f"{where}: baseline {baseline} not found; expected a scenario file")
+        scenario = dataclasses.replace(scenario, baseline_file=baseline)
     return scenario
 
 
@@ -652,6 +717,7 @@ def _check_keys(doc: Mapping[str, Any], where: str) -> None:
         "name",
         "description",
         "attribution",
+        "baseline",
         "catalogue",
         "crs",
         "dem",

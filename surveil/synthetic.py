@@ -84,10 +84,10 @@ SECTOR_M = 50_000.0
 """Length of the stretches that share one equipment level."""
 OWN, DATE_FROM, DATE_TO = "SYN", "2023-01-01", "2025-12-31"
 DEFAULT_PARAMETERS: Mapping[str, Any] = {
-    "path_offsets_m": (-300.0, 0.0, 300.0),
+    "path_depth_m": 300.0,
     "reference_date": DATE_TO,
 }
-"""Parameters of a synthetic scenario unless given (crossing paths of ±300 m)."""
+"""Parameters of a synthetic scenario unless given (crossing paths 300 m deep each side)."""
 
 # Sensor classes: type, share, range (m), fov choices, pd, height (m), standoff (m).
 _SENSOR_CLASSES = (
@@ -516,6 +516,7 @@ def _dates(n: int, rng: np.random.Generator) -> pd.Series:
 
 POINT_LAYERS = ("sensors", "incidents", "posts", "settlements")
 LINE_LAYERS = ("border", "patrols", "roads")
+POLYGON_LAYERS = ("impact",)
 
 
 def write_scenario_files(
@@ -524,11 +525,18 @@ def write_scenario_files(
     *,
     overwrite: bool = False,
     comment: str = "",
+    toml_name: str = "scenario.toml",
+    layers_dir: str = "",
+    file_names: Mapping[str, str] | None = None,
+    layer_paths: Mapping[str, str] | None = None,
+    baseline: str | None = None,
 ) -> Path:
     """Write a scenario's layers and a ``scenario.toml`` that ``surveil assess`` takes as it is.
 
-    Point layers go to CSV with ``lon``/``lat`` columns, line layers to
-    GeoJSON; parameters that differ from the defaults go to the TOML file.
+    Point layers go to CSV with ``lon``/``lat`` columns, line and polygon
+    layers to GeoJSON; parameters that differ from the defaults go to the
+    TOML file, and so do the DEM and a catalogue read from a file (by their
+    absolute paths) and the ``[impact]`` table of section weights.
 
     Parameters
     ----------
@@ -540,40 +548,69 @@ def write_scenario_files(
         Replace the files of an existing folder.
     comment
         Lines written at the top of ``scenario.toml`` as TOML comments.
+    toml_name
+        Name of the TOML file in ``folder``.
+    layers_dir
+        Subfolder of ``folder`` for the layer files ("" for ``folder`` itself).
+    file_names
+        File names to use for some layers (``{"sensors": "plan-sensors.csv"}``).
+    layer_paths
+        Layers not written but named as they are (paths relative to
+        ``folder``), e.g. a baseline's files a plan shares.
+    baseline
+        Path of the baseline scenario file (relative to ``folder``), written
+        as ``baseline = "..."``: ``surveil assess`` then assesses this one
+        against the baseline's recording posture.
 
     Returns
     -------
     pathlib.Path
-        The ``scenario.toml`` written.
+        The TOML file written.
     """
     folder = Path(folder)
     if folder.exists() and any(folder.iterdir()) and not overwrite:
         raise OutputError(f"{folder} exists and is not empty; choose another folder or overwrite")
-    folder.mkdir(parents=True, exist_ok=True)
+    layer_folder = folder / layers_dir if layers_dir else folder
+    layer_folder.mkdir(parents=True, exist_ok=True)
     names: dict[str, str] = {}
-    for kind in (*LINE_LAYERS, *POINT_LAYERS):
+    for kind in (*LINE_LAYERS, *POINT_LAYERS, *POLYGON_LAYERS):
+        if layer_paths and kind in layer_paths:
+            names[kind] = layer_paths[kind]
+            continue
         frame: gpd.GeoDataFrame = getattr(scenario, kind)
         if kind != "border" and len(frame) == 0:
             continue
         frame = frame.drop(columns=[c for c in ("source_row",) if c in frame.columns])
+        name = f"{kind}.csv" if kind in POINT_LAYERS else f"{kind}.geojson"
+        name = (file_names or {}).get(kind, name)
+        names[kind] = f"{layers_dir}/{name}" if layers_dir else name
+        path = layer_folder / name
         if kind in POINT_LAYERS:
-            names[kind] = f"{kind}.csv"
-            _write_points(frame, folder / names[kind])
+            _write_points(frame, path)
         else:
-            names[kind] = f"{kind}.geojson"
-            path = folder / names[kind]
             path.unlink(missing_ok=True)
             frame.to_file(path, driver="GeoJSON", engine="pyogrio", COORDINATE_PRECISION=7)
     defaults = Parameters().to_dict()
-    changed = {k: v for k, v in scenario.parameters.to_dict().items() if v != defaults[k]}
+    changed = {
+        k: v for k, v in scenario.parameters.to_dict().items() if v != defaults[k] and v is not None
+    }
     lines = [f"# {line}".rstrip() for line in comment.splitlines()]
     lines += [f"name = {_toml(scenario.name)}"]
     if scenario.attribution:
         lines.append(f"attribution = {_toml(scenario.attribution)}")
+    if scenario.dem is not None:
+        lines.append(f"dem = {_toml(str(Path(scenario.dem).resolve()))}")
+    if "catalogue" in scenario.sources:
+        lines.append(f"catalogue = {_toml(str(Path(scenario.sources['catalogue']).resolve()))}")
+    if baseline is not None:
+        lines.append(f"baseline = {_toml(baseline)}")
     lines += ["", "[layers]", *(f"{k} = {_toml(v)}" for k, v in names.items())]
     if changed:
         lines += ["", "[parameters]", *(f"{k} = {_toml(v)}" for k, v in changed.items())]
-    toml = folder / "scenario.toml"
+    if scenario.section_impact:
+        lines += ["", "[impact]"]
+        lines += [f"{_toml(k)} = {_toml(float(v))}" for k, v in scenario.section_impact.items()]
+    toml = folder / toml_name
     toml.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return toml
 

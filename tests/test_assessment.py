@@ -172,7 +172,7 @@ def small():
         incidents=120,
         seed=3,
         sections=3,
-        parameters={"sample_m": 100.0, "path_offsets_m": [-200.0, 0.0, 200.0]},
+        parameters={"sample_m": 100.0, "path_depth_m": 200.0},
     )
 
 

@@ -61,11 +61,13 @@ def covered_m(result):
 
 def test_wall_hides_the_eastern_half_of_the_chord(scenario):
     flat, hilly = scenario
-    # Flat: the 5 km range circle 3 km from the line covers 2·√(5000² − 3000²) = 8 km.
-    assert covered_m(assess(flat)) == pytest.approx(8000.0, abs=60)
-    # The wall, half-way and east of the sensor, hides every ray to x > x_sensor: 4 km left.
+    # Flat: crossing paths reach 300 m (the default depth) towards the sensor 3 km
+    # from the line, so they are in range over 2·√(5000² − 2700²) = 8416.6 m.
+    assert covered_m(assess(flat)) == pytest.approx(8416.6, abs=60)
+    # The wall, half-way and east of the sensor, hides every ray to x > x_sensor
+    # (the paths' ends, 300 m in, are still behind it): 4208.3 m left.
     result = assess(hilly)
-    assert covered_m(result) == pytest.approx(4000.0, abs=100)
+    assert covered_m(result) == pytest.approx(4208.3, abs=100)
     seg = result.segments
     assert np.allclose(seg["slope_deg"], 0.0, atol=0.5)
     assert np.allclose(seg["passability"], 1.0)
@@ -163,11 +165,12 @@ def test_given_ground_elevation_wins_over_the_dem(scenario):
     _, hilly = scenario
     # Said to stand on 1500 m ground (DEM: 1000 m), the mast top is at 1510 m:
     # the ray to a 1001.7 m target passes the wall (t ≤ 0.51) above 1250 m > 1200 m.
-    # The slant range of 5 km leaves √(5000² − 508.3²) = 4974.1 m horizontally, so the
-    # circle 3 km from the line covers 2·√(4974.1² − 3000²) = 7935 m of it.
+    # The slant range of 5 km leaves √(5000² − 508.3²) = 4974.1 m horizontally; the
+    # paths reach 300 m towards the sensor, 2700 m from it, so they are in range over
+    # 2·√(4974.1² − 2700²) = 8355.2 m of line.
     raised = hilly.sensors.assign(ground_m=1500.0)
     result = assess(hilly.with_sensors(raised))
-    assert covered_m(result) == pytest.approx(2 * math.sqrt(4974.1**2 - 3000**2), abs=45)
+    assert covered_m(result) == pytest.approx(2 * math.sqrt(4974.1**2 - 2700**2), abs=45)
 
 
 def test_an_unreachable_sensor_is_not_named_off_the_dem(scenario):

@@ -2,14 +2,15 @@ import math
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from surveil import _kernels, coverage
 from surveil.segments import sample_targets, segment_border
-from tests.conftest import border_frame, point_off_line, sensor_frame, straight_line
+from tests.conftest import GEOD, border_frame, point_off_line, sensor_frame, straight_line
 
 SAMPLE_M = 5.0
 
@@ -27,12 +28,12 @@ def engine(request):
     return request.param
 
 
-def detect(border, sensors, patrols=None, *, offsets=(0.0,), sample_m=SAMPLE_M):
-    segments = segment_border(border, segment_m=1000)
+def detect(border, sensors, patrols=None, *, depth=300.0, sample_m=SAMPLE_M, segment_m=1000):
+    segments = segment_border(border, segment_m=segment_m)
     targets = sample_targets(segments, sample_m=sample_m)
     patrols = patrols if patrols is not None else empty_patrols()
     result = coverage.detect_points(
-        targets, sensors, patrols, path_offsets_m=offsets, engine=ENGINE["name"]
+        targets, sensors, patrols, path_depth_m=depth, engine=ENGINE["name"]
     )
     return segments, targets, result
 
@@ -55,7 +56,9 @@ def test_circle_sensor_500m_off_covers_chord(line, border):
     where, _ = point_off_line(line, 5000, 500)
     sensors = sensor_frame([{"geometry": where, "range_m": 2000.0, "pd": 0.9}])
     _, targets, result = detect(border, sensors)
-    expected = 2 * math.sqrt(2000**2 - 500**2)  # 3872.98 m
+    # The paths reach 300 m towards the sensor: they come within 200 m of it
+    # and are in range along a chord of half-width sqrt(2000² − 200²).
+    expected = 2 * math.sqrt(2000**2 - 200**2)  # 3979.95 m
     assert covered_m(targets, result.p_sensor) == pytest.approx(expected, abs=SAMPLE_M)
     seen = result.p_sensor > 0
     assert np.allclose(result.p_sensor[seen], 0.9)
@@ -67,8 +70,9 @@ def test_90_degree_sector_facing_the_line(line, border):
         [{"geometry": where, "range_m": 2000.0, "pd": 0.9, "azimuth_deg": facing, "fov_deg": 90.0}]
     )
     _, targets, result = detect(border, sensors)
-    # ±45° from the perpendicular at 500 m: 2 · 500 · tan 45° = 1000 m.
-    assert covered_m(targets, result.p_sensor) == pytest.approx(1000.0, abs=SAMPLE_M)
+    # ±45° from the perpendicular: the far end of a path, 800 m from the sensor's
+    # side line, is in the sector up to 800 · tan 45° = 800 m either side.
+    assert covered_m(targets, result.p_sensor) == pytest.approx(1600.0, abs=SAMPLE_M)
 
 
 def test_sector_facing_away_sees_nothing(line, border):
@@ -93,7 +97,7 @@ def test_two_overlapping_sensors_combine_as_independent(line, border):
     both = 1 - (1 - 0.9) * (1 - 0.5)
     assert result.p_sensor.max() == pytest.approx(both)
     assert covered_m(targets, result.p_sensor > 0.9) == pytest.approx(
-        2 * math.sqrt(1000**2 - 500**2), abs=SAMPLE_M
+        2 * math.sqrt(1000**2 - 200**2), abs=SAMPLE_M
     )
 
 
@@ -111,16 +115,48 @@ def test_availability_scales_and_faulty_or_planned_count_as_absent(line, border)
     assert len(counted) == 1
 
 
-def test_crossing_path_offsets_extend_detection(line, border):
-    # A 300 m range sensor 500 m off the line never sees the line itself,
-    # but sees crossing paths that run 500 m into its side.
+def test_crossing_path_depth_extends_detection(line, border):
+    # A 300 m range sensor 500 m off the line sees paths that reach more than
+    # 200 m into its side, and none that stop short of that.
     where, _ = point_off_line(line, 5000, 500)
     sensors = sensor_frame([{"geometry": where, "range_m": 300.0, "pd": 0.9}])
-    _, targets, result = detect(border, sensors)
+    _, targets, result = detect(border, sensors, depth=150.0)
     assert result.p_sensor.max() == 0
-    _, targets, result = detect(border, sensors, offsets=(-500.0, 0.0, 500.0))
-    # Left of chainage is negative: the path point at −500 m is the sensor's side.
+    _, targets, result = detect(border, sensors, depth=500.0)
+    # Paths through the sensor's foot: in range within ±300 m along the line.
     assert covered_m(targets, result.p_sensor) == pytest.approx(600.0, abs=SAMPLE_M)
+
+
+def test_small_sensor_between_sampled_path_points_is_met(line, border):
+    # A ground sensor of range 20 m 150 m inside the line: the old samples at
+    # 0 and ±300 m never reached it; the paths through |x − 5000| ≤ 20 m do.
+    where, _ = point_off_line(line, 5000, -150)
+    sensors = sensor_frame([{"geometry": where, "range_m": 20.0, "pd": 0.7}])
+    _, targets, result = detect(border, sensors, sample_m=1.0)
+    assert covered_m(targets, result.p_sensor) == pytest.approx(40.0, abs=1.0)
+    assert result.p_sensor.max() == pytest.approx(0.7)
+
+
+def test_narrow_sector_along_the_line_is_crossed_between_its_edges(line, border):
+    # A 2° sector 150 m inside the line, looking along it (east, the line's
+    # direction): no path end is ever inside it, yet every path from the sensor
+    # to 2000 m ahead crosses its axis, so 2000 m of line are covered.
+    where, _ = point_off_line(line, 3000, -150)
+    ahead, _ = point_off_line(line, 9000, -150)
+    axis, _, _ = GEOD.inv(where.x, where.y, ahead.x, ahead.y)
+    sensors = sensor_frame(
+        [
+            {
+                "geometry": where,
+                "range_m": 2000.0,
+                "pd": 0.8,
+                "azimuth_deg": axis % 360.0,
+                "fov_deg": 2.0,
+            }
+        ]
+    )
+    _, targets, result = detect(border, sensors)
+    assert covered_m(targets, result.p_sensor) == pytest.approx(2000.0, abs=2 * SAMPLE_M)
 
 
 def patrol_frame(geom, visits, sweep=100.0, pd_read=1.0):
@@ -217,6 +253,43 @@ def test_patrol_sweep_limits_the_covered_stretch(line, border):
     assert covered_m(targets, result.p_patrol) == pytest.approx(500.0, abs=SAMPLE_M)
 
 
+def track_inside(line, offset_m, along=(-2000.0, 12_000.0)):
+    """A track parallel to the line, ``offset_m`` inside (right of chainage)."""
+    return shapely.LineString(
+        [point_off_line(line, a, -offset_m)[0] for a in np.linspace(*along, 15)]
+    )
+
+
+def test_track_150m_inside_with_50m_sweep_is_crossed_by_every_path(line, border):
+    # Issue 7 item 4: the old samples at 0 and ±300 m all lie 150 m from the
+    # track (> 50 m sweep) and scored 0. Each path runs 300 m inside, over it.
+    track = patrol_frame(track_inside(line, 150.0), 1.0, sweep=50.0)
+    _, _, result = detect(border, NO_SENSORS, track, depth=300.0)
+    # Traces: one reading pass a day, readable 12 h: 1 − e^(−1·12/24) = 0.3935.
+    assert np.allclose(result.p_trace, 1 - math.exp(-1.0 * 12 / 24))
+    # In sight: 2 · 50 m / 3000 m/h = 1/30 h in the band per pass.
+    sight = 1 - math.exp(-1.0 * (100 / 3000) / 24)
+    assert np.allclose(result.p_sight, sight)
+    assert np.allclose(result.p_patrol, 1 - math.exp(-0.5) * (1 - sight))
+    assert np.allclose(result.visits_per_day, 1.0)
+
+
+@pytest.mark.parametrize(("depth", "passed"), [(90.0, False), (110.0, True), (300.0, True)])
+def test_track_inside_is_passed_when_the_path_reaches_its_sweep(line, border, depth, passed):
+    # The path's inner end is 150 − depth from the track: passed iff <= 50 m
+    # (depth 100 is the boundary itself, distance exactly equal to the sweep).
+    track = patrol_frame(track_inside(line, 150.0), 1.0, sweep=50.0)
+    _, _, result = detect(border, NO_SENSORS, track, depth=depth)
+    assert np.all((result.visits_per_day == 1.0) == passed)
+
+
+def test_short_track_between_samples_is_found_exactly(line, border):
+    # 200 m of track 150 m inside, sweep 10 m: paths at 4990-5210 m pass it.
+    track = patrol_frame(track_inside(line, 150.0, along=(5000.0, 5200.0)), 2.0, sweep=10.0)
+    _, targets, result = detect(border, NO_SENSORS, track, sample_m=1.0)
+    assert covered_m(targets, result.p_patrol) == pytest.approx(220.0, abs=1.0)
+
+
 def test_segment_table_and_revisit(line, border):
     where, _ = point_off_line(line, 500, 0)
     sensors = sensor_frame([{"geometry": where, "range_m": 1000.0, "pd": 0.8}])
@@ -304,3 +377,137 @@ def test_response_from_the_fastest_post_not_the_nearest(line):
     )
     hours = coverage.response_hours(targets, posts, detour_factor=1.0)
     assert hours[0] == pytest.approx(min(1.0 / 5.0, 4.0 / 60.0), rel=1e-3)
+
+
+def random_scene(rng, line, length_m, *, n_sensors, n_routes):
+    """Random sensors (circles and sectors) and straight routes near ``line``."""
+    rows = [
+        {
+            "geometry": point_off_line(line, rng.uniform(0, length_m), rng.uniform(-3000, 3000))[0],
+            "range_m": rng.uniform(20, 3000),
+            "pd": rng.uniform(0.1, 1),
+            "availability": rng.uniform(0.5, 1),
+            "azimuth_deg": rng.choice([np.nan, rng.uniform(0, 360)]),
+            "fov_deg": rng.uniform(1, 360),
+        }
+        for _ in range(n_sensors)
+    ]
+    sensors = sensor_frame(rows) if rows else NO_SENSORS
+    routes = [
+        patrol_frame(
+            shapely.LineString(
+                [
+                    point_off_line(line, rng.uniform(0, length_m), rng.uniform(-800, 800))[0]
+                    for _ in range(2)
+                ]
+            ),
+            rng.uniform(0.1, 4),
+            sweep=rng.uniform(5, 300),
+        )
+        for _ in range(n_routes)
+    ]
+    patrols = pd.concat(routes, ignore_index=True) if routes else empty_patrols()
+    return sensors, patrols
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 100_000),
+    depth=st.floats(1, 800),
+    more=st.floats(0, 800),
+)
+def test_deeper_paths_never_lower_detection(seed, depth, more):
+    rng = np.random.default_rng(seed)
+    line = straight_line(8000, azimuth=float(rng.uniform(0, 360)))
+    sensors, patrols = random_scene(rng, line, 8000, n_sensors=6, n_routes=3)
+    border = border_frame(line)
+    _, _, short = detect(border, sensors, patrols, depth=depth, sample_m=40)
+    _, _, deep = detect(border, sensors, patrols, depth=depth + more, sample_m=40)
+    assert np.all(deep.p_sensor >= short.p_sensor - 1e-12)
+    assert np.all(deep.visits_per_day >= short.visits_per_day - 1e-12)
+    assert np.all(deep.p_patrol >= short.p_patrol - 1e-12)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 100_000), depth=st.floats(10, 600))
+def test_reversing_the_section_changes_no_point(seed, depth):
+    rng = np.random.default_rng(seed)
+    # A bent line of three geodesic legs; one segment, so that the target
+    # points of the reversed line are those of the line in reverse order.
+    az = float(rng.uniform(0, 360))
+    x, y = 70.0, 40.0
+    vertices = [(x, y)]
+    for turn in rng.uniform(-60, 60, 3):
+        az += float(turn)
+        x, y, _ = GEOD.fwd(x, y, az, float(rng.uniform(2000, 4000)))
+        vertices.append((x, y))
+    line = shapely.LineString(vertices)
+    sensors, patrols = random_scene(rng, line, 6000, n_sensors=6, n_routes=3)
+    forward = detect(border_frame(line), sensors, patrols, depth=depth, sample_m=40, segment_m=1e6)
+    backward = detect(
+        border_frame(line.reverse()), sensors, patrols, depth=depth, sample_m=40, segment_m=1e6
+    )
+    (_, t_f, a), (_, t_b, b) = forward, backward
+    np.testing.assert_allclose(t_b.lon[::-1], t_f.lon, atol=1e-9)
+    np.testing.assert_allclose(t_b.lat[::-1], t_f.lat, atol=1e-9)
+    np.testing.assert_allclose(b.p_sensor[::-1], a.p_sensor, atol=1e-12)
+    np.testing.assert_allclose(b.p_patrol[::-1], a.p_patrol, atol=1e-12)
+    np.testing.assert_allclose(b.visits_per_day[::-1], a.visits_per_day, atol=1e-12)
+
+
+def test_with_terrain_a_path_is_seen_beyond_a_wall_that_hides_its_target_point(engine):
+    if engine == "numba":
+        pytest.skip("line of sight runs on the numpy engine")
+    from surveil import visibility
+    from surveil.terrain import DEM, flat_dem
+
+    # Local grid in metres: border along y = 0 (x from −4 to 4 km), a 100 m
+    # wall over 150 m < y < 200 m, a 10 m mast at (0, 1000) with 3 km range.
+    # The target points (y = 0) are all hidden; the paths' parts north of the
+    # wall (200 m < y ≤ 300 m) are in sight. A path at x is in range where
+    # its end (x, 300) is: |x| ≤ √(3000² − 700²) = 2917.2 m.
+    cell = 25.0
+    base = flat_dem(0.0, center_lonlat=(70.0, 40.0), size_m=12_000, cell_m=cell)
+    rows, cols = base.shape
+    gy = base.transform.f + (np.arange(rows)[:, None] + 0.5) * base.transform.e
+    z = np.where((gy > 150.0) & (gy < 200.0), 100.0, 0.0) * np.ones((1, cols))
+    dem = DEM(z.astype("f4"), base.transform, base.crs)
+    lon, lat = dem.to_lonlat([-4000.0, 4000.0, 0.0], [0.0, 0.0, 1000.0])
+    border = border_frame(shapely.LineString([(lon[0], lat[0]), (lon[1], lat[1])]))
+    sensors = sensor_frame(
+        [{"geometry": shapely.Point(lon[2], lat[2]), "range_m": 3000.0, "pd": 0.9}]
+    )
+    sight = visibility.sensor_sight([dem], sensors)
+    segments = segment_border(border, segment_m=1000)
+    targets = sample_targets(segments, sample_m=10.0)
+    assert not sight.visible(np.zeros(len(targets), dtype=np.int64), targets.lon, targets.lat).any()
+    result = coverage.detect_points(
+        targets, sensors, empty_patrols(), path_depth_m=300.0, sight=sight, sight_step_m=cell
+    )
+    expected = 2 * math.sqrt(3000**2 - 700**2)  # 5834.4 m
+    assert covered_m(targets, result.p_sensor) == pytest.approx(expected, abs=20.0)
+    # Paths of 150 m stop short of the wall's far side: nothing in sight.
+    short = coverage.detect_points(
+        targets, sensors, empty_patrols(), path_depth_m=150.0, sight=sight, sight_step_m=cell
+    )
+    assert short.p_sensor.max() == 0
+    # The border digitised the other way: the same samples, the same detection.
+    reverse = border_frame(shapely.LineString([(lon[1], lat[1]), (lon[0], lat[0])]))
+    back = sample_targets(segment_border(reverse, segment_m=1000), sample_m=10.0)
+    again = coverage.detect_points(
+        back, sensors, empty_patrols(), path_depth_m=300.0, sight=sight, sight_step_m=cell
+    )
+    np.testing.assert_allclose(back.lon[::-1], targets.lon, atol=1e-9)
+    np.testing.assert_array_equal(again.p_sensor[::-1], result.p_sensor)
+
+
+@settings(max_examples=200, deadline=None)
+@given(coords=st.lists(st.integers(-1000, 1000), min_size=8, max_size=8))
+def test_segment_distance_equals_shapely_in_a_plane(coords):
+    # In the plane z = 0 the 3-D distance is the planar one shapely computes (GEOS).
+    x = np.asarray(coords, dtype=float).reshape(4, 2) / 7.0
+    assume(np.any(x[0] != x[1]) and np.any(x[2] != x[3]))  # GEOS: no zero-length lines
+    ends = [np.array([[*p, 0.0]]) for p in x]
+    ours = coverage.segment_distance(*ends)[0]
+    theirs = shapely.LineString(x[:2]).distance(shapely.LineString(x[2:]))
+    assert ours == pytest.approx(theirs, abs=1e-6)

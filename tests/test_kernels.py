@@ -1,5 +1,7 @@
 """The compiled (numba) detection kernels give the numbers of the numpy path."""
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -19,20 +21,20 @@ from tests.test_coverage import NO_SENSORS, empty_patrols, patrol_frame
     seed=st.integers(0, 10_000),
     n_sensors=st.integers(0, 12),
     n_routes=st.integers(0, 4),
-    offsets=st.sampled_from([(0.0,), (-300.0, 0.0, 300.0), (150.0,)]),
+    depth=st.sampled_from([1.0, 150.0, 300.0, 1000.0]),
 )
-def test_compiled_and_numpy_engines_agree(seed, n_sensors, n_routes, offsets):
+def test_compiled_and_numpy_engines_agree(seed, n_sensors, n_routes, depth):
     rng = np.random.default_rng(seed)
     line = straight_line(20_000, azimuth=float(rng.uniform(0, 360)))
     border = border_frame(line)
     rows = [
         {
             "geometry": point_off_line(line, rng.uniform(0, 20_000), rng.uniform(-4000, 4000))[0],
-            "range_m": rng.uniform(200, 6000),
+            "range_m": rng.uniform(20, 6000),
             "pd": rng.uniform(0, 1),
             "availability": rng.uniform(0.5, 1),
             "azimuth_deg": rng.choice([np.nan, rng.uniform(0, 360)]),
-            "fov_deg": rng.uniform(10, 360),
+            "fov_deg": rng.choice([rng.uniform(0.5, 5), rng.uniform(5, 360)]),
         }
         for _ in range(n_sensors)
     ]
@@ -53,8 +55,8 @@ def test_compiled_and_numpy_engines_agree(seed, n_sensors, n_routes, offsets):
     segments = segment_border(border, segment_m=1000)
     targets = sample_targets(segments, sample_m=25)
     run = coverage.detect_points
-    a = run(targets, sensors, patrols, path_offsets_m=offsets, engine="numpy")
-    b = run(targets, sensors, patrols, path_offsets_m=offsets, engine="numba")
+    a = run(targets, sensors, patrols, path_depth_m=depth, engine="numpy")
+    b = run(targets, sensors, patrols, path_depth_m=depth, engine="numba")
     np.testing.assert_allclose(a.p_sensor, b.p_sensor, atol=1e-12)
     np.testing.assert_allclose(a.visits_per_day, b.visits_per_day, atol=1e-12)
     np.testing.assert_allclose(a.p_patrol, b.p_patrol, atol=1e-12)
@@ -81,10 +83,11 @@ def test_surveil_engine_numpy_makes_auto_run_the_numpy_path(monkeypatch):
         [{"geometry": point_off_line(line, 2500, 500)[0], "range_m": 1000.0, "pd": 0.8}]
     )
     got = coverage.detect_points(targets, sensors, empty_patrols())
-    # 500 m off the line with 1 km range: 2·√(1000² − 500²) = 1732 m of it seen, at pd 0.8
+    # 500 m off the line with 1 km range; the crossing paths (300 m deep) come within
+    # 200 m of it: 2·√(1000² − 200²) = 1960 m of line seen, at pd 0.8
     seen = np.asarray(got.p_sensor) > 0
     assert np.asarray(got.p_sensor)[seen] == pytest.approx(0.8)
-    assert seen.sum() * 100 == pytest.approx(1732, abs=200)
+    assert seen.sum() * 100 == pytest.approx(2 * math.sqrt(1000**2 - 200**2), abs=100)
 
 
 def test_an_unknown_surveil_engine_is_refused_by_name(monkeypatch):

@@ -9,7 +9,7 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from surveil.optimize import Options, Placement
+from surveil.optimize import Options, Placement, greedy_order
 
 
 def make_options(p, existing, weight, capex, opex=None, staff=None, site=None):
@@ -171,11 +171,15 @@ def test_three_site_toy_where_greedy_is_suboptimal_and_milp_is_not():
     p = np.array([[0.9, 0.0, 0.9], [0.9, 0.0, 0.9], [0.0, 0.9, 0.9], [0.0, 0.9, 0.0]])
     options = make_options(p, np.zeros(4), np.ones(4), [100, 100, 110])
     problem = Placement.from_options(options)
-    greedy = problem.solve_budget(capex_eur=200, method="greedy")
+    capex = options.capex_eur
+    plain = greedy_order(options, capex / 200, limits=[(capex, 200.0)])
+    assert plain.tolist() == [2] and options.value(plain) == pytest.approx(2.7)
     exact = problem.solve_budget(capex_eur=200, method="milp")
-    assert greedy.chosen.tolist() == [2] and greedy.value == pytest.approx(2.7)
     assert sorted(exact.chosen.tolist()) == [0, 1] and exact.value == pytest.approx(3.6)
     assert exact.bound >= 3.6 - 1e-9 and exact.gap < 0.01
+    # The solver's greedy seeds with each strong single option and swaps: it recovers A + B.
+    seeded = problem.solve_budget(capex_eur=200, method="greedy")
+    assert sorted(seeded.chosen.tolist()) == [0, 1]
 
 
 def test_existing_detection_stays_fixed_and_lowers_the_gain():
@@ -185,3 +189,17 @@ def test_existing_detection_stays_fixed_and_lowers_the_gain():
     result = Placement.from_options(options).solve_budget(capex_eur=100, method="milp")
     assert result.chosen.tolist() == [1]
     assert result.value == pytest.approx(0.9 + 0.9)
+
+
+@settings(max_examples=25, deadline=None)
+@given(instances())
+def test_binary_coverage_milp_is_the_maximal_covering_optimum(instance):
+    p, existing, weight, capex, site, budget = instance
+    binary = (p > 0).astype(float)
+    options = make_options(binary, existing, weight, capex, site=site)
+    subsets = feasible_subsets(
+        binary.shape[1], site, lambda s: capex[list(s)].sum() <= budget + 1e-9
+    )
+    best = max(value_by_hand(binary, existing, weight, s) for s in subsets)
+    result = Placement.from_options(options).solve_budget(capex_eur=budget, method="milp")
+    assert result.value == pytest.approx(best, abs=1e-9)

@@ -15,7 +15,7 @@ def test_demo_scenario_loads_every_layer():
     assert {"range_m", "pd", "status"} <= set(scenario.sensors.columns)
     assert len(scenario.incidents) == 150
     assert scenario.sources["border"].name == "border.geojson"
-    assert scenario.parameters.path_offsets_m == (-300.0, 0.0, 300.0)
+    assert scenario.parameters.path_depth_m == 300.0
 
 
 def test_paths_are_relative_to_the_scenario_file(tmp_path, monkeypatch):
@@ -28,6 +28,26 @@ def test_paths_are_relative_to_the_scenario_file(tmp_path, monkeypatch):
     scenario = load_scenario(tmp_path / "s.toml")
     assert scenario.parameters.segment_m == 500
     assert len(scenario.sensors) == 0  # no sensors is a valid case
+
+
+def test_path_offsets_are_refused_with_the_depth_to_use(tmp_path):
+    demo = get_path("synthetic").parent
+    path = tmp_path / "old.toml"
+    path.write_text(
+        f'name = "x"\n[layers]\nborder = "{demo / "border.geojson"}"\n'
+        "[parameters]\npath_offsets_m = [-250, 0, 400]\n"
+    )
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    text = str(err.value)
+    assert "old.toml" in text and "path_offsets_m" in text
+    assert "replaced by path_depth_m" in text and "path_depth_m = 400" in text
+
+
+@pytest.mark.parametrize("depth", [0.0, -300.0])
+def test_path_depth_must_be_positive(depth):
+    with pytest.raises(ScenarioError, match="path_depth_m"):
+        Parameters(path_depth_m=depth)
 
 
 def test_overrides_win_over_the_file():

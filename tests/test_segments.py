@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from surveil.errors import InputWarning
@@ -68,14 +68,17 @@ def test_multipart_section_keeps_parts_and_chainage_runs_on():
 
 @settings(max_examples=25, deadline=None)
 @given(length=st.floats(100, 30_000), seg=st.floats(50, 5000), sample=st.floats(5, 500))
+@example(length=24609.9996877237, seg=50.0, sample=5.0)  # 6e-7 m off: within a micrometre
 def test_segments_and_targets_add_up_to_the_line(length, seg, sample):
     border = border_frame(straight_line(length, azimuth=35))
     segments = segment_border(border, segment_m=seg)
     assert segments["length_m"].sum() == pytest.approx(length, rel=1e-9)
-    assert (segments["length_m"] <= seg + 1e-6).all()
+    # A last piece shorter than min(1 m, 1 %) joins the segment before it.
+    assert (segments["length_m"] <= seg + min(1.0, 0.01 * seg) + 1e-6).all()
     targets = sample_targets(segments, sample_m=sample)
     per_segment = np.bincount(targets.segment, weights=targets.weight_m)
-    np.testing.assert_allclose(per_segment, segments["length_m"], rtol=1e-9)
+    # To a micrometre: chainage sums of a 25 km line differ by ~1e-7 m in the last bits.
+    np.testing.assert_allclose(per_segment, segments["length_m"], rtol=0, atol=1e-6)
 
 
 def test_target_points_lie_on_the_line(border):

@@ -73,7 +73,7 @@ def hilly(tmp_path_factory):
     params = {
         "segment_m": 1000.0,
         "sample_m": 200.0,
-        "path_offsets_m": [-300.0, 0.0, 300.0],
+        "path_depth_m": 300.0,
         "own_country": "South",
     }
     scenario = Scenario.from_layers(border, sensors=sensors, parameters=params, dem=dem)

@@ -83,6 +83,10 @@ def run_and_write(
         read += baseline.sources.values()
     out = resolve_out(out or default_out(scenario.name), overwrite=overwrite, inputs=read)
     base = None
+    if baseline is None and scenario.baseline_file is not None:  # a plan names its baseline
+        from surveil.scenario import load_scenario
+
+        baseline = load_scenario(scenario.baseline_file)
     if baseline is not None:
         report("baseline")
         base = assess(baseline, progress=report)

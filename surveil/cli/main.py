@@ -95,9 +95,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from surveil.cli import assess, compare, demo, generate, redraw, validate
+    from surveil.cli import assess, compare, demo, generate, plan, redraw, validate
 
-    for module in (demo, assess, validate, redraw, generate, compare):
+    for module in (demo, assess, validate, redraw, generate, plan, compare):
         cli.add_command(verbosity_options(module.command))  # -v/-q after the command too
 
 

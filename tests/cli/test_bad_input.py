@@ -145,6 +145,18 @@ def test_dem_that_is_not_a_raster_or_misses_the_border(runner, tmp_path):
     assert far.exit_code == 2 and "dem.tif" in far.output
 
 
+def test_old_path_offsets_parameter_exits_2_naming_its_successor(runner, tmp_path):
+    scenario = tmp_path / "scenario.toml"
+    scenario.write_text(
+        f'name = "x"\n[layers]\nborder = "{BORDER}"\n[parameters]\npath_offsets_m = [0]\n'
+    )
+    result = runner.invoke(cli, ["assess", str(scenario), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert "scenario.toml" in result.output and "path_depth_m = 300" in result.output
+    assert not (tmp_path / "out").exists()
+
+
 def test_crs_applies_only_to_layers_whose_files_state_none(runner, tmp_path):
     # The border GeoJSON states EPSG:4326; the sensors CSV has UTM x/y and no CRS.
     from pyproj import Transformer
