@@ -166,7 +166,9 @@ def assessment_map(
         layer, by detection probability), and optionally ``"gaps"``,
         ``"sensors"``, ``"footprints"``, ``"patrols"``, ``"incidents"``
         (heat map and clustered markers), ``"posts"``, ``"candidates"`` and
-        ``"recommended"``. Missing or empty layers are left out.
+        ``"recommended"`` (or ``"sites"``, a plan's layer of that name), and
+        context to orient by: ``"settlements"`` (``name``, ``name_ru``),
+        ``"roads"`` and ``"rivers"``. Missing or empty layers are left out.
     summary
         Key figures to show in a panel (``km_assessed``, ``covered_share``,
         ``gap_count``, ``capex_eur`` ...).
@@ -714,6 +716,8 @@ def _prepare_layers(layers: Mapping[str, gpd.GeoDataFrame]) -> dict[str, gpd.Geo
         frame = split_at_antimeridian(frame)
         if len(frame):
             prepared[name] = frame
+    if "sites" in prepared:  # a plan folder's recommended sites (surveil plan)
+        prepared.setdefault("recommended", prepared.pop("sites"))
     if "segments" not in prepared:
         raise InputError(
             "layers['segments'] is missing or empty; expected the segments of the "

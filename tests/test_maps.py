@@ -324,6 +324,17 @@ def test_candidates_and_recommended_are_drawn(layers):
     assert "<th>Means</th><td>thermal camera tower</td>" in page
 
 
+def test_a_plans_sites_layer_is_drawn_as_recommended_sites(layers):
+    sites = gpd.GeoDataFrame(
+        {"means": ["thermal_tower"], "score": [0.9]},
+        geometry=[Point(_x(7), LAT0 + 0.01)],
+        crs=4326,
+    )
+    page = _decode(_render({**layers, "sites": sites}))
+    assert "Recommended sites" in _layer_names(page)
+    assert "<th>Means</th><td>thermal camera tower</td>" in page
+
+
 def test_odd_values_do_not_break_the_map(layers):
     layers["incidents"]["date"] = ["2024-01-05", "not a date", None, 20240101, "2024-07-01"]
     layers["sensors"]["status"] = ["broken", None]
