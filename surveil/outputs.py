@@ -272,12 +272,18 @@ def scenario_from_run(folder: str | os.PathLike[str]) -> Scenario:
     )
 
 
-def _write_all(assessment: Assessment, folder: Path, *, lang: str) -> None:
-    """Write every output file into ``folder``."""
+def _write_all(
+    assessment: Assessment,
+    folder: Path,
+    *,
+    lang: str,
+    extra_layers: Mapping[str, gpd.GeoDataFrame] | None = None,
+) -> None:
+    """Write every output file into ``folder``; ``extra_layers`` go on the map too."""
     from surveil.maps import assessment_map, save_map
     from surveil.needs import write_needs_xlsx
 
-    layers = assessment.layers()
+    layers = {**assessment.layers(), **(extra_layers or {})}
     gpkg = folder / "assessment.gpkg"
     for name in (*GPKG_LAYERS, *OPTIONAL_LAYERS):
         if name in layers:
@@ -382,7 +388,7 @@ def write_plan(
     planned = dataclasses.replace(assessed, needs=needs, summary=summary)
 
     def write(folder: Path) -> None:
-        _write_all(planned, folder, lang=lang)
+        _write_all(planned, folder, lang=lang, extra_layers={"recommended": plan.sites})
         table_csv(plan.sites, folder / "sites.csv")
         table_csv(plan.unreachable, folder / "unreachable.csv")
         for name, frame in (("sites", plan.sites), ("candidates", plan.candidates)):
