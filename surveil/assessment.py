@@ -136,6 +136,11 @@ class Assessment:
         }
         if self.candidates is not None:
             layers["candidates"] = self.candidates
+        # context to orient by on the map (not written to the GeoPackage)
+        for name in ("settlements", "roads"):
+            frame = getattr(self.scenario, name, None)
+            if frame is not None and len(frame):
+                layers[name] = frame
         return layers
 
     def hillshade(self, *, max_size: int = 1024) -> list[tuple[Any, Any]]:

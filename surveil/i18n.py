@@ -40,6 +40,8 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "all_round": ("all round", "круговой"),
     "unknown": ("unknown", "неизвестно"),
     "km_unit": ("km", "км"),
+    "m_unit": ("m", "м"),
+    "layers": ("Layers", "Слои"),
     # layer names
     "layer_risk": ("Segments: risk class", "Участки: уровень риска"),
     "layer_detect": ("Segments: detection probability", "Участки: вероятность обнаружения"),
@@ -58,6 +60,12 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "layer_candidates": ("Candidate sites", "Возможные места размещения"),
     "layer_hillshade": ("Hillshade (terrain)", "Отмывка рельефа"),
     "layer_recommended": ("Recommended sites", "Рекомендуемые места размещения"),
+    "layer_settlements": ("Settlements", "Населённые пункты"),
+    "layer_roads": ("Roads", "Дороги"),
+    "layer_rivers": ("Rivers", "Реки"),
+    "settlement": ("Settlement", "Населённый пункт"),
+    "road": ("Road", "Дорога"),
+    "river": ("River", "Река"),
     # legend headings and symbols
     "risk_class": ("Risk class", "Уровень риска"),
     "p_detect_bins": ("Detection probability", "Вероятность обнаружения"),
@@ -113,6 +121,7 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "mean_p_detect": ("Mean detection probability", "Средняя вероятность обнаружения"),
     "mean_risk": ("Mean risk", "Средний риск"),
     "max_risk": ("Maximum risk", "Максимальный риск"),
+    "min_p_detect": ("Lowest detection probability", "Наименьшая вероятность обнаружения"),
     "priority": ("Priority", "Приоритет"),
     # popup fields: sensors and footprints
     "id": ("Id", "Обозначение"),

@@ -69,13 +69,21 @@ DETECT_BINS: tuple[tuple[float, float, str], ...] = (
 )
 
 _NO_DATA_COLOUR = "#9e9e9e"
-_GAP_COLOUR = "#6a1b9a"
-_SENSOR_COLOURS = {"operational": "#0b5394", "faulty": "#8c8c8c", "planned": "#0b5394"}
-_PATROL_COLOURS = {"foot": "#7b3294", "vehicle": "#008837", "horse": "#a6611a", "boat": "#0571b0"}
-_OTHER_PATROL_COLOUR = "#555555"
+# Symbols keep clear of the green-yellow-red risk and detection ramps and read
+# with colour-blind eyes (Okabe-Ito hues: blue, black, reddish purple, sky blue).
+_GAP_COLOUR = "#5e3c99"
+_SENSOR_COLOURS = {"operational": "#0072b2", "faulty": "#8c8c8c", "planned": "#0072b2"}
+_PATROL_COLOURS = {"foot": "#0072b2", "vehicle": "#111111", "horse": "#cc79a7", "boat": "#56b4e9"}
+_OTHER_PATROL_COLOUR = "#666666"
+_INCIDENT_COLOUR = "#111111"
+_ROAD_COLOUR = "#a0a0a0"
+_RIVER_COLOUR = "#8fb9dc"
+_HEAT_GRADIENT = {0.4: "#fde0ef", 0.65: "#de77ae", 1.0: "#8e0152"}
 _PANES = {  # pane -> z-index; Leaflet's overlay pane is 400, markers 600
+    "sv-context": 401,
     "sv-footprints": 402,
     "sv-patrols": 404,
+    "sv-incidents": 405,  # under the line: incident clusters never hide the risk colours
     "sv-gaps": 406,
     "sv-segments": 410,
     "sv-points": 450,
@@ -85,38 +93,54 @@ _MAX_KM_MARKS = 20
 _PRECISION = 6  # decimal degrees kept: about 0.1 m
 
 _CSS = """
-.leaflet-container { background: #eef0ec; font-family: "DejaVu Sans", Arial, sans-serif; }
-.sv-panel { background: rgba(255,255,255,.93); padding: 8px 10px; border-radius: 5px;
-  box-shadow: 0 1px 5px rgba(0,0,0,.4); font-size: 13px; line-height: 1.35; color: #222; }
-.sv-panel h4 { margin: 0 0 4px; font-size: 13px; }
+.leaflet-container { background: #eef0ec; font-family: "DejaVu Sans", Arial, sans-serif;
+  font-size: 14px; }
+.leaflet-container .leaflet-control-attribution { font-size: 14px; max-width: 60vw; }
+.leaflet-control-scale-line { font-size: 14px; }
+.leaflet-control-layers { font-size: 14px; }
+.leaflet-control-layers-list { max-height: calc(100vh - 120px); overflow-y: auto; }
+.leaflet-tooltip, .leaflet-popup-content, .leaflet-control-measure { font-size: 14px; }
+.sv-panel { background: rgba(255,255,255,.94); padding: 6px 10px; border-radius: 5px;
+  box-shadow: 0 1px 5px rgba(0,0,0,.4); font-size: 14px; line-height: 1.3; color: #222; }
+.sv-panel summary { font-weight: bold; cursor: pointer; font-size: 15px; }
 .sv-panel table { border-collapse: collapse; }
 .sv-panel td { padding: 1px 4px; vertical-align: middle; }
 .sv-panel td.sv-num { text-align: right; font-weight: bold; white-space: nowrap; }
-.sv-legend { max-height: 60vh; overflow-y: auto; }
+.sv-legend { max-height: calc(100vh - 140px); overflow-y: auto; max-width: 300px; }
+.sv-kpi { max-width: 330px; }
 .sv-sw { display: inline-block; width: 26px; height: 6px; vertical-align: middle; }
 .sv-dot { display: inline-block; width: 11px; height: 11px; border-radius: 50%;
   vertical-align: middle; border: 2px solid #fff; box-shadow: 0 0 0 1px #555; }
 .sv-title { position: absolute; top: 10px; left: 50%; transform: translateX(-50%);
-  z-index: 800; max-width: 46%; text-align: center; pointer-events: none; }
-.sv-title h3 { margin: 0; font-size: 18px; }
-.sv-title div { font-size: 12px; color: #555; }
-.sv-pop h4 { margin: 0 0 4px; font-size: 13px; }
-.sv-pop table { border-collapse: collapse; font-size: 12px; }
-.sv-pop th { text-align: left; font-weight: normal; color: #555; padding: 1px 8px 1px 0; }
+  z-index: 800; max-width: calc(100% - 200px); text-align: center; pointer-events: none; }
+.sv-title h3 { margin: 0; font-size: 20px; }
+.sv-title div { font-size: 14px; color: #444; }
+.sv-pop h4 { margin: 0 0 4px; font-size: 15px; }
+.sv-pop table { border-collapse: collapse; font-size: 14px; }
+.sv-pop th { text-align: left; font-weight: normal; color: #444; padding: 1px 8px 1px 0; }
 .sv-pop td { text-align: right; font-weight: bold; padding: 1px 0; white-space: nowrap; }
 .sv-icon { border-radius: 50%; border: 2px solid #fff; box-shadow: 0 0 0 1px #333; }
-.sv-inc { background: #c2185b; }
-.sv-post { border-radius: 3px; background: #263238; color: #fff; font: bold 11px/16px sans-serif;
+.sv-inc { background: #111; }
+.leaflet-container .marker-cluster-small, .leaflet-container .marker-cluster-medium,
+.leaflet-container .marker-cluster-large {
+  background-color: rgba(17,17,17,.25); }
+.leaflet-container .marker-cluster-small div, .leaflet-container .marker-cluster-medium div,
+.leaflet-container .marker-cluster-large div {
+  background-color: rgba(17,17,17,.8); color: #fff; font: bold 14px/30px sans-serif; }
+.sv-post { border-radius: 3px; background: #263238; color: #fff; font: bold 14px/18px sans-serif;
   text-align: center; border: 1px solid #fff; white-space: nowrap; }
-.sv-rec { color: #1b5e20; font: bold 22px/22px sans-serif; text-align: center;
+.sv-rec { color: #0072b2; font: bold 24px/22px sans-serif; text-align: center;
   text-shadow: 0 0 3px #fff, 0 0 3px #fff; }
-.sv-gaplabel { color: #fff; background: #6a1b9a; border-radius: 9px;
-  font: bold 11px/16px sans-serif;
-  text-align: center; border: 1px solid #fff; }
+.sv-gaplabel { color: #fff; background: #5e3c99; border-radius: 11px;
+  font: bold 14px/20px sans-serif; text-align: center; border: 1px solid #fff; }
 .sv-km i { position: absolute; left: 1px; top: 1px; width: 6px; height: 6px; border-radius: 50%;
   background: #222; border: 1px solid #fff; }
-.sv-km span { position: absolute; left: 6px; top: -17px; font: bold 11px sans-serif; color: #222;
-  white-space: nowrap; text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; }
+.sv-km span, .sv-place span { position: absolute; left: 8px; top: -19px; font: bold 14px sans-serif;
+  color: #222; white-space: nowrap; text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; }
+.sv-place span { font-weight: normal; font-style: italic; color: #333; }
+.sv-place i { position: absolute; left: 0; top: 0; width: 8px; height: 8px; border-radius: 50%;
+  background: #fff; border: 2px solid #333; }
+.sv-hillshade { image-rendering: auto; }
 """
 
 
@@ -142,7 +166,9 @@ def assessment_map(
         layer, by detection probability), and optionally ``"gaps"``,
         ``"sensors"``, ``"footprints"``, ``"patrols"``, ``"incidents"``
         (heat map and clustered markers), ``"posts"``, ``"candidates"`` and
-        ``"recommended"``. Missing or empty layers are left out.
+        ``"recommended"`` (or ``"sites"``, a plan's layer of that name), and
+        context to orient by: ``"settlements"`` (``name``, ``name_ru``),
+        ``"roads"`` and ``"rivers"``. Missing or empty layers are left out.
     summary
         Key figures to show in a panel (``km_assessed``, ``covered_share``,
         ``gap_count``, ``capex_eur`` ...).
@@ -186,7 +212,7 @@ def assessment_map(
     _draw_hillshade(context, hillshade)
     for draw in _LAYER_DRAWERS:
         draw(context, prepared)
-    _add_controls(context, prepared, summary, title)
+    _add_controls(context, prepared, summary, title, hillshade=bool(hillshade))
     return m
 
 
@@ -222,23 +248,28 @@ def save_map(m: folium.Map, path: str | os.PathLike[str]) -> None:
 
 
 class _FeatureLayer(MacroElement):
-    """GeoJSON features with ready-made style, popup, tooltip and icon per feature.
+    """GeoJSON features whose popups and tooltips are built in the browser.
 
-    Each feature's ``properties`` hold ``style`` (Leaflet path options, or a
-    mapping of them when several layers share the data), and optionally
-    ``popup`` and ``tooltip`` (HTML, already escaped) and ``icon`` (options
-    of ``L.divIcon``; the point is drawn as a marker instead of a circle).
+    The data is a :class:`_Features` collection: the layer's popup field
+    labels, its distinct styles and icons once each, and per feature only a
+    style or icon index (``s``, ``i``), a heading (``h``), the popup values
+    aligned with the labels (``v``, null where absent) and a tooltip (``t``),
+    all plain text that the page escapes (``svEsc``) when a popup opens.
+    This keeps a national map small: a popup's HTML is not repeated per
+    feature.
 
     Parameters
     ----------
     features
-        GeoJSON features; ignored when `share` is given.
+        The collection; ignored when `share` is given.
     pane
         Leaflet pane of lines, polygons and circles.
     style_key
-        Key into each feature's ``style`` mapping.
+        Key into each style when the styles are mappings (data drawn twice).
     share
         Another layer whose data this one draws again, differently styled.
+    marker_pane
+        Leaflet pane of the icon markers.
     """
 
     _template = Template(
@@ -252,22 +283,27 @@ class _FeatureLayer(MacroElement):
             {
                 pane: {{ this.pane_json }},
                 style: function (f) {
-                    var s = f.properties.style || {};
+                    var s = {{ this.data_name }}.styles[f.properties.s] || {};
                     return {{ this.key_json }} === null ? s : s[{{ this.key_json }}];
                 },
                 pointToLayer: function (f, latlng) {
-                    if (f.properties.icon) {
-                        return L.marker(latlng, {icon: L.divIcon(f.properties.icon)});
+                    var d = {{ this.data_name }};
+                    if (f.properties.i !== undefined) {
+                        return L.marker(latlng, {icon: L.divIcon(d.icons[f.properties.i]),
+                                                 pane: {{ this.marker_pane_json }}});
                     }
-                    var s = L.extend({pane: {{ this.pane_json }}}, f.properties.style);
+                    var s = L.extend({pane: {{ this.pane_json }}}, d.styles[f.properties.s]);
                     return L.circleMarker(latlng, s);
                 },
                 onEachFeature: function (f, layer) {
-                    if (f.properties.popup) {
-                        layer.bindPopup(f.properties.popup, {maxWidth: 420});
+                    var d = {{ this.data_name }};
+                    if (f.properties.h !== undefined) {
+                        layer.bindPopup(function () { return svPopup(d, f.properties); },
+                                        {maxWidth: 460});
                     }
-                    if (f.properties.tooltip) {
-                        layer.bindTooltip(f.properties.tooltip, {sticky: true});
+                    var tip = svTip(d, f.properties);
+                    if (tip) {
+                        layer.bindTooltip(tip, {sticky: true});
                     }
                 }
             }
@@ -279,17 +315,20 @@ class _FeatureLayer(MacroElement):
 
     def __init__(
         self,
-        features: Sequence[Mapping[str, Any]],
+        features: _Features | None,
         *,
         pane: str = "overlayPane",
         style_key: str | None = None,
         share: _FeatureLayer | None = None,
+        marker_pane: str = "markerPane",
     ) -> None:
         super().__init__()
         self._name = "SurveilFeatures"
+        self.marker_pane_json = _js_json(marker_pane)
         self.share = share
-        collection = {"type": "FeatureCollection", "features": list(features)}
-        self.data_json = "" if share is not None else _js_json(collection)
+        if share is None and features is None:
+            raise ValueError("a feature layer needs features or a layer to share")
+        self.data_json = "" if features is None else _js_json(features.collection())
         self.pane_json = _js_json(pane)
         self.key_json = _js_json(style_key)
 
@@ -298,6 +337,121 @@ class _FeatureLayer(MacroElement):
         """Name of the JavaScript variable holding the features."""
         owner = self if self.share is None else self.share
         return f"{owner.get_name()}_data"
+
+
+#: Builds a popup from a layer's labels and a feature's values; escapes all text.
+_POPUP_JS = """
+function svEsc(s) {
+  return String(s).replace(/[&<>"']/g, function (c) {
+    return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"}[c];
+  });
+}
+function svPopup(d, p) {
+  var rows = "";
+  for (var i = 0; i < d.labels.length; i++) {
+    var v = p.v ? p.v[i] : null;
+    if (v !== null && v !== undefined) {
+      rows += "<tr><th>" + svEsc(d.labels[i]) + "</th><td>" + svEsc(v) + "</td></tr>";
+    }
+  }
+  return '<div class="sv-pop"><h4>' + svEsc(p.h) + "</h4><table>" + rows + "</table></div>";
+}
+function svTip(d, p) {
+  if (p.t !== undefined) { return svEsc(p.t); }
+  if (!d.tip || !d.tip.length || p.h === undefined) { return ""; }
+  var parts = [p.h];
+  for (var k = 0; k < d.tip.length; k++) {
+    var i = d.tip[k], v = p.v ? p.v[i] : null;
+    if (v !== null && v !== undefined) { parts.push(d.labels[i] + ": " + v); }
+  }
+  return svEsc(parts.join(" · "));
+}
+"""
+
+
+class _Features:
+    """A GeoJSON collection with popup labels, styles and icons stored once.
+
+    Parameters
+    ----------
+    fields
+        ``(column, label key, format)`` of the popup rows.
+    columns
+        Columns present in the layer; fields of other columns are left out.
+    lang
+        Label language.
+    precision
+        Decimal degrees kept in coordinates.
+    tip
+        Columns whose ``label: value`` follow the heading in the tooltip of a
+        feature that has no tooltip of its own (built in the browser).
+    """
+
+    def __init__(
+        self,
+        fields: Iterable[tuple[str, str, str]] = (),
+        *,
+        columns: Iterable[str] = (),
+        lang: str = "en",
+        precision: int = _PRECISION,
+        tip: Sequence[str] = (),
+    ) -> None:
+        present = set(columns)
+        self.fields = [f for f in fields if f[0] in present]
+        shown = [f[0] for f in self.fields]
+        self.tip = [shown.index(c) for c in tip if c in shown]
+        self.lang = lang
+        self.precision = precision
+        self.features: list[dict[str, Any]] = []
+        self._styles: dict[str, int] = {}
+        self._icons: dict[str, int] = {}
+
+    def add(
+        self,
+        geom: Any,
+        *,
+        rec: Mapping[str, Any] | None = None,
+        heading: str | None = None,
+        style: Mapping[str, Any] | None = None,
+        icon: Mapping[str, Any] | None = None,
+        tooltip: str | None = None,
+    ) -> None:
+        """Add one feature; `heading`, `tooltip` and `rec` values are plain text."""
+        props: dict[str, Any] = {}
+        if style is not None:
+            props["s"] = _index(self._styles, style)
+        if icon is not None:
+            props["i"] = _index(self._icons, icon)
+        if heading is not None:
+            props["h"] = heading
+            if rec is not None and self.fields:
+                props["v"] = [
+                    _fmt(rec[c], kind, self.lang) if c in rec else None
+                    for c, _, kind in self.fields
+                ]
+        if tooltip is not None:
+            props["t"] = tooltip
+        self.features.append(_feature(geom, props, precision=self.precision))
+
+    def __len__(self) -> int:
+        return len(self.features)
+
+    def collection(self) -> dict[str, Any]:
+        """Return the FeatureCollection with its ``labels``, ``styles`` and ``icons``."""
+        return {
+            "type": "FeatureCollection",
+            "labels": [i18n.label(key, self.lang) for _, key, _ in self.fields],
+            "styles": [json.loads(k) for k in self._styles],
+            "icons": [json.loads(k) for k in self._icons],
+            "tip": self.tip,
+            "features": self.features,
+        }
+
+
+def _index(table: dict[str, int], item: Mapping[str, Any]) -> int:
+    """Return the index of `item` in `table`, adding it if new."""
+    key = json.dumps(item, sort_keys=True)
+    return table.setdefault(key, len(table))
 
 
 class _Panel(MacroElement):
@@ -342,7 +496,12 @@ class _Panel(MacroElement):
 
 
 class _MapSetup(MacroElement):
-    """Panes in a fixed drawing order, a metric scale bar and the attribution."""
+    """Panes in a fixed drawing order, a metric scale bar and the attribution.
+
+    The attribution prefix is the plain word Leaflet: Leaflet's default
+    prefix carries a national flag, which has no place on a map shown to
+    border agencies.
+    """
 
     _template = Template(
         """
@@ -351,8 +510,16 @@ class _MapSetup(MacroElement):
         {{ this._parent.get_name() }}.createPane({{ name|tojson }}).style.zIndex = {{ z }};
         {%- endfor %}
         L.control.zoom({{ this.zoom_json }}).addTo({{ this._parent.get_name() }});
-        L.control.scale({imperial: false, maxWidth: 220, position: "bottomleft"})
+        new (L.Control.Scale.extend({
+            _updateMetric: function (maxMeters) {  // Leaflet writes "km" and "m" in English
+                var meters = this._getRoundNum(maxMeters);
+                var label = meters < 1000 ? meters + " " + {{ this.units_json }}[0]
+                                          : meters / 1000 + " " + {{ this.units_json }}[1];
+                this._updateScale(this._mScale, label, meters / maxMeters);
+            }
+        }))({imperial: false, maxWidth: 220, position: "bottomleft"})
             .addTo({{ this._parent.get_name() }});
+        {{ this._parent.get_name() }}.attributionControl.setPrefix("Leaflet");
         {%- if this.attribution_json %}
         {{ this._parent.get_name() }}.attributionControl.addAttribution(
             {{ this.attribution_json }});
@@ -371,8 +538,145 @@ class _MapSetup(MacroElement):
                 "zoomOutTitle": i18n.label("zoom_out", lang),
             }
         )
+        self.units_json = _js_json([i18n.label("m_unit", lang), i18n.label("km_unit", lang)])
         self.panes = dict(_PANES)
         self.attribution_json = _js_json(_esc(attribution)) if attribution else ""
+
+
+class _FitView(MacroElement):
+    """Fit the border's extent into the part of the map that no control covers.
+
+    Runs after every control is on the map: the padding on each side is the
+    widest control in that side's corners (and the title's height on top),
+    measured in the page, so the border is clear of them at any window size.
+    On a small window (under 1300 × 800 px) the key figures start folded and
+    the layer control collapsed; on a large one the layer control starts
+    open.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            var box = map.getContainer();
+            var small = box.clientWidth < 1300 || box.clientHeight < 800;
+            box.querySelectorAll("details.sv-fold-small").forEach(function (d) {
+                if (small) { d.removeAttribute("open"); }
+            });
+            window.svLayerControl = {{ this.layer_control }};  // for scripts and tests
+            box.querySelectorAll(".leaflet-control-layers-toggle").forEach(function (a) {
+                a.title = {{ this.layers_title_json }};  // Leaflet's own title is English
+                a.setAttribute("aria-label", {{ this.layers_title_json }});
+            });
+            if (!small) { {{ this.layer_control }}.expand(); }
+            function widest(selector) {
+                var w = 0;
+                box.querySelectorAll(selector + " > .leaflet-control").forEach(function (c) {
+                    // the attribution and scale are strips along the bottom edge
+                    if (!c.matches(".leaflet-control-attribution, .leaflet-control-scale")) {
+                        w = Math.max(w, c.offsetWidth + 10);
+                    }
+                });
+                return w;
+            }
+            var title = box.querySelector(".sv-title");
+            var top = title ? title.offsetTop + title.offsetHeight : 0;
+            var left = Math.max(widest(".leaflet-top.leaflet-left"),
+                                widest(".leaflet-bottom.leaflet-left"));
+            var right = Math.max(widest(".leaflet-top.leaflet-right"),
+                                 widest(".leaflet-bottom.leaflet-right"));
+            var bottom = 0;
+            box.querySelectorAll(".leaflet-control-attribution, .leaflet-control-scale")
+                .forEach(function (c) { bottom = Math.max(bottom, c.offsetHeight + 10); });
+            map.fitBounds({{ this.bounds_json }}, {
+                paddingTopLeft: [left + 12, top + 12],
+                paddingBottomRight: [right + 12, bottom + 12],
+                animate: false
+            });
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, bounds: Sequence[Sequence[float]], *, layer_control: str, lang: str) -> None:
+        super().__init__()
+        self._name = "SurveilFitView"
+        self.layers_title_json = _js_json(i18n.label("layers", lang))
+        self.bounds_json = json.dumps([list(map(float, corner)) for corner in bounds])
+        self.layer_control = layer_control
+
+
+class _Declutter(MacroElement):
+    """Hide labels that would overlap a label of higher priority, at every zoom.
+
+    Labels are the ``L.divIcon`` markers whose class holds ``sv-lab1``
+    (posts, gap numbers), ``sv-lab2`` (km marks) or ``sv-lab3``
+    (settlement names); a label is hidden while its box, text included,
+    meets the box of one shown before it.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            function boxOf(el) {
+                var r = el.getBoundingClientRect(), b = [r.left, r.top, r.right, r.bottom];
+                el.querySelectorAll("*").forEach(function (c) {
+                    var q = c.getBoundingClientRect();
+                    if (q.width && q.height) {
+                        b = [Math.min(b[0], q.left), Math.min(b[1], q.top),
+                             Math.max(b[2], q.right), Math.max(b[3], q.bottom)];
+                    }
+                });
+                return b;
+            }
+            function run() {
+                var pane = map.getPanes().markerPane, shown = [];
+                ["sv-lab1", "sv-lab2", "sv-lab3"].forEach(function (cls) {
+                    pane.querySelectorAll("." + cls).forEach(function (el) {
+                        el.style.visibility = "";
+                        var b = boxOf(el);
+                        var hit = shown.some(function (s) {
+                            return b[0] < s[2] && s[0] < b[2] && b[1] < s[3] && s[1] < b[3];
+                        });
+                        if (hit) { el.style.visibility = "hidden"; } else { shown.push(b); }
+                    });
+                });
+            }
+            var pending = false;
+            function later() {
+                if (pending) { return; }
+                pending = true;
+                window.requestAnimationFrame(function () { pending = false; run(); });
+            }
+            map.on("zoomend moveend overlayadd overlayremove layeradd", later);
+            window.addEventListener("load", later);  // once the page is laid out
+            later();
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "SurveilDeclutter"
+
+
+_PAGE = Template(
+    "<!DOCTYPE html>\n"
+    '<html lang="{{ this.lang }}">\n'
+    "<head>\n"
+    "{% if this.title %}<title>{{this.title}}</title>{% endif %}"
+    "    {{this.header.render(**kwargs)}}\n"
+    "</head>\n"
+    "<body>\n"
+    "    {{this.html.render(**kwargs)}}\n"
+    "</body>\n"
+    "<script>\n"
+    "    {{this.script.render(**kwargs)}}\n"
+    "</script>\n"
+    "</html>\n"
+)  # branca's Figure page with the document language on <html>
 
 
 # --------------------------------------------------------------------- building blocks
@@ -412,6 +716,8 @@ def _prepare_layers(layers: Mapping[str, gpd.GeoDataFrame]) -> dict[str, gpd.Geo
         frame = split_at_antimeridian(frame)
         if len(frame):
             prepared[name] = frame
+    if "sites" in prepared:  # a plan folder's recommended sites (surveil plan)
+        prepared.setdefault("recommended", prepared.pop("sites"))
     if "segments" not in prepared:
         raise InputError(
             "layers['segments'] is missing or empty; expected the segments of the "
@@ -435,18 +741,17 @@ def _base_map(segments: gpd.GeoDataFrame, lang: str, attribution: str | None) ->
     # Leaflet only: jQuery, Bootstrap, Font Awesome and awesome-markers are not used.
     m.default_js = [(n, u) for n, u in folium.Map.default_js if n == "leaflet"]
     m.default_css = [(n, u) for n, u in folium.Map.default_css if n == "leaflet_css"]
+    page = _figure(m)
+    page._template = _PAGE
+    page.lang = lang  # type: ignore[attr-defined]  # read by _PAGE
     _figure(m).header.add_child(Element(f"<style>{_CSS}</style>"), name="surveil_css")
+    _figure(m).header.add_child(Element(f"<script>{_POPUP_JS}</script>"), name="surveil_js")
     m.add_child(_MapSetup(attribution, lang))
     plain = folium.FeatureGroup(name=i18n.label("base_plain", lang), overlay=False, show=True)
     plain.add_to(m)
     folium.TileLayer(
         "OpenStreetMap", name=i18n.label("base_osm", lang), overlay=False, show=False
     ).add_to(m)
-    # keep the border clear of the layer control and legend (right) and the zoom,
-    # full-screen and measure buttons (left)
-    m.fit_bounds(
-        [[south, west], [north, east]], padding_top_left=(60, 70), padding_bottom_right=(300, 40)
-    )
     return m
 
 
@@ -455,6 +760,8 @@ def _add_controls(
     layers: Mapping[str, gpd.GeoDataFrame],
     summary: Mapping[str, Any] | None,
     title: str | None,
+    *,
+    hillshade: bool = False,
 ) -> None:
     """Add legend, key figures, title, full screen, measure and layer control."""
     m, lang = context.map, context.lang
@@ -470,44 +777,246 @@ def _add_controls(
         secondary_length_unit="meters",
         primary_area_unit="hectares",
         secondary_area_unit="sqmeters",
+        localization=lang,  # leaflet-measure bundles its Russian texts
     ).add_to(m)
     _Panel(
-        _legend_html(layers, lang), css_class="sv-panel sv-legend", position="bottomright"
+        _legend_html(layers, lang, hillshade=hillshade),
+        css_class="sv-panel sv-legend",
+        position="bottomright",
     ).add_to(m)
     if summary:
         _Panel(_kpi_html(summary, lang), css_class="sv-panel sv-kpi", position="bottomleft").add_to(
             m
         )
     heading = title if title is not None else context.t("title")
-    _Panel(f"<h3>{_esc(heading)}</h3>", css_class="sv-panel sv-title", position=None).add_to(m)
+    body = f"<h3>{_esc(heading)}</h3>"
+    if title is not None:
+        body += f"<div>{_esc(context.t('title'))}</div>"
+    _Panel(body, css_class="sv-panel sv-title", position=None).add_to(m)
     _figure(m).title = _esc(heading)
-    folium.LayerControl(position="topright", collapsed=False).add_to(m)
+    control = folium.LayerControl(position="topright", collapsed=True)
+    control.add_to(m)
+    west, south, east, north = layers["segments"].total_bounds
+    m.add_child(
+        _FitView([[south, west], [north, east]], layer_control=control.get_name(), lang=lang)
+    )
+    m.add_child(_Declutter())
 
 
 # --------------------------------------------------------------------- layers
 
 
 def _draw_segments(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> None:
-    """Add the segments twice: coloured by risk class (shown) and by detection."""
+    """Add the segments twice: coloured by risk class (shown) and by detection.
+
+    Past :data:`MAX_SEGMENT_FEATURES` segments (a national border at 100 m),
+    each of the two layers draws runs of consecutive segments of one colour
+    instead, each run one simplified line whose popup sums the run up.
+    """
+    segments = layers["segments"]
+    if len(segments) > MAX_SEGMENT_FEATURES:
+        _draw_segment_runs(context, segments)
+        return
     lang = context.lang
-    features = []
-    for geom, rec in _records(layers["segments"]):
+    features = _Features(
+        _SEGMENT_FIELDS,
+        columns=_columns(segments),
+        lang=lang,
+        tip=("_km", "risk_class", "p_detect"),
+    )
+    for geom, rec in _records(segments):
         styles = {
-            "risk": _line_style(_risk_colour(rec.get("risk_class")), 5),
+            "risk": _risk_line_style(rec.get("risk_class"), rec.get("threat_confidence")),
             "detect": _line_style(_detect_colour(rec.get("p_detect")), 5),
         }
-        if rec.get("threat_confidence") == "low":  # unknown, not safe: dashed
-            styles["risk"]["dashArray"] = _UNKNOWN_DASH
-        props = {
-            "style": styles,
-            "popup": _popup(_segment_heading(rec, lang), _rows(rec, _SEGMENT_FIELDS, lang)),
-            "tooltip": _esc(_segment_tooltip(rec, lang)),
-        }
-        features.append(_feature(geom, props))
+        features.add(
+            geom,
+            rec=rec,
+            heading=_segment_heading(rec, lang),
+            style=styles,
+        )
     risk = _FeatureLayer(features, pane="sv-segments", style_key="risk")
     risk.add_to(context.overlay("layer_risk", show=True))
-    detect = _FeatureLayer((), pane="sv-segments", style_key="detect", share=risk)
+    detect = _FeatureLayer(None, pane="sv-segments", style_key="detect", share=risk)
     detect.add_to(context.overlay("layer_detect", show=False))
+
+
+#: Most segments drawn one by one; beyond, runs of one colour are drawn.
+MAX_SEGMENT_FEATURES = 10_000
+#: Simplification of lines and polygons of a national map, degrees (about 20 m).
+_LARGE_TOLERANCE_DEG = 0.0002
+#: Decimal degrees kept in a national map: about 1 m.
+_LARGE_PRECISION = 5
+
+
+def _risk_line_style(risk_class: Any, confidence: Any) -> dict[str, Any]:
+    style = _line_style(_risk_colour(risk_class), 5)
+    if confidence == "low":  # threat unknown, not safe: dashed
+        style["dashArray"] = _UNKNOWN_DASH
+    return style
+
+
+def _draw_segment_runs(context: _Context, segments: gpd.GeoDataFrame) -> None:
+    """Add the risk and detection layers as runs of equally coloured segments."""
+    lang = context.lang
+    ordered = _in_chainage_order(segments)
+    risk_key = ordered["risk_class"].astype(str) if "risk_class" in ordered else None
+    if risk_key is not None and "threat_confidence" in ordered:
+        risk_key = risk_key + "|" + ordered["threat_confidence"].astype(str)
+    detect_key = (
+        pd.Series([_detect_colour(p) for p in ordered["p_detect"]], index=ordered.index)
+        if "p_detect" in ordered
+        else None
+    )
+    drawn = (("layer_risk", risk_key, True), ("layer_detect", detect_key, False))
+    for layer_key, key, show in drawn:
+        runs = segment_runs(ordered, key)
+        features = _Features(
+            _RUN_FIELDS,
+            columns=_columns(runs),
+            lang=lang,
+            precision=_LARGE_PRECISION,
+            tip=("risk_class", "mean_p_detect"),
+        )
+        for geom, rec in _records(runs):
+            if layer_key == "layer_risk":
+                style = _risk_line_style(rec.get("risk_class"), rec.get("threat_confidence"))
+            else:
+                style = _line_style(_detect_colour(rec.get("mean_p_detect")), 5)
+            heading = f"{_fmt(rec.get('section'), 'text', lang)} · {context.t('km_unit')} " + _fmt(
+                rec["_km"], "km_range", lang
+            )
+            features.add(geom, rec=rec, heading=heading, style=style)
+        _FeatureLayer(features, pane="sv-segments").add_to(context.overlay(layer_key, show=show))
+
+
+def _in_chainage_order(segments: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return the segments sorted by section and km_from (stable)."""
+    by = [c for c in ("section", "km_from") if c in segments.columns]
+    return segments.sort_values(by, kind="stable") if by else segments
+
+
+def segment_runs(segments: gpd.GeoDataFrame, key: pd.Series | None) -> gpd.GeoDataFrame:
+    """Merge consecutive segments of one section with the same `key` into runs.
+
+    Segments must be in chainage order; a run also ends where a segment does
+    not start where the previous one ended (within 1e-7°) or where the
+    section changes. Each run is one line, simplified by about 20 m.
+
+    Parameters
+    ----------
+    segments
+        Segments in EPSG:4326 in chainage order, single LineStrings.
+    key
+        The class that must stay the same along a run; None merges by
+        section and continuity alone.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per run: ``section``, ``km_from``, ``km_to``, ``length_km``,
+        ``segments`` (count), ``risk_class``, ``threat_confidence``,
+        ``max_risk``, ``mean_risk`` and ``mean_p_detect`` (length-weighted),
+        ``min_p_detect``, ``incidents`` (sum), where the segments have them.
+    """
+    n = len(segments)
+    geoms = segments.geometry.to_numpy()
+    single = shapely.get_type_id(geoms) == 1  # LineString
+    first = shapely.get_point(geoms, 0)
+    last = shapely.get_point(geoms, -1)
+    starts = np.ones(n, dtype=bool)
+    if n > 1:
+        gap = shapely.distance(last[:-1], first[1:])
+        joined = (gap < 1e-7) & single[1:] & single[:-1]
+        if "section" in segments:
+            sec = segments["section"].astype(str).to_numpy()
+            joined &= sec[1:] == sec[:-1]
+        if key is not None:
+            k = key.astype(str).to_numpy()
+            joined &= k[1:] == k[:-1]
+        starts[1:] = ~joined
+    run = np.cumsum(starts) - 1
+    coords, owner = shapely.get_coordinates(geoms, return_index=True)
+    # drop each segment's first vertex where it continues the previous segment
+    first_of_segment = np.r_[True, owner[1:] != owner[:-1]]
+    drop = first_of_segment & ~starts[owner]
+    lines = shapely.linestrings(coords[~drop], indices=run[owner[~drop]])
+    lines = shapely.simplify(lines, _LARGE_TOLERANCE_DEG, preserve_topology=False)
+    frame = pd.DataFrame({"run": run})
+    length = (
+        segments["length_m"].to_numpy(dtype=float)
+        if "length_m" in segments
+        else (segments["km_to"] - segments["km_from"]).to_numpy(dtype=float) * 1000.0
+    )
+    frame["w"] = length
+    for column in ("section", "risk_class", "threat_confidence"):
+        if column in segments:
+            frame[column] = segments[column].to_numpy()
+    for column in ("km_from", "km_to", "risk", "p_detect", "incidents"):
+        if column in segments:
+            frame[column] = pd.to_numeric(segments[column], errors="coerce").to_numpy()
+    groups = frame.groupby("run", sort=True)
+    out = pd.DataFrame(index=pd.RangeIndex(int(run[-1]) + 1 if n else 0))
+    for column in ("section", "risk_class", "threat_confidence"):
+        if column in frame:
+            out[column] = groups[column].first()
+    if "km_from" in frame:
+        out["km_from"] = groups["km_from"].min()
+        out["km_to"] = groups["km_to"].max()
+    out["length_km"] = groups["w"].sum() / 1000.0
+    out["segments"] = groups.size()
+    for column, name in (("risk", "risk"), ("p_detect", "p_detect")):
+        if column in frame:
+            frame["_wx"] = frame[column] * frame["w"]
+            out[f"mean_{name}"] = groups["_wx"].sum() / groups["w"].sum()
+    if "risk" in frame:
+        out["max_risk"] = groups["risk"].max()
+    if "p_detect" in frame:
+        out["min_p_detect"] = groups["p_detect"].min()
+    if "incidents" in frame:
+        out["incidents"] = groups["incidents"].sum()
+    return gpd.GeoDataFrame(out, geometry=lines, crs=segments.crs)
+
+
+_RUN_FIELDS = (
+    ("section", "section", "text"),
+    ("_km", "km", "km_range"),
+    ("length_km", "length_km", "f1"),
+    ("segments", "segments", "int"),
+    ("risk_class", "risk_class", "text"),
+    ("_confidence", "threat_confidence", "text"),
+    ("max_risk", "max_risk", "f2"),
+    ("mean_risk", "mean_risk", "f2"),
+    ("mean_p_detect", "mean_p_detect", "f2"),
+    ("min_p_detect", "min_p_detect", "f2"),
+    ("incidents", "incidents", "int"),
+)
+
+
+def _columns(frame: pd.DataFrame) -> set[str]:
+    """Return the columns of `frame` and the derived ``_km`` and ``_confidence``."""
+    columns = set(frame.columns)
+    if {"km_from", "km_to"} & columns:
+        columns.add("_km")
+    if "threat_confidence" in columns:
+        columns.add("_confidence")
+    return columns
+
+
+def _large(layers: Mapping[str, gpd.GeoDataFrame]) -> bool:
+    """Whether the map is drawn at national scale (simplified, fewer decimals)."""
+    return len(layers["segments"]) > MAX_SEGMENT_FEATURES
+
+
+def _simplified(frame: gpd.GeoDataFrame, large: bool) -> gpd.GeoDataFrame:
+    """Return `frame` with lines and polygons simplified by about 20 m when `large`."""
+    if not large:
+        return frame
+    out = frame.copy()
+    out.geometry = shapely.simplify(
+        frame.geometry.to_numpy(), _LARGE_TOLERANCE_DEG, preserve_topology=True
+    )
+    return out
 
 
 def _draw_gaps(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> None:
@@ -515,17 +1024,22 @@ def _draw_gaps(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> Non
     gaps = layers.get("gaps")
     if gaps is None:
         return
-    lang, features = context.lang, []
-    for geom, rec in _records(gaps):
+    lang, large = context.lang, _large(layers)
+    features = _Features(
+        _GAP_FIELDS,
+        columns=_columns(gaps),
+        lang=lang,
+        precision=_LARGE_PRECISION if large else _PRECISION,
+    )
+    style = {"color": _GAP_COLOUR, "weight": 15, "opacity": 0.45, "lineCap": "butt"}
+    for geom, rec in _records(_simplified(gaps, large)):
         heading = f"{context.t('gap_id')} {_fmt(rec.get('gap_id'), 'int', lang)}"
-        popup = _popup(heading, _rows(rec, _GAP_FIELDS, lang))
-        style = {"color": _GAP_COLOUR, "weight": 15, "opacity": 0.45, "lineCap": "butt"}
-        features.append(_feature(geom, {"style": style, "popup": popup, "tooltip": _esc(heading)}))
+        features.add(geom, rec=rec, heading=heading, style=style, tooltip=heading)
         priority = rec.get("priority")
         if not i18n.is_missing(priority):
-            icon = _icon(_esc(_fmt(priority, "int", lang)), "sv-gaplabel", (18, 18))
+            icon = _icon(_esc(_fmt(priority, "int", lang)), "sv-gaplabel sv-lab1", (22, 22))
             point = shapely.line_interpolate_point(geom, 0.5, normalized=True)
-            features.append(_feature(point, {"icon": icon, "popup": popup}))
+            features.add(point, rec=rec, heading=heading, icon=icon)
     _FeatureLayer(features, pane="sv-gaps").add_to(context.overlay("layer_gaps"))
 
 
@@ -534,14 +1048,16 @@ def _draw_footprints(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) 
     footprints = layers.get("footprints")
     if footprints is None:
         return
-    lang, features = context.lang, []
-    for geom, rec in _records(footprints):
+    lang, large = context.lang, _large(layers)
+    features = _Features(
+        _FOOTPRINT_FIELDS,
+        columns=_columns(footprints),
+        lang=lang,
+        precision=_LARGE_PRECISION if large else _PRECISION,
+    )
+    for geom, rec in _records(_simplified(footprints, large)):
         heading = f"{context.t('sensor')} {_fmt(rec.get('sensor_id'), 'text', lang)}"
-        props = {
-            "style": _footprint_style(rec.get("status")),
-            "popup": _popup(heading, _rows(rec, _FOOTPRINT_FIELDS, lang)),
-        }
-        features.append(_feature(geom, props))
+        features.add(geom, rec=rec, heading=heading, style=_footprint_style(rec.get("status")))
     _FeatureLayer(features, pane="sv-footprints").add_to(context.overlay("layer_footprints"))
 
 
@@ -550,15 +1066,17 @@ def _draw_sensors(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> 
     sensors = layers.get("sensors")
     if sensors is None:
         return
-    lang, features = context.lang, []
+    lang = context.lang
+    features = _Features(_SENSOR_FIELDS, columns=_columns(sensors), lang=lang)
     for geom, rec in _records(sensors):
         heading = f"{context.t('sensor')} {_fmt(rec.get('id'), 'text', lang)}"
-        props = {
-            "style": _sensor_style(rec.get("status")),
-            "popup": _popup(heading, _rows(rec, _SENSOR_FIELDS, lang)),
-            "tooltip": _esc(f"{heading} · {_fmt(rec.get('type'), 'text', lang)}"),
-        }
-        features.append(_feature(_representative_point(geom), props))
+        features.add(
+            _representative_point(geom),
+            rec=rec,
+            heading=heading,
+            style=_sensor_style(rec.get("status")),
+            tooltip=f"{heading} · {_fmt(rec.get('type'), 'text', lang)}",
+        )
     _FeatureLayer(features, pane="sv-points").add_to(context.overlay("layer_sensors"))
 
 
@@ -567,19 +1085,26 @@ def _draw_patrols(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> 
     patrols = layers.get("patrols")
     if patrols is None:
         return
-    lang, features = context.lang, []
-    for geom, rec in _records(patrols):
+    lang, large = context.lang, _large(layers)
+    features = _Features(
+        _PATROL_FIELDS,
+        columns=_columns(patrols),
+        lang=lang,
+        precision=_LARGE_PRECISION if large else _PRECISION,
+    )
+    for geom, rec in _records(_simplified(patrols, large)):
         heading = f"{context.t('patrol')} {_fmt(rec.get('id'), 'text', lang)}"
         mode = str(rec.get("mode", "")).lower()
         style = _line_style(_PATROL_COLOURS.get(mode, _OTHER_PATROL_COLOUR), 3)
         if str(rec.get("window", "")).lower() == "night":
             style["dashArray"] = "8 6"
-        props = {
-            "style": style,
-            "popup": _popup(heading, _rows(rec, _PATROL_FIELDS, lang)),
-            "tooltip": _esc(f"{heading} · {_fmt(rec.get('mode'), 'text', lang)}"),
-        }
-        features.append(_feature(geom, props))
+        features.add(
+            geom,
+            rec=rec,
+            heading=heading,
+            style=style,
+            tooltip=f"{heading} · {_fmt(rec.get('mode'), 'text', lang)}",
+        )
     _FeatureLayer(features, pane="sv-patrols").add_to(context.overlay("layer_patrols"))
 
 
@@ -595,23 +1120,26 @@ def _draw_incidents(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -
     incidents = layers.get("incidents")
     if incidents is None:
         return
-    lang, features = context.lang, []
+    lang = context.lang
     shown = _latest(incidents, MAX_INCIDENT_MARKERS)
+    features = _Features(_INCIDENT_FIELDS, columns=_columns(shown), lang=lang)
+    icon = _icon("", "sv-icon sv-inc", (12, 12))
     for geom, rec in _records(shown):
-        point = _representative_point(geom)
         heading = f"{context.t('incident')} · {_fmt(rec.get('date'), 'date', lang)}"
-        props = {
-            "icon": _icon("", "sv-icon sv-inc", (12, 12)),
-            "popup": _popup(heading, _rows(rec, _INCIDENT_FIELDS, lang)),
-            "tooltip": _esc(f"{heading} · {_fmt(rec.get('type'), 'text', lang)}"),
-        }
-        features.append(_feature(point, props))
+        features.add(
+            _representative_point(geom),
+            rec=rec,
+            heading=heading,
+            icon=icon,
+            tooltip=f"{heading} · {_fmt(rec.get('type'), 'text', lang)}",
+        )
     plugins.HeatMap(
         _heat_points(incidents, MAX_HEAT_POINTS),
         name=context.t("layer_heat"),
         radius=22,
         blur=18,
         min_opacity=0.35,
+        gradient=_HEAT_GRADIENT,
         show=False,
     ).add_to(context.map)
     if len(shown) < len(incidents):
@@ -626,9 +1154,10 @@ def _draw_incidents(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -
         showCoverageOnHover=False,
         maxClusterRadius=40,
         disableClusteringAtZoom=15,
+        clusterPane="sv-incidents",
     )
     cluster.add_to(context.map)
-    _FeatureLayer(features).add_to(cluster)
+    _FeatureLayer(features, marker_pane="sv-incidents").add_to(cluster)
 
 
 #: Most incident markers drawn; more would make the page too heavy to open.
@@ -673,18 +1202,20 @@ def _draw_posts(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> No
     posts = layers.get("posts")
     if posts is None:
         return
-    lang, features = context.lang, []
+    lang = context.lang
+    features = _Features(_POST_FIELDS, columns=_columns(posts), lang=lang)
     for geom, rec in _records(posts):
         kind = str(rec.get("type", "")).lower()
         short = _POST_SHORT[lang].get(kind, "•")
         width = 14 + 8 * len(short)
         heading = f"{_fmt(rec.get('type'), 'text', lang)} {_fmt(rec.get('id'), 'text', lang)}"
-        props = {
-            "icon": _icon(_esc(short), "sv-post", (width, 18)),
-            "popup": _popup(heading, _rows(rec, _POST_FIELDS, lang)),
-            "tooltip": _esc(heading),
-        }
-        features.append(_feature(_representative_point(geom), props))
+        features.add(
+            _representative_point(geom),
+            rec=rec,
+            heading=heading,
+            icon=_icon(_esc(short), "sv-post sv-lab1", (width, 20)),
+            tooltip=heading,
+        )
     _FeatureLayer(features).add_to(context.overlay("layer_posts"))
 
 
@@ -695,11 +1226,10 @@ def _draw_sites(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> No
         if sites is None:
             continue
         heading = context.t("candidate" if kind == "candidates" else "recommended")
-        features = []
+        features = _Features(_SITE_FIELDS, columns=_columns(sites), lang=context.lang)
         for geom, rec in _records(sites):
-            props = {"popup": _popup(heading, _rows(rec, _SITE_FIELDS, context.lang))}
-            props.update(_site_symbol(kind))
-            features.append(_feature(_representative_point(geom), props))
+            point = _representative_point(geom)
+            features.add(point, rec=rec, heading=heading, **_site_symbol(kind))
         layer = context.overlay(f"layer_{kind}")
         _FeatureLayer(features, pane="sv-points").add_to(layer)
 
@@ -719,8 +1249,61 @@ def _draw_hillshade(context: _Context, images: Sequence[tuple[Any, Any]]) -> Non
     layer = context.overlay("layer_hillshade")
     for image, bounds in images:
         folium.raster_layers.ImageOverlay(
-            image, bounds=[list(corner) for corner in bounds], opacity=0.55
+            display_hillshade(np.asarray(image)),
+            bounds=[list(corner) for corner in bounds],
+            opacity=0.55,
+            pixelated=False,  # smooth when zoomed in, not blocky
+            className="sv-hillshade",
         ).add_to(layer)
+
+
+#: Share of the image's width and height over which the hillshade fades out.
+_HILLSHADE_FADE = 0.08
+#: Hillshades smaller than this (pixels on the long side) are upsampled for display.
+_HILLSHADE_MIN_PX = 1024
+
+
+def display_hillshade(image: np.ndarray) -> np.ndarray:
+    """Return a hillshade image resampled for display, fading out at its edges.
+
+    A small image is upsampled bilinearly (so it is not blocky when zoomed
+    in) to at least about 1024 pixels on its long side; its alpha then falls
+    linearly to 0 over the outer 8 % of each side, so that the terrain ends
+    in a soft edge instead of a hard line at the box it was cut from.
+
+    Parameters
+    ----------
+    image
+        RGBA uint8 array ``(rows, cols, 4)`` from :func:`surveil.terrain.hillshade`.
+
+    Returns
+    -------
+    numpy.ndarray
+        RGBA uint8 array; the input is not modified.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> out = display_hillshade(np.full((100, 200, 4), 255, dtype=np.uint8))
+    >>> out.shape, int(out[0, 0, 3]), int(out[out.shape[0] // 2, out.shape[1] // 2, 3])
+    ((600, 1200, 4), 0, 255)
+    """
+    from scipy import ndimage
+
+    rows, cols = image.shape[:2]
+    factor = max(1, math.ceil(_HILLSHADE_MIN_PX / max(rows, cols, 1)))
+    out = image.astype(np.float32)
+    if factor > 1:
+        out = ndimage.zoom(out, (factor, factor, 1), order=1, mode="nearest", grid_mode=True)
+    rows, cols = out.shape[:2]
+
+    def ramp(n: int) -> np.ndarray:
+        edge = max(1.0, _HILLSHADE_FADE * n)
+        i = np.arange(n, dtype=np.float32)
+        return np.clip(np.minimum(i, n - 1 - i) / edge, 0.0, 1.0)
+
+    out[..., 3] *= np.outer(ramp(rows), ramp(cols))
+    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
 
 
 def _draw_km_marks(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> None:
@@ -728,22 +1311,70 @@ def _draw_km_marks(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) ->
     segments = layers["segments"]
     if not {"km_from", "km_to"} <= set(segments.columns):
         return
-    unit, features = context.t("km_unit"), []
+    unit, features = context.t("km_unit"), _Features(lang=context.lang)
     key = segments["section"] if "section" in segments.columns else pd.Series("", segments.index)
     for section, part in segments.groupby(key.astype(str), sort=False):
         for km, point in _km_points(part):
             text = f"{i18n.number(km, context.lang, 0 if km == int(km) else 1)} {unit}"
-            props = {
-                "icon": _icon(f"<i></i><span>{_esc(text)}</span>", "sv-km", (10, 10)),
-                "tooltip": _esc(f"{section} · {text}" if section else text),
-            }
-            features.append(_feature(point, props))
+            features.add(
+                point,
+                icon=_icon(f"<i></i><span>{_esc(text)}</span>", "sv-km sv-lab2", (10, 10)),
+                tooltip=f"{section} · {text}" if section else text,
+            )
     if features:
         _FeatureLayer(features).add_to(context.overlay("layer_km"))
 
 
+def _draw_context(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> None:
+    """Add roads, rivers (thin lines) and settlement names to orient by."""
+    large = _large(layers)
+    for kind, colour, weight in (("rivers", _RIVER_COLOUR, 2.0), ("roads", _ROAD_COLOUR, 1.5)):
+        frame = layers.get(kind)
+        if frame is None:
+            continue
+        features = _Features(lang=context.lang, precision=_LARGE_PRECISION if large else 5)
+        style = {"color": colour, "weight": weight, "opacity": 0.9}
+        names = _place_names(frame, context.lang)
+        for geom, name in zip(_simplified(frame, large).geometry, names, strict=True):
+            features.add(geom, style=style, tooltip=name or None)
+        _FeatureLayer(features, pane="sv-context").add_to(context.overlay(f"layer_{kind}"))
+    settlements = layers.get("settlements")
+    if settlements is None:
+        return
+    if "population" in settlements and len(settlements) > MAX_SETTLEMENTS:
+        population = pd.to_numeric(settlements["population"], errors="coerce").fillna(0)
+        settlements = settlements.loc[population.sort_values(ascending=False).index]
+    settlements = settlements.iloc[:MAX_SETTLEMENTS]
+    features = _Features(lang=context.lang)
+    for geom, name in zip(
+        settlements.geometry, _place_names(settlements, context.lang), strict=True
+    ):
+        inner = f"<i></i><span>{_esc(name)}</span>" if name else "<i></i>"
+        features.add(
+            _representative_point(geom),
+            icon=_icon(inner, "sv-place sv-lab3", (12, 12)),
+            tooltip=name or None,
+        )
+    _FeatureLayer(features).add_to(context.overlay("layer_settlements"))
+
+
+#: Most settlements named on the map (the most populous first).
+MAX_SETTLEMENTS = 2000
+
+
+def _place_names(frame: pd.DataFrame, lang: str) -> list[str]:
+    """Return each row's name, ``name_ru`` first in Russian where the data has it."""
+    names = pd.Series("", index=frame.index, dtype=object)
+    for column in ("name_ru", "name") if lang == "ru" else ("name",):
+        if column in frame:
+            text = frame[column].astype("string").fillna("").str.strip()
+            names = names.where(names != "", text)
+    return [str(n) for n in names]
+
+
 #: Drawing order: later layers lie on top within the same pane.
 _LAYER_DRAWERS: tuple[Callable[[_Context, Mapping[str, gpd.GeoDataFrame]], None], ...] = (
+    _draw_context,
     _draw_segments,
     _draw_gaps,
     _draw_footprints,
@@ -908,23 +1539,6 @@ def _records(frame: gpd.GeoDataFrame) -> Iterator[tuple[Any, dict[str, Any]]]:
         yield geom, rec
 
 
-def _rows(
-    rec: Mapping[str, Any], fields: Iterable[tuple[str, str, str]], lang: str
-) -> list[tuple[str, str]]:
-    """Return ``(label, text)`` for each field present in `rec`."""
-    return [
-        (i18n.label(key, lang), _fmt(rec[column], kind, lang))
-        for column, key, kind in fields
-        if column in rec
-    ]
-
-
-def _popup(heading: str, rows: Iterable[tuple[str, str]]) -> str:
-    """Return popup HTML; `heading` and `rows` are plain text, escaped here."""
-    body = "".join(f"<tr><th>{_esc(k)}</th><td>{_esc(v)}</td></tr>" for k, v in rows)
-    return f'<div class="sv-pop"><h4>{_esc(heading)}</h4><table>{body}</table></div>'
-
-
 def _fmt(v: Any, kind: str, lang: str) -> str:
     """Format one value as plain (unescaped) text."""
     if kind == "text":
@@ -959,24 +1573,12 @@ def _segment_heading(rec: Mapping[str, Any], lang: str) -> str:
     return f"{section} · {i18n.label('segment', lang)} {_fmt(rec.get('segment_id'), 'int', lang)}"
 
 
-def _segment_tooltip(rec: Mapping[str, Any], lang: str) -> str:
-    km = _fmt(rec.get("_km", (None, None)), "km_range", lang)
-    risk = _fmt(rec.get("risk"), "f2", lang)
-    klass = _fmt(rec.get("risk_class"), "text", lang)
-    p = _fmt(rec.get("p_detect"), "f2", lang)
-    return (
-        f"{_fmt(rec.get('section'), 'text', lang)} · {i18n.label('km_unit', lang)} {km} · "
-        f"{i18n.label('risk', lang)}: {risk} ({klass}) · {i18n.label('p_detect', lang)}: {p}"
-    )
-
-
-# --------------------------------------------------------------------- legend and KPIs
-
-
-def _legend_html(layers: Mapping[str, gpd.GeoDataFrame], lang: str) -> str:
+def _legend_html(
+    layers: Mapping[str, gpd.GeoDataFrame], lang: str, *, hillshade: bool = False
+) -> str:
     """Return the legend: risk classes, detection bins, and symbols of present layers."""
     rows = [
-        f"<h4>{_esc(i18n.label('legend', lang))}</h4><table>",
+        f"<details open><summary>{_esc(i18n.label('legend', lang))}</summary><table>",
         _legend_heading(i18n.label("risk_class", lang)),
     ]
     rows += [_legend_row(_swatch(RISK_COLOURS[c]), i18n.value(c, lang)) for c in RISK_CLASSES]
@@ -992,10 +1594,12 @@ def _legend_html(layers: Mapping[str, gpd.GeoDataFrame], lang: str) -> str:
         text = f"{i18n.number(lower, lang, 1)}–{i18n.number(upper, lang, 1)}"
         rows.append(_legend_row(_swatch(colour), text))
     symbols = _legend_symbols(layers, lang)
+    if hillshade:
+        symbols.append((i18n.label("layer_hillshade", lang), _gradient("#ffffff", "#5a5a5a")))
     if symbols:
         rows.append(_legend_heading(i18n.label("symbols", lang)))
         rows += [_legend_row(symbol, text) for text, symbol in symbols]
-    rows.append("</table>")
+    rows.append("</table></details>")
     return "".join(rows)
 
 
@@ -1008,13 +1612,18 @@ def _legend_symbols(layers: Mapping[str, gpd.GeoDataFrame], lang: str) -> list[t
     for status in _present(layers, "sensors", "status", tuple(_SENSOR_COLOURS)):
         text = f"{t('sensor')}: {i18n.value(status, lang)}"
         symbols.append((text, _dot(_sensor_style(status)["fillColor"])))
+    if "footprints" in layers:
+        style = _footprint_style("operational")
+        symbols.append((t("layer_footprints"), _area_swatch(style)))
     for mode in _present(layers, "patrols", "mode", tuple(_PATROL_COLOURS)):
         colour = _PATROL_COLOURS.get(mode, _OTHER_PATROL_COLOUR)
         symbols.append(
             (f"{t('patrol_route')}: {i18n.value(mode, lang)}", _swatch(colour, height=3))
         )
     if "incidents" in layers:
-        symbols.append((t("incident"), _dot("#c2185b")))
+        symbols.append((t("incident"), _dot(_INCIDENT_COLOUR)))
+        colours = list(_HEAT_GRADIENT.values())
+        symbols.append((t("layer_heat"), _gradient(colours[0], colours[-1])))
     if "posts" in layers:
         short = "/".join(_esc(s) for s in _POST_SHORT[lang].values())
         symbols.append((t("post"), f'<span class="sv-post" style="padding:0 3px">{short}</span>'))
@@ -1022,7 +1631,29 @@ def _legend_symbols(layers: Mapping[str, gpd.GeoDataFrame], lang: str) -> list[t
         symbols.append((t("candidate"), _dot("#ffffff")))
     if "recommended" in layers:
         symbols.append((t("recommended"), '<span class="sv-rec">★</span>'))
+    if "settlements" in layers:
+        symbols.append((t("settlement"), '<span class="sv-dot" style="background:#fff"></span>'))
+    if "roads" in layers:
+        symbols.append((t("road"), _swatch(_ROAD_COLOUR, height=3)))
+    if "rivers" in layers:
+        symbols.append((t("river"), _swatch(_RIVER_COLOUR, height=3)))
+    symbols.append((t("layer_km"), '<span class="sv-dot" style="background:#222"></span>'))
     return symbols
+
+
+def _gradient(start: str, end: str) -> str:
+    return (
+        '<span class="sv-sw" style="height:12px;'
+        f'background:linear-gradient(90deg,{start},{end})"></span>'
+    )
+
+
+def _area_swatch(style: Mapping[str, Any]) -> str:
+    return (
+        f'<span class="sv-sw" style="height:12px;background:{style["fillColor"]};'
+        f"opacity:{max(0.35, float(style['fillOpacity']) * 2)};"
+        f'border:1px solid {style["color"]}"></span>'
+    )
 
 
 def _present(
@@ -1096,7 +1727,10 @@ def _kpi_html(summary: Mapping[str, Any], lang: str) -> str:
         rows.append(
             f'<tr><td>{_esc(i18n.label(key, lang))}</td><td class="sv-num">{_esc(text)}</td></tr>'
         )
-    return f"<h4>{_esc(i18n.label('kpis', lang))}</h4><table>{''.join(rows)}</table>"
+    return (
+        f'<details open class="sv-fold-small"><summary>{_esc(i18n.label("kpis", lang))}'
+        f"</summary><table>{''.join(rows)}</table></details>"
+    )
 
 
 def _is_scalar(v: Any) -> bool:
@@ -1164,9 +1798,11 @@ def _representative_point(geom: Any) -> shapely.Point:
     return geom if geom.geom_type == "Point" else geom.representative_point()
 
 
-def _feature(geom: Any, properties: Mapping[str, Any]) -> dict[str, Any]:
-    """Return a GeoJSON feature with coordinates rounded to about 0.1 m."""
-    rounded = shapely.set_precision(geom, 10.0**-_PRECISION, mode="pointwise")
+def _feature(
+    geom: Any, properties: Mapping[str, Any], *, precision: int = _PRECISION
+) -> dict[str, Any]:
+    """Return a GeoJSON feature with coordinates rounded to `precision` decimals."""
+    rounded = shapely.set_precision(geom, 10.0**-precision, mode="pointwise")
     return {
         "type": "Feature",
         "geometry": json.loads(shapely.to_geojson(rounded)),

@@ -62,7 +62,7 @@ GPKG_LAYERS = ("segments", "gaps", "sensors", "footprints", "patrols", "incident
 LATER_LAYERS = ("posts",)
 #: Layers written when the assessment has them (``candidates`` needs terrain,
 #: ``recommended`` a plan that places sites).
-OPTIONAL_LAYERS = ("candidates", "recommended")
+OPTIONAL_LAYERS = ("candidates", "recommended", "settlements", "roads")
 #: The hillshade image the map drew and the JSON file of its bounds.
 HILLSHADE_PNG = "hillshade.png"
 HILLSHADE_JSON = "hillshade.json"
@@ -459,7 +459,7 @@ def write_layers(layers: Mapping[str, gpd.GeoDataFrame], gpkg: Path) -> dict[str
     """
     written = {}
     for name in (*GPKG_LAYERS, *OPTIONAL_LAYERS):
-        if name in layers:
+        if name in layers and (name in GPKG_LAYERS or len(layers[name])):
             written[name] = _gpkg_frame(layers[name])
             written[name].to_file(gpkg, layer=name, driver="GPKG")
     return written

@@ -64,6 +64,8 @@ _TITLE_KEYS = {
     "posts": "layer_posts",
     "candidates": "layer_candidates",
     "recommended": "layer_recommended",
+    "settlements": "layer_settlements",
+    "roads": "layer_roads",
 }
 
 
@@ -292,6 +294,8 @@ def _layer_classes(layer: str, lang: str) -> list[tuple[str, str | None, list[_C
         "posts": _Symbol("marker", _POST, 3.0, shape="square"),
         "candidates": _Symbol("marker", _CANDIDATE, 2.4, outline="#333333"),
         "recommended": _Symbol("marker", _RECOMMENDED, 4.5, shape="star"),
+        "settlements": _Symbol("marker", "#4d4d4d", 2.0),
+        "roads": _Symbol("line", "#8c8c8c", 0.5),
     }
     key = _TITLE_KEYS[layer]
     return [(key, None, [_Class(t(key, lang), single.get(layer, _Symbol("line", _NO_DATA)))])]

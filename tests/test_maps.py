@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import re
@@ -294,7 +295,7 @@ def test_fit_bounds_to_segments(layers):
 
 def test_controls_present(layers):
     page = _render(layers, attribution="illustrative data")
-    for needle in ("L.control.fullscreen", "L.Control.Measure", "L.control.scale",
+    for needle in ("L.control.fullscreen", "L.Control.Measure", "L.Control.Scale.extend",
                    "L.control.layers", "L.heatLayer", "L.markerClusterGroup",
                    "addAttribution", "illustrative data"):  # fmt: skip
         assert needle in page, needle
@@ -320,6 +321,17 @@ def test_candidates_and_recommended_are_drawn(layers):
     )
     page = _decode(_render({**layers, "candidates": sites, "recommended": sites.iloc[:1]}))
     assert "Candidate sites" in page and "Recommended sites" in page
+    assert "<th>Means</th><td>thermal camera tower</td>" in page
+
+
+def test_a_plans_sites_layer_is_drawn_as_recommended_sites(layers):
+    sites = gpd.GeoDataFrame(
+        {"means": ["thermal_tower"], "score": [0.9]},
+        geometry=[Point(_x(7), LAT0 + 0.01)],
+        crs=4326,
+    )
+    page = _decode(_render({**layers, "sites": sites}))
+    assert "Recommended sites" in _layer_names(page)
     assert "<th>Means</th><td>thermal camera tower</td>" in page
 
 
@@ -371,9 +383,13 @@ def test_input_text_is_escaped_everywhere(layers, lang, tmp_path):
     )
     maps.save_map(m, tmp_path / "map.html")
     page = (tmp_path / "map.html").read_text(encoding="utf-8")
+    # feature data travels as plain text in JSON (``<`` as \\u003c) and is escaped
+    # by the page when a popup opens; everything else is escaped HTML already
+    markup = re.sub(r"_data = \{.*\};\n", "", page)
     for attack in XSS:
         assert attack not in page
-        assert attack not in _decode(page)  # not even once JS strings are unescaped
+        assert attack not in _decode(markup)  # not even once JS strings are unescaped
+        assert attack not in "".join(_popup_html(page))
     decoded = _decode(page)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in decoded  # shown, as text
     assert "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;" in decoded
@@ -466,8 +482,40 @@ def test_screenshot(saved, tmp_path):
 
 
 def _decode(page: str) -> str:
-    """Undo the JSON escapes of ``<``, ``>`` and ``&`` so the HTML in JS strings reads."""
-    return page.replace("\\u003c", "<").replace("\\u003e", ">").replace("\\u0026", "&")
+    """Undo the JSON escapes of ``<``, ``>`` and ``&`` so the HTML in JS strings reads.
+
+    Popups are built in the browser from each layer's labels and each
+    feature's values; the page text then also gets each popup as the browser
+    shows it (``<h4>heading</h4>`` and ``<tr><th>label</th><td>value</td></tr>``,
+    escaped), so that assertions can read them. The browser tests check that the
+    page's own script builds the same.
+    """
+    popups = _popup_html(page)
+    page = page.replace("\\u003c", "<").replace("\\u003e", ">").replace("\\u0026", "&")
+    return page + "\n".join(popups)
+
+
+def _feature_data(page: str) -> list[dict]:
+    """Return the feature collections written into the page."""
+    return [json.loads(m) for m in re.findall(r"_data = (\{.*\});\n", page)]
+
+
+def _popup_html(page: str) -> list[str]:
+    out = []
+    for data in _feature_data(page):
+        for feature in data["features"]:
+            p = feature["properties"]
+            if "h" not in p:
+                continue
+            rows = "".join(
+                f"<tr><th>{html.escape(label)}</th><td>{html.escape(v)}</td></tr>"
+                for label, v in zip(data["labels"], p.get("v", []), strict=False)
+                if v is not None
+            )
+            out.append(f'<div class="sv-pop"><h4>{html.escape(p["h"])}</h4><table>{rows}</table>')
+            if "t" in p:
+                out.append(html.escape(p["t"]))
+    return out
 
 
 def _layer_names(page: str) -> set[str]:
