@@ -23,9 +23,9 @@ from surveil.errors import (
 
 if TYPE_CHECKING:
     from surveil.assessment import Assessment, assess
-    from surveil.compare import Comparison, compare
+    from surveil.comparison import Comparison, compare
     from surveil.datasets import get_path, load_demo
-    from surveil.plan import Plan, plan
+    from surveil.planning import Plan, plan
     from surveil.scenario import Parameters, Scenario, load_scenario
     from surveil.sweep import Sweep, sweep
 
@@ -34,10 +34,10 @@ if TYPE_CHECKING:
 _LAZY = {
     "Assessment": "surveil.assessment",
     "assess": "surveil.assessment",
-    "Comparison": "surveil.compare",
-    "compare": "surveil.compare",
-    "Plan": "surveil.plan",
-    "plan": "surveil.plan",
+    "Comparison": "surveil.comparison",
+    "compare": "surveil.comparison",
+    "Plan": "surveil.planning",
+    "plan": "surveil.planning",
     "get_path": "surveil.datasets",
     "load_demo": "surveil.datasets",
     "Parameters": "surveil.scenario",

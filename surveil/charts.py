@@ -309,7 +309,7 @@ def budget_curve_chart(
     Parameters
     ----------
     curve
-        From :func:`surveil.plan.budget_curve`.
+        From :func:`surveil.planning.budget_curve`.
     path
         PNG or SVG file to write (by its suffix).
     lang

@@ -718,7 +718,7 @@ def placement_needs(
 
     Unlike :func:`size_needs` (a quick estimate from each gap's mean
     detection on a straight, flat line), these are the means a plan places
-    (:func:`surveil.plan.plan`): each sensor one unit at its site, each new
+    (:func:`surveil.planning.plan`): each sensor one unit at its site, each new
     patrol route its units (``route km × visits / km_per_day``), listed
     under the first baseline gap it serves (``gap_id`` 0 when it serves none
     directly). Every row is ``recommended``; ``annual_cost_eur`` is CAPEX over
@@ -727,7 +727,7 @@ def placement_needs(
     Parameters
     ----------
     sites
-        Chosen options (:attr:`surveil.plan.Plan.sites`).
+        Chosen options (:attr:`surveil.planning.Plan.sites`).
     gaps
         The baseline's gaps.
     catalogue

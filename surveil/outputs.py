@@ -43,7 +43,7 @@ from surveil.geodesy import split_at_antimeridian
 
 if TYPE_CHECKING:
     from surveil.assessment import Assessment
-    from surveil.plan import Plan
+    from surveil.planning import Plan
     from surveil.scenario import Scenario
 
 OUTPUT_FILES = (

@@ -154,7 +154,7 @@ def report_data(
     run
         Its run record (:func:`surveil.outputs.run_record`).
     curve, sites
-        A plan's budget curve and chosen sites (:class:`surveil.plan.Plan`).
+        A plan's budget curve and chosen sites (:class:`surveil.planning.Plan`).
     """
     return ReportData(
         segments=pd.DataFrame(assessment.segments.drop(columns="geometry", errors="ignore")),

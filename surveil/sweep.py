@@ -806,7 +806,7 @@ def curve_at(curve: pd.DataFrame, budget_eur: float) -> dict[str, float]:
 
 def plan_curve(scenario: Scenario, values: Mapping[str, float]) -> pd.DataFrame:
     """Return the budget curve of a plan under the given assumption values (a grid task)."""
-    from surveil.plan import plan
+    from surveil.planning import plan
 
     changed = with_values(scenario, values)
     return plan(changed, capex_eur=0.0).curve
@@ -824,7 +824,7 @@ def budget_grid(
     """Sweep a plan's budget against an assumption: the budget curve with a band.
 
     For each of ``steps`` values evenly spread over the assumption's range,
-    plan the scenario under it (:func:`surveil.plan.plan`) and read its
+    plan the scenario under it (:func:`surveil.planning.plan`) and read its
     budget curve (greedy order, CAPEX) at each budget.
 
     Parameters

@@ -5,7 +5,7 @@ import pytest
 from pyproj import Geod
 
 from surveil.assessment import assess
-from surveil.compare import compare, gap_changes
+from surveil.comparison import compare, gap_changes
 from surveil.datasets import load_demo
 from surveil.errors import ScenarioError
 

@@ -9,7 +9,7 @@ import pytest
 from surveil.assessment import assess
 from surveil.cli.main import cli
 from surveil.datasets import get_path, load_demo
-from surveil.plan import plan
+from surveil.planning import plan
 
 DEMO = get_path("synthetic")
 

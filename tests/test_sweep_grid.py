@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from surveil.datasets import load_demo
-from surveil.plan import plan
+from surveil.planning import plan
 from surveil.sweep import budget_grid
 
 BUDGETS = [0.0, 100_000.0, 300_000.0]

@@ -49,7 +49,7 @@ def command(
     """
     from surveil._outdir import resolve_out
     from surveil.assessment import assess
-    from surveil.compare import compare, comparison_json
+    from surveil.comparison import compare, comparison_json
     from surveil.outputs import table_csv, write_folder
 
     target = out or Path("maps") / "compare"

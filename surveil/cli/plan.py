@@ -66,7 +66,7 @@ def command(
     from surveil._outdir import resolve_out
     from surveil.assessment import assess
     from surveil.outputs import PLAN_NAMES, write_plan
-    from surveil.plan import plan
+    from surveil.planning import plan
 
     if not close_gaps and budget is None and annual is None and staff is None:
         raise click.UsageError("give --budget, --annual and/or --staff, or --close-gaps")
