@@ -284,7 +284,7 @@ def _patrol_change(
         delta = float(row.visits_per_day) - old.get(str(row.id), 0.0)
         if abs(delta) < 1e-12 or row.geometry is None or row.geometry.is_empty:
             continue
-        length_km = _route_km(row.geometry)
+        length_km = geodesy.length_m(row.geometry) / 1000.0
         extra = delta * length_km
         km_day += extra
         means = f"{row.mode}_patrol"
@@ -293,17 +293,6 @@ def _patrol_change(
             opex += units * float(catalogue.loc[means, "opex_eur_per_year"])
             staff += units * float(catalogue.loc[means, "staff_fte"])
     return {"km_per_day": km_day, "opex_eur_per_year": opex, "staff_fte": staff}
-
-
-def _route_km(geometry: Any) -> float:
-    import shapely
-
-    total = 0.0
-    for part in shapely.get_parts(geometry):
-        xy = shapely.get_coordinates(part)
-        if len(xy) >= 2:
-            total += float(geodesy.chainage(xy[:, 0], xy[:, 1])[-1])
-    return total / 1000.0
 
 
 def comparison_json(comparison: Comparison) -> dict[str, Any]:

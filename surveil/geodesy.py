@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -504,3 +504,22 @@ def split_at_antimeridian(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     values[wide] = fixed
     out[column] = gpd.GeoSeries(values, index=out.index, crs=frame.crs)
     return out
+
+
+def length_m(geometry: Any) -> float:
+    """Return the geodesic length of a (Multi)LineString in lon/lat degrees, metres.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> round(length_m(shapely.LineString([(70, 40), (70, 41)])))  # pyproj.Geod: 111044.26
+    111044
+    """
+    import shapely
+
+    total = 0.0
+    for part in shapely.get_parts(geometry):
+        xy = shapely.get_coordinates(part)
+        if len(xy) >= 2:
+            total += float(chainage(xy[:, 0], xy[:, 1])[-1])
+    return total

@@ -41,6 +41,7 @@ reported as unreachable.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import math
 from collections.abc import Sequence
@@ -114,7 +115,7 @@ class Options:
         """Number of options."""
         return int(self.p.shape[1])
 
-    @property
+    @functools.cached_property
     def log_miss(self) -> sp.csc_array:
         """``a_ij = −ln(1 − p_ij)``: each option's contribution in log space."""
         a = self.p.copy()
@@ -235,7 +236,7 @@ class Placement:
         limits = self._limits(capex_eur, opex_eur_per_year, staff_fte)
         if not limits:
             raise ValueError("give at least one limit: capex_eur, opex_eur_per_year or staff_fte")
-        if self._use_milp(method):
+        if self.use_milp(method):
             return self._budget_milp(limits)
         return self._budget_greedy(limits)
 
@@ -246,7 +247,7 @@ class Placement:
         pairs = ((o.capex_eur, capex), (o.opex_eur_per_year, opex), (o.staff_fte, staff))
         return [(cost, float(limit)) for cost, limit in pairs if limit is not None]
 
-    def _use_milp(self, method: str, *, cover: bool = False) -> bool:
+    def use_milp(self, method: str, *, cover: bool = False) -> bool:
         """Tell whether to solve by MILP: asked for, or ``auto`` and small enough.
 
         The close-gaps MILP is linear in the coverage (one row per point);
@@ -278,9 +279,7 @@ class Placement:
         fits = np.all([cost <= limit + 1e-9 for cost, limit in limits], axis=0)
         costs = (share, np.ones(o.n_options))
         candidates = [greedy_order(o, c, allowed=fits, limits=limits) for c in costs]
-        single = _best_single(o, fits)
-        if single is not None:
-            candidates.append(np.array([single], dtype=np.int64))
+        candidates += [np.array([j], dtype=np.int64) for j in _strongest(o, fits, 1)]
         # Seeds: each of the strongest single options, then greedy (a partial
         # enumeration of size one), both ways of costing.
         for j in _strongest(o, fits, GREEDY_SEEDS if o.n_options <= 5000 else 5):
@@ -385,7 +384,7 @@ class Placement:
         unreachable = self.unreachable(target_pd)
         need = np.flatnonzero(b > 1e-12)
         need = np.setdiff1d(need, unreachable)
-        exact = self._use_milp(method, cover=True)
+        exact = self.use_milp(method, cover=True)
         if need.size == 0:  # nothing to lift: the empty set is the cheapest
             none = np.empty(0, dtype=np.int64)
             kind = "milp" if exact else "greedy"
@@ -595,14 +594,3 @@ def _improve(
         if not improved:
             break
     return chosen, value
-
-
-def _best_single(options: Options, fits: NDArray[np.bool_]) -> int | None:
-    """Return the feasible option with the largest gain alone (the greedy's safeguard)."""
-    p = sp.csc_array(options.p)
-    miss = 1.0 - options.existing
-    gains = np.asarray((sp.diags_array(options.weight * miss) @ p).sum(axis=0), dtype=float).ravel()
-    gains = np.where(fits, gains, -np.inf)
-    if gains.size == 0 or not np.isfinite(gains.max()) or gains.max() <= 0:
-        return None
-    return int(np.argmax(gains))

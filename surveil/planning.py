@@ -366,7 +366,7 @@ def patrol_options(
             route = _inside(gap.geometry, float(m["sweep_m"]) / 2.0)
             if route is None:
                 continue
-            km = _length_km(route)
+            km = geodesy.length_m(route) / 1000.0
             for v in visits:
                 units = km * v / float(m["km_per_day"])
                 rows.append(
@@ -421,11 +421,6 @@ def _inside(line: Any, offset_m: float) -> shapely.LineString | None:
     az[-1] = forward[-1]
     moved_lon, moved_lat = geodesy.step(lon, lat, np.asarray(az) + 90.0, offset_m)
     return shapely.LineString(np.column_stack([moved_lon, moved_lat]))
-
-
-def _length_km(line: Any) -> float:
-    xy = shapely.get_coordinates(line)
-    return float(geodesy.chainage(xy[:, 0], xy[:, 1])[-1]) / 1000.0 if len(xy) > 1 else 0.0
 
 
 def patrol_coverage(
@@ -544,7 +539,7 @@ def budget_curve(
             "greedy",
         )
         rows_all.append(rows_out)
-    if problem._use_milp("auto") and capex > 0:
+    if problem.use_milp("auto") and capex > 0:
         for share in milp_shares:
             r = problem.solve_budget(capex_eur=share * capex, method="milp")
             p_now = o.detection(r.chosen)
