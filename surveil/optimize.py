@@ -67,6 +67,10 @@ COVER_MILP_MAX_OPTIONS = 50_000
 COVER_MILP_MAX_TERMS = 5_000_000
 #: Strongest single options tried as seeds of the budget greedy.
 GREEDY_SEEDS = 20
+#: Most work (options chosen × options) the drop-and-refill swaps of the
+#: budget greedy take on; each swap is a whole greedy pass, so at national
+#: scale (thousands chosen of tens of thousands) they are left out.
+IMPROVE_MAX_WORK = 2_000_000
 #: Seconds one MILP may run before HiGHS returns its best set, bound and gap.
 MILP_TIME_LIMIT_S = 60.0
 
@@ -287,9 +291,10 @@ class Placement:
                 candidates.append(greedy_order(o, c, allowed=fits, limits=limits, start=[j]))
         values = [o.value(c) for c in candidates]
         best = int(np.argmax(values))
-        chosen, value = _improve(o, candidates[best], values[best], share, fits, limits)
-        candidates, values, best = [chosen], [value], 0
-        return self._result(candidates[best], values[best], bound=math.nan, method="greedy")
+        chosen, value = candidates[best], values[best]
+        if chosen.size * o.n_options <= IMPROVE_MAX_WORK:
+            chosen, value = _improve(o, chosen, value, share, fits, limits)
+        return self._result(chosen, value, bound=math.nan, method="greedy")
 
     def _budget_milp(self, limits: list[tuple[FloatArray, float]]) -> PlacementResult:
         from scipy.optimize import Bounds, LinearConstraint, milp
@@ -532,7 +537,8 @@ def greedy_order(
         allowed &= site != site[j]
         rows = p.indices[p.indptr[j] : p.indptr[j + 1]]
         miss[rows] *= 1.0 - p.data[p.indptr[j] : p.indptr[j + 1]]
-    heap = [(-ratio(j, gain(j)), j) for j in map(int, np.flatnonzero(allowed))]
+    gains = np.asarray((o.weight * miss) @ p, dtype=float).ravel()  # every gain at once
+    heap = [(-ratio(j, float(gains[j])), j) for j in map(int, np.flatnonzero(allowed))]
     heapq.heapify(heap)
     while heap:
         _, j = heapq.heappop(heap)

@@ -433,14 +433,18 @@ def patrol_coverage(
     """Return the detection each patrol option adds at each target point (same patrol model).
 
     ``no_sensors`` is an empty sensors layer (the route alone is assessed).
+    Each route is assessed at the target points near it only (those whose
+    crossing path can reach its sweep band); the others get nothing from it.
     """
     n = len(targets)
     columns = []
     empty = no_sensors.iloc[:0]
     for k in range(len(routes)):
         route = routes.iloc[[k]]
+        reach_m = float(route["sweep_m"].iloc[0]) + parameters.path_depth_m
+        near = near_points(targets, route.geometry.iloc[0], reach_m)
         found = coverage.detect_points(
-            targets,
+            subset_targets(targets, near),
             empty,
             route,
             path_depth_m=parameters.path_depth_m,
@@ -449,8 +453,48 @@ def patrol_coverage(
             crosser_speed_kmh=parameters.crosser_speed_kmh,
             engine="numpy",
         )
-        columns.append(sp.csc_array(found.p_patrol.reshape(-1, 1)))
+        hit = found.p_patrol > 0
+        columns.append(
+            sp.csc_array(
+                (found.p_patrol[hit], (near[hit], np.zeros(int(hit.sum()), dtype=np.int64))),
+                shape=(n, 1),
+            )
+        )
     return sp.hstack(columns, format="csc") if columns else sp.csc_array((n, 0))
+
+
+def near_points(targets: TargetPoints, geometry: Any, reach_m: float) -> NDArray[np.int64]:
+    """Return the target entries within the bounding box of `geometry` widened by `reach_m`.
+
+    The box is widened by ``1.01 · reach_m`` in degrees of latitude and of
+    longitude at the box's highest latitude, so every point within `reach_m`
+    of the geometry is inside it. All points when the box spans more than
+    180° of longitude (a geometry across the antimeridian).
+    """
+    west, south, east, north = shapely.bounds(geometry)
+    if not east - west < 180.0:
+        return np.arange(len(targets), dtype=np.int64)
+    dlat = 1.01 * reach_m / 110_574.0  # metres per degree of latitude at the equator (least)
+    top = min(max(abs(south), abs(north)) + dlat, 89.9)
+    dlon = dlat * 110_574.0 / (111_320.0 * math.cos(math.radians(top)))
+    inside = (
+        (targets.lat >= south - dlat)
+        & (targets.lat <= north + dlat)
+        & (targets.lon >= west - dlon)
+        & (targets.lon <= east + dlon)
+    )
+    return np.flatnonzero(inside)
+
+
+def subset_targets(targets: TargetPoints, rows: NDArray[np.int64]) -> TargetPoints:
+    """Return the target entries at `rows` (their segments and ids kept)."""
+    return dataclasses.replace(
+        targets,
+        **{
+            f.name: getattr(targets, f.name)[rows]
+            for f in dataclasses.fields(targets)
+        },
+    )
 
 
 def build_options(
