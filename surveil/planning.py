@@ -318,20 +318,25 @@ def sensor_coverage(
     parameters: Any,
     *,
     sight: bool = True,
+    shared_sight: bool = True,
 ) -> sp.csc_array:
     """Return ``p[i, j]``: the detection each sensor option adds at each target point.
 
     The assessment's own sensor model (crossing paths, range, field of view
     and, with terrain, line of sight and slant range): a pair that detects
     gets ``pd · availability``. ``sight=False`` leaves line of sight out
-    (to tell hidden from out of range).
+    (to tell hidden from out of range). Line of sight is traced once per
+    mast at a site and ground point (:class:`SiteSight`), since the options
+    there differ only in means, range and facing; ``shared_sight=False``
+    traces it per option (the same result, slower).
     """
     n = len(targets)
     if len(options) == 0:
         return sp.csc_array((n, 0))
-    terrain_sight = None
+    terrain_sight: coverage.Sight | None = None
     if tiles and sight:
-        terrain_sight = visibility.sensor_sight(
+        make = SiteSight if shared_sight else visibility.sensor_sight
+        terrain_sight = make(
             tiles,
             options,
             target_height_m=parameters.target_height_m,
@@ -347,6 +352,79 @@ def sensor_coverage(
     )
     value = options["pd"].to_numpy(dtype=float) * options["availability"].to_numpy(dtype=float)
     return sp.csc_array((value[sensor], (point, sensor)), shape=(n, len(options)))
+
+
+def _first_of_each(key: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Return each entry's group (by equal `key`) and the first entry of each group."""
+    group, uniques = pd.factorize(key)
+    first = np.full(len(uniques), key.size, dtype=np.int64)
+    np.minimum.at(first, group, np.arange(key.size, dtype=np.int64))
+    return group.astype(np.int64), first
+
+
+class SiteSight:
+    """Line of sight of sensor options traced once per (site, mast) and ground point.
+
+    Options at one site on one mast differ only in means (range, detection)
+    and facing: whether the terrain hides a ground point from the eye is
+    the same for all of them. :meth:`visible` traces each distinct
+    (site, mast, point) once and applies each option's own slant range, so
+    it answers exactly as a :class:`surveil.visibility.TerrainSight` of the
+    options would.
+
+    Parameters
+    ----------
+    tiles
+        DEM tiles.
+    options
+        Sensor options (:func:`sensor_options`): ``site_id``, ``height_m``
+        (mast), ``range_m`` and Point geometry.
+    target_height_m, refraction
+        As for :func:`surveil.visibility.line_of_sight`.
+    """
+
+    def __init__(
+        self,
+        tiles: tuple[terrain.DEM, ...],
+        options: gpd.GeoDataFrame,
+        *,
+        target_height_m: float,
+        refraction: float,
+    ) -> None:
+        keys = pd.MultiIndex.from_arrays(
+            [options["site_id"].to_numpy(), options["height_m"].to_numpy(dtype=float)]
+        )
+        self.viewpoint, _ = pd.factorize(keys)
+        self.n_eyes = int(self.viewpoint.max()) + 1 if self.viewpoint.size else 0
+        first = np.unique(self.viewpoint, return_index=True)[1]
+        self.eyes = visibility.sensor_sight(
+            tiles,
+            options.iloc[first].reset_index(drop=True),
+            target_height_m=target_height_m,
+            refraction=refraction,
+        )
+        self.lon = options.geometry.x.to_numpy()
+        self.lat = options.geometry.y.to_numpy()
+        self.range_m = options["range_m"].to_numpy(dtype=float)
+
+    def visible(
+        self, sensor: NDArray[np.int64], lon: FloatArray, lat: FloatArray
+    ) -> NDArray[np.bool_]:
+        """Tell whether each option sees the target at (lon, lat) within its slant range."""
+        lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+        # distinct (eye, point) pairs by hashing, not sorting: exact positions
+        place, _ = pd.factorize(lon + 1j * lat)
+        inverse, first = _first_of_each(place * self.n_eyes + self.viewpoint[sensor])
+        seen, eye_above = self.eyes.sight(self.viewpoint[sensor[first]], lon[first], lat[first])
+        chord = geodesy.ecef(lon, lat) - geodesy.ecef(self.lon[sensor], self.lat[sensor])
+        local = geodesy.enu(self.lon[sensor], self.lat[sensor], chord)
+        horizontal = np.hypot(local[:, 0], local[:, 1])
+        reach = visibility.slant_range_m(horizontal, eye_above[inverse]) <= self.range_m[sensor]
+        return seen[inverse] & reach
+
+    def mast_m(self, sensor: NDArray[np.int64], lon: FloatArray, lat: FloatArray) -> FloatArray:
+        """Return the extra mast height each option needs to see its target (0 if seen)."""
+        return self.eyes.mast_m(self.viewpoint[sensor], lon, lat)
 
 
 def patrol_options(

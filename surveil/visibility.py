@@ -482,7 +482,7 @@ class TerrainSight:
         """Tell whether each sensor sees the target at (lon, lat) within its slant range."""
         from surveil import geodesy
 
-        seen, _, eye_above = self._pairs(sensor, lon, lat, mast=False)
+        seen, eye_above = self.sight(sensor, lon, lat)
         s_lon = self.sensors.geometry.x.to_numpy()[sensor]
         s_lat = self.sensors.geometry.y.to_numpy()[sensor]
         chord = geodesy.ecef(lon, lat) - geodesy.ecef(s_lon, s_lat)
@@ -490,6 +490,17 @@ class TerrainSight:
         horizontal = np.hypot(local[:, 0], local[:, 1])
         reach = self.sensors["range_m"].to_numpy(dtype=float)[sensor]
         return seen & (slant_range_m(horizontal, eye_above) <= reach)
+
+    def sight(
+        self, sensor: NDArray[np.int64], lon: FloatArray, lat: FloatArray
+    ) -> tuple[NDArray[np.bool_], FloatArray]:
+        """Return per pair a clear line of sight (range aside) and the eye's height above the target.
+
+        The eye stands at the sensor's ground + ``height_m``, the target at
+        its ground + ``target_height_m``; metres.
+        """
+        seen, _, eye_above = self._pairs(sensor, lon, lat, mast=False)
+        return seen, eye_above
 
     def mast_m(self, sensor: NDArray[np.int64], lon: FloatArray, lat: FloatArray) -> FloatArray:
         """Return the extra mast height each sensor needs to see its target (0 if seen)."""
