@@ -76,7 +76,12 @@ def main() -> None:
     from surveil.assessment import assess
     from surveil.candidates import candidate_sites
     from surveil.optimize import Placement
-    from surveil.planning import build_options, planning_targets
+    from surveil.planning import (
+        build_options,
+        patrol_options,
+        planning_targets,
+        sensor_options,
+    )
     from surveil.synthetic import synthetic_scenario
 
     clock = Clock()
@@ -92,21 +97,27 @@ def main() -> None:
     clock.lap("baseline assessment")
     p = scenario.parameters
     targets, segments = planning_targets(base)
-    # options per site position: sensor means x masts (x facings) at each inward offset
-    means = scenario.catalogue[scenario.catalogue["kind"] == "sensor"]
-    per_site = sum(len(str(m).split(";")) if str(m) not in ("", "nan") else 1
-                   for m in means["mast_heights_m"].fillna(""))
-    positions = args.options / (per_site * len(p.candidate_offsets_m))
-    spacing_m = args.border_km * 1000.0 / positions
-    sites = candidate_sites(
-        base.border if base.border is not None else scenario.border,
-        offsets_m=p.candidate_offsets_m,
-        spacing_m=spacing_m,
-        tiles=(),
-        roads=scenario.roads,
-        setback_m=p.candidate_setback_m,
-        max_road_m=p.candidate_max_road_m,
-    )
+    border = base.border if base.border is not None else scenario.border
+
+    def sites_at(spacing_m: float):
+        return candidate_sites(
+            border,
+            offsets_m=p.candidate_offsets_m,
+            spacing_m=spacing_m,
+            tiles=(),
+            roads=scenario.roads,
+            setback_m=p.candidate_setback_m,
+            max_road_m=p.candidate_max_road_m,
+        )
+
+    # Calibrate the spacing (untimed): sensor options scale with 1 / spacing,
+    # patrol options (routes along today's gaps) do not.
+    trial_m = 10_000.0
+    n_sensor = len(sensor_options(sites_at(trial_m), scenario.catalogue))
+    n_patrol = len(patrol_options(base, scenario.catalogue))
+    spacing_m = trial_m * n_sensor / max(args.options - n_patrol, 1)
+    clock.lap("(calibrating the spacing)")
+    sites = sites_at(spacing_m)
     clock.lap("candidate sites")
     built = build_options(base, targets, segments, sites, ())
     clock.lap("options and coverage")

@@ -531,6 +531,25 @@ def mast_options(means: Mapping[str, Any]) -> list[float]:
     return [float(v) for v in text.split(";") if v.strip()]
 
 
+def sensor_capex_eur(means: Mapping[str, Any], mast_m: float) -> float:
+    """Return the CAPEX of a sensor means on a mast: mast metres above its own height extra.
+
+    Each metre above the means' ``height_m`` costs ``mast_capex_eur_per_m``.
+
+    Examples
+    --------
+    >>> sensor_capex_eur({"capex_eur": 250000.0, "height_m": 20.0,
+    ...                   "mast_capex_eur_per_m": 1500.0}, 30.0)
+    265000.0
+    >>> sensor_capex_eur({"capex_eur": 2500.0, "height_m": 0.0}, 0.0)
+    2500.0
+    """
+    extra = max(0.0, float(mast_m) - float(means.get("height_m") or 0.0))
+    per_m = means.get("mast_capex_eur_per_m")
+    per_m = 0.0 if per_m is None or per_m != per_m else float(per_m)
+    return float(means["capex_eur"]) + extra * per_m
+
+
 def _duplicate_types(rows: list[dict[str, Any]], source: str) -> list[Problem]:
     seen: dict[str, int] = {}
     problems = []

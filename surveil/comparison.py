@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -30,8 +30,14 @@ import pandas as pd
 
 from surveil import geodesy
 from surveil.assessment import Assessment, assess
+from surveil.catalogue import sensor_capex_eur
 from surveil.errors import ScenarioError
 from surveil.scenario import Scenario
+
+if TYPE_CHECKING:
+    import folium
+
+    from surveil.planning import Plan
 
 SEGMENT_DELTA_COLUMNS = (
     "p_detect",
@@ -69,6 +75,14 @@ class Comparison:
         person a year removed.
     base, plan
         The two assessments.
+    new_means
+        What the plan adds, in the order taken: sensors (Point: ``type``,
+        ``mast_m``, ``azimuth_deg``) and patrol routes run more often
+        (LineString: ``type``, ``visits_per_day`` added), each with
+        ``order``, ``capex_eur``, ``opex_eur_per_year``, ``staff_fte``;
+        a placement's sites (:attr:`surveil.planning.Plan.sites`, with
+        ``gaps_served`` and ``gain_persons_per_year``) when the plan came
+        from one.
     """
 
     segments: gpd.GeoDataFrame
@@ -77,9 +91,21 @@ class Comparison:
     cost: Mapping[str, Any]
     base: Assessment
     plan: Assessment
+    new_means: gpd.GeoDataFrame
+
+    def map(self, *, lang: str = "en", title: str | None = None) -> folium.Map:
+        """Draw both postures on one map (see :func:`surveil.comparison_map.comparison_map`)."""
+        from surveil.comparison_map import comparison_map
+
+        return comparison_map(self, lang=lang, title=title, hillshade=self.base.hillshade())
 
 
-def compare(base: Assessment, plan: Assessment | Scenario) -> Comparison:
+def compare(
+    base: Assessment,
+    plan: Assessment | Scenario | Plan,
+    *,
+    sites: gpd.GeoDataFrame | None = None,
+) -> Comparison:
     """Compare a plan with its baseline, threat held at the baseline.
 
     Parameters
@@ -87,8 +113,14 @@ def compare(base: Assessment, plan: Assessment | Scenario) -> Comparison:
     base
         The assessment of today's posture.
     plan
-        The plan's scenario (assessed here against ``base``), or its
-        assessment made with ``assess(plan, baseline=base)``.
+        The plan's scenario (assessed here against ``base``), its
+        assessment made with ``assess(plan, baseline=base)``, or a
+        :class:`surveil.planning.Plan` (its scenario and sites).
+    sites
+        The placement's chosen sites (``sites`` of a plan folder's
+        ``plan.gpkg``), to mark the new means with their order and what
+        they serve; by default those of a ``Plan``, else the sensors and
+        patrol visits the plan adds to the baseline.
 
     Raises
     ------
@@ -106,6 +138,9 @@ def compare(base: Assessment, plan: Assessment | Scenario) -> Comparison:
     >>> bool((result.segments["threat_change"] == 0).all())
     True
     """
+    if not isinstance(plan, Assessment | Scenario):  # a Plan from surveil.planning
+        sites = plan.sites if sites is None else sites
+        plan = plan.scenario
     if isinstance(plan, Scenario):
         plan = assess(plan, baseline=base)
     if plan.posture is not base.posture:
@@ -121,6 +156,7 @@ def compare(base: Assessment, plan: Assessment | Scenario) -> Comparison:
         cost=plan_cost(base, plan),
         base=base,
         plan=plan,
+        new_means=sites if sites is not None else added_means(base.scenario, plan.scenario),
     )
 
 
@@ -216,13 +252,100 @@ def kpi_changes(
     return out
 
 
+def added_means(before: Scenario, after: Scenario) -> gpd.GeoDataFrame:
+    """Return the sensors a plan adds and the patrol routes it runs more often, priced.
+
+    Sensors are new ids (priced as :func:`surveil.catalogue.sensor_capex_eur`
+    on their height as mast); a route's added ``visits_per_day`` are priced
+    by the patrol units they need (``km_per_day`` of the route's mode).
+    ``order`` follows the plan's own order of rows, sensors first.
+    """
+    catalogue = after.catalogue.set_index("type")
+    old_ids = set(before.sensors["id"].astype(str))
+    rows: list[dict[str, Any]] = []
+    for row in after.sensors.itertuples(index=False):
+        if str(row.id) in old_ids:
+            continue
+        cost = {"capex_eur": math.nan, "opex_eur_per_year": math.nan, "staff_fte": math.nan}
+        if row.type in catalogue.index:
+            means = catalogue.loc[row.type]
+            cost = {
+                "capex_eur": sensor_capex_eur(means, float(row.height_m)),
+                "opex_eur_per_year": float(means["opex_eur_per_year"]),
+                "staff_fte": float(means["staff_fte"]),
+            }
+        rows.append(
+            {
+                "kind": "sensor",
+                "id": str(row.id),
+                "type": row.type,
+                "mast_m": float(row.height_m),
+                "azimuth_deg": float(row.azimuth_deg),
+                "visits_per_day": math.nan,
+                **cost,
+                "geometry": row.geometry,
+            }
+        )
+    old = dict(
+        zip(
+            before.patrols["id"].astype(str),
+            before.patrols["visits_per_day"].astype(float),
+            strict=True,
+        )
+    )
+    for row in after.patrols.itertuples(index=False):
+        delta = float(row.visits_per_day) - old.get(str(row.id), 0.0)
+        if delta <= 1e-12 or row.geometry is None or row.geometry.is_empty:
+            continue
+        means = f"{row.mode}_patrol"
+        units = _patrol_units(row.geometry, delta, means, catalogue)
+        priced = means in catalogue.index
+        rows.append(
+            {
+                "kind": "patrol",
+                "id": str(row.id),
+                "type": means,
+                "mast_m": math.nan,
+                "azimuth_deg": math.nan,
+                "visits_per_day": delta,
+                "capex_eur": units * float(catalogue.loc[means, "capex_eur"])
+                if priced
+                else math.nan,
+                "opex_eur_per_year": units * float(catalogue.loc[means, "opex_eur_per_year"])
+                if priced
+                else math.nan,
+                "staff_fte": units * float(catalogue.loc[means, "staff_fte"])
+                if priced
+                else math.nan,
+                "geometry": row.geometry,
+            }
+        )
+    columns = [
+        "order",
+        "kind",
+        "id",
+        "type",
+        "mast_m",
+        "azimuth_deg",
+        "visits_per_day",
+        "capex_eur",
+        "opex_eur_per_year",
+        "staff_fte",
+        "geometry",
+    ]
+    table = pd.DataFrame(rows, columns=columns[1:])
+    table.insert(0, "order", range(1, len(table) + 1))
+    return gpd.GeoDataFrame(table, geometry="geometry", crs=4326)[columns]
+
+
 def plan_cost(base: Assessment, plan: Assessment) -> dict[str, Any]:
     """Return what the plan itself buys, apart from the cost of the gaps it leaves.
 
     Sensors added (ids not in the baseline) and removed are priced by their
-    catalogue type (removed ones save their OPEX, not their CAPEX); extra
-    patrol visits by the patrol-km a catalogue patrol of the route's mode
-    covers a day (``km_per_day``), at its OPEX and staff per unit.
+    catalogue type on their mast (removed ones save their OPEX, not their
+    CAPEX); extra patrol visits by the patrol units they need, one unit
+    covering the ``km_per_day`` of the route's mode, at its CAPEX, OPEX and
+    staff per unit (as the placement prices a route).
     """
     catalogue = plan.scenario.catalogue.set_index("type")
     before = base.scenario.sensors
@@ -234,7 +357,7 @@ def plan_cost(base: Assessment, plan: Assessment) -> dict[str, Any]:
     for row in added.itertuples(index=False):
         if row.type in catalogue.index:
             means = catalogue.loc[row.type]
-            capex += float(means["capex_eur"])
+            capex += sensor_capex_eur(means, float(row.height_m))
             opex += float(means["opex_eur_per_year"])
             staff += float(means["staff_fte"])
         else:
@@ -244,6 +367,7 @@ def plan_cost(base: Assessment, plan: Assessment) -> dict[str, Any]:
             opex -= float(catalogue.loc[row.type, "opex_eur_per_year"])
             staff -= float(catalogue.loc[row.type, "staff_fte"])
     patrol = _patrol_change(base.scenario.patrols, plan.scenario.patrols, catalogue)
+    capex += patrol["capex_eur"]
     opex += patrol["opex_eur_per_year"]
     staff += patrol["staff_fte"]
     covered = float(plan.summary["km_covered"] - base.summary["km_covered"])
@@ -277,22 +401,41 @@ def _lifetime(catalogue: pd.DataFrame) -> float:
 def _patrol_change(
     before: gpd.GeoDataFrame, after: gpd.GeoDataFrame, catalogue: pd.DataFrame
 ) -> dict[str, float]:
-    """Return the extra patrol-km a day and their OPEX and staff, route by route."""
-    km_day = opex = staff = 0.0
+    """Return the extra patrol-km a day and their CAPEX, OPEX and staff, route by route.
+
+    More visits need more units (vehicles, horses, boats), bought at the
+    means' CAPEX; fewer visits save OPEX and staff, not CAPEX.
+    """
+    km_day = capex = opex = staff = 0.0
     old = dict(zip(before["id"].astype(str), before["visits_per_day"].astype(float), strict=True))
     for row in after.itertuples(index=False):
         delta = float(row.visits_per_day) - old.get(str(row.id), 0.0)
         if abs(delta) < 1e-12 or row.geometry is None or row.geometry.is_empty:
             continue
-        length_km = geodesy.length_m(row.geometry) / 1000.0
-        extra = delta * length_km
-        km_day += extra
+        km_day += delta * geodesy.length_m(row.geometry) / 1000.0
         means = f"{row.mode}_patrol"
-        if means in catalogue.index and catalogue.loc[means, "km_per_day"] > 0:
-            units = extra / float(catalogue.loc[means, "km_per_day"])
+        units = _patrol_units(row.geometry, delta, means, catalogue)
+        if units == units:  # priced
+            capex += max(units, 0.0) * float(catalogue.loc[means, "capex_eur"])
             opex += units * float(catalogue.loc[means, "opex_eur_per_year"])
             staff += units * float(catalogue.loc[means, "staff_fte"])
-    return {"km_per_day": km_day, "opex_eur_per_year": opex, "staff_fte": staff}
+    return {
+        "km_per_day": km_day,
+        "capex_eur": capex,
+        "opex_eur_per_year": opex,
+        "staff_fte": staff,
+    }
+
+
+def _patrol_units(route: Any, visits: float, means: str, catalogue: pd.DataFrame) -> float:
+    """Return the patrol units ``visits`` a day along `route` need (NaN if `means` is unpriced).
+
+    One unit covers the catalogue's ``km_per_day`` of its means a day.
+    """
+    if means not in catalogue.index or not catalogue.loc[means, "km_per_day"] > 0:
+        return math.nan
+    km_day = visits * geodesy.length_m(route) / 1000.0
+    return km_day / float(catalogue.loc[means, "km_per_day"])
 
 
 def comparison_json(comparison: Comparison) -> dict[str, Any]:

@@ -683,11 +683,19 @@ _PAGE = Template(
 
 
 class _Context:
-    """The map being drawn and its language."""
+    """The map being drawn and its language.
 
-    def __init__(self, m: folium.Map, lang: str) -> None:
+    ``group`` (a posture's name, say) goes before the name of every overlay
+    added through this context; ``visible=False`` adds them all hidden.
+    """
+
+    def __init__(
+        self, m: folium.Map, lang: str, *, group: str | None = None, visible: bool = True
+    ) -> None:
         self.map = m
         self.lang = lang
+        self.group = group
+        self.visible = visible
 
     def t(self, key: str) -> str:
         """Return the label `key` in the map's language."""
@@ -695,7 +703,10 @@ class _Context:
 
     def overlay(self, key: str, *, show: bool = True) -> folium.FeatureGroup:
         """Add an empty overlay named by label `key` and return it."""
-        group = folium.FeatureGroup(name=self.t(key), overlay=True, control=True, show=show)
+        name = self.t(key) if self.group is None else f"{self.group} — {self.t(key)}"
+        group = folium.FeatureGroup(
+            name=name, overlay=True, control=True, show=show and self.visible
+        )
         group.add_to(self.map)
         return group
 
@@ -762,6 +773,8 @@ def _add_controls(
     title: str | None,
     *,
     hillshade: bool = False,
+    extra_symbols: Sequence[tuple[str, str]] = (),
+    kpi_html: str | None = None,
 ) -> None:
     """Add legend, key figures, title, full screen, measure and layer control."""
     m, lang = context.map, context.lang
@@ -780,14 +793,14 @@ def _add_controls(
         localization=lang,  # leaflet-measure bundles its Russian texts
     ).add_to(m)
     _Panel(
-        _legend_html(layers, lang, hillshade=hillshade),
+        _legend_html(layers, lang, hillshade=hillshade, extra=extra_symbols),
         css_class="sv-panel sv-legend",
         position="bottomright",
     ).add_to(m)
     if summary:
-        _Panel(_kpi_html(summary, lang), css_class="sv-panel sv-kpi", position="bottomleft").add_to(
-            m
-        )
+        kpi_html = _kpi_html(summary, lang)
+    if kpi_html:
+        _Panel(kpi_html, css_class="sv-panel sv-kpi", position="bottomleft").add_to(m)
     heading = title if title is not None else context.t("title")
     body = f"<h3>{_esc(heading)}</h3>"
     if title is not None:
@@ -1476,6 +1489,7 @@ _GAP_FIELDS = (
     ("mean_risk", "mean_risk", "f2"),
     ("max_risk", "max_risk", "f2"),
     ("incidents", "incidents", "int"),
+    ("outcome", "gap_outcome", "text"),
 )
 _SENSOR_FIELDS = (
     ("type", "type", "text"),
@@ -1574,9 +1588,16 @@ def _segment_heading(rec: Mapping[str, Any], lang: str) -> str:
 
 
 def _legend_html(
-    layers: Mapping[str, gpd.GeoDataFrame], lang: str, *, hillshade: bool = False
+    layers: Mapping[str, gpd.GeoDataFrame],
+    lang: str,
+    *,
+    hillshade: bool = False,
+    extra: Sequence[tuple[str, str]] = (),
 ) -> str:
-    """Return the legend: risk classes, detection bins, and symbols of present layers."""
+    """Return the legend: risk classes, detection bins, and symbols of present layers.
+
+    ``extra`` rows ``(plain text, symbol HTML)`` follow the layers' symbols.
+    """
     rows = [
         f"<details open><summary>{_esc(i18n.label('legend', lang))}</summary><table>",
         _legend_heading(i18n.label("risk_class", lang)),
@@ -1593,7 +1614,7 @@ def _legend_html(
     for lower, upper, colour in DETECT_BINS:
         text = f"{i18n.number(lower, lang, 1)}–{i18n.number(upper, lang, 1)}"
         rows.append(_legend_row(_swatch(colour), text))
-    symbols = _legend_symbols(layers, lang)
+    symbols = _legend_symbols(layers, lang) + list(extra)
     if hillshade:
         symbols.append((i18n.label("layer_hillshade", lang), _gradient("#ffffff", "#5a5a5a")))
     if symbols:

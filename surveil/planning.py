@@ -43,7 +43,7 @@ from numpy.typing import NDArray
 from surveil import coverage, geodesy, terrain, visibility
 from surveil.assessment import Assessment, assess, load_terrain
 from surveil.candidates import candidate_sites
-from surveil.catalogue import mast_options
+from surveil.catalogue import mast_options, sensor_capex_eur
 from surveil.errors import ScenarioError
 from surveil.gaps import gap_runs
 from surveil.optimize import Options, Placement, PlacementResult, greedy_order
@@ -269,7 +269,6 @@ def sensor_options(sites: gpd.GeoDataFrame, catalogue: pd.DataFrame) -> gpd.GeoD
             masts = site_masts or mast_options(m)
             sector = float(m["fov_deg"]) < 360.0
             for mast in masts:
-                extra = max(0.0, mast - float(m["height_m"]))
                 for azimuth in facings if sector else [math.nan]:
                     rows.append(
                         {
@@ -284,8 +283,7 @@ def sensor_options(sites: gpd.GeoDataFrame, catalogue: pd.DataFrame) -> gpd.GeoD
                             "status": "operational",
                             "agency": "",
                             "site_id": int(site.site_id),
-                            "capex_eur": float(m["capex_eur"])
-                            + extra * float(m.get("mast_capex_eur_per_m") or 0.0),
+                            "capex_eur": sensor_capex_eur(m, mast),
                             "opex_eur_per_year": float(m["opex_eur_per_year"]),
                             "staff_fte": float(m["staff_fte"]),
                             "geometry": site.geometry,
@@ -568,10 +566,7 @@ def subset_targets(targets: TargetPoints, rows: NDArray[np.int64]) -> TargetPoin
     """Return the target entries at `rows` (their segments and ids kept)."""
     return dataclasses.replace(
         targets,
-        **{
-            f.name: getattr(targets, f.name)[rows]
-            for f in dataclasses.fields(targets)
-        },
+        **{f.name: getattr(targets, f.name)[rows] for f in dataclasses.fields(targets)},
     )
 
 

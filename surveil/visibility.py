@@ -494,7 +494,7 @@ class TerrainSight:
     def sight(
         self, sensor: NDArray[np.int64], lon: FloatArray, lat: FloatArray
     ) -> tuple[NDArray[np.bool_], FloatArray]:
-        """Return per pair a clear line of sight (range aside) and the eye's height above the target.
+        """Return per pair a clear line of sight (range aside) and the eye's height over target.
 
         The eye stands at the sensor's ground + ``height_m``, the target at
         its ground + ``target_height_m``; metres.

@@ -66,7 +66,6 @@ def test_plan_holds_threat_and_prices_only_what_it_adds(base):
     assert (result.segments["p_detect_change"] >= -1e-12).all()
     assert result.kpis["km_covered"]["change"] >= 0
     catalogue = scenario.catalogue.set_index("type")
-    assert result.cost["capex_eur"] == catalogue.loc["thermal_tower", "capex_eur"]
     # Extra foot patrol-km a day: the doubled visits times each route's geodesic length.
     geod = Geod(ellps="WGS84")
     foot = scenario.patrols[scenario.patrols["mode"] == "foot"]
@@ -81,6 +80,12 @@ def test_plan_holds_threat_and_prices_only_what_it_adds(base):
         + units * catalogue.loc["foot_patrol", "opex_eur_per_year"]
     )
     assert result.cost["opex_eur_per_year"] == pytest.approx(expected_opex, rel=1e-6)
+    # More visits need more patrol units, bought like the placement buys them.
+    expected_capex = (
+        catalogue.loc["thermal_tower", "capex_eur"]
+        + units * catalogue.loc["foot_patrol", "capex_eur"]
+    )
+    assert result.cost["capex_eur"] == pytest.approx(expected_capex, rel=1e-6)
     # The cost of the gaps left is reported apart, from the plan's needs.
     assert result.cost["remaining_gaps_capex_eur"] == result.plan.summary["capex_eur"]
 

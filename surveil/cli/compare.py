@@ -22,7 +22,36 @@ def _scenario(path: Path):  # type: ignore[no-untyped-def]
 
 
 #: Names a folder written by ``surveil compare`` holds.
-COMPARE_NAMES = ("compare.csv", "compare_gaps.csv", "compare.json", "plan", "run.json")
+COMPARE_NAMES = (
+    "compare.csv",
+    "compare_gaps.csv",
+    "compare.json",
+    "map.html",
+    "plan",
+    "run.json",
+)
+
+
+def _plan_sites(path: Path, added: int):  # type: ignore[no-untyped-def]
+    """Return the sites of the placement a plan came from, if its folder has them.
+
+    ``surveil plan`` writes ``plan.gpkg`` (layer ``sites``) beside
+    ``plan.toml``; the sites are taken only when their sensors are as many as
+    the sensors the plan adds (the plan was not edited since), else None.
+    """
+    import geopandas as gpd
+
+    folder = path if path.is_dir() else path.parent
+    gpkg = folder / "plan.gpkg"
+    if not (gpkg.is_file() and (folder / "plan.json").is_file()):
+        return None
+    try:
+        sites = gpd.read_file(gpkg, layer="sites")
+    except Exception:  # unreadable: mark the means the plan adds instead
+        return None
+    if "kind" not in sites or int((sites["kind"] == "sensor").sum()) != added:
+        return None
+    return sites.to_crs(4326)
 
 
 @click.command("compare")
@@ -40,7 +69,9 @@ def command(
     baseline's recording posture, so threat is held at the baseline and the
     plan is credited once, through vulnerability. The folder gets
     compare.csv (segments), compare_gaps.csv, compare.json (key figures,
-    the plan's own cost, gap outcomes) and the plan's outputs in plan/.
+    the plan's own cost, gap outcomes), map.html (both postures as layers to
+    toggle, the segments that changed, the plan's new sites, gaps before and
+    after) and the plan's own outputs in plan/.
 
     \b
     Examples:
@@ -50,6 +81,8 @@ def command(
     from surveil._outdir import resolve_out
     from surveil.assessment import assess
     from surveil.comparison import compare, comparison_json
+    from surveil.comparison_map import comparison_map
+    from surveil.maps import save_map
     from surveil.outputs import table_csv, write_folder
 
     target = out or Path("maps") / "compare"
@@ -59,13 +92,22 @@ def command(
     base_result = assess(_scenario(base), progress=report)
     report("plan")
     plan_result = assess(_scenario(plan), baseline=base_result, progress=report)
-    result = compare(base_result, plan_result)
+    added = (
+        ~plan_result.scenario.sensors["id"]
+        .astype(str)
+        .isin(set(base_result.scenario.sensors["id"].astype(str)))
+    ).sum()
+    result = compare(base_result, plan_result, sites=_plan_sites(plan, int(added)))
 
     def write(folder: Path) -> None:
         table_csv(result.segments, folder / "compare.csv")
         table_csv(result.gaps, folder / "compare_gaps.csv")
         record = comparison_json(result)
         (folder / "compare.json").write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
+        save_map(
+            comparison_map(result, lang=lang, hillshade=base_result.hillshade()),
+            folder / "map.html",
+        )
         plan_result.save(folder / "plan", lang=lang)
 
     record = {"kind": "compare", "base": str(base.resolve()), "plan": str(plan.resolve())}
