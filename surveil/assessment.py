@@ -701,5 +701,6 @@ def summarise(
         "capex_eur": float(totals.get("capex_eur", 0.0)),
         "opex_eur_per_year": float(totals.get("opex_eur_per_year", 0.0)),
         "staff_fte": float(totals.get("staff_fte", 0.0)),
+        "needs_quick_estimate": True,  # sized on a straight, flat line (surveil.needs)
         "target_pd": scenario.parameters.target_pd,
     }

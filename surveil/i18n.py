@@ -18,7 +18,16 @@ from numbers import Real
 
 from surveil.errors import InputError
 
-__all__ = ["LANGS", "check_lang", "is_missing", "label", "number", "percent", "value"]
+__all__ = [
+    "LANGS",
+    "check_lang",
+    "figure_label",
+    "is_missing",
+    "label",
+    "number",
+    "percent",
+    "value",
+]
 
 #: Accepted language codes, the first being the default.
 LANGS: tuple[str, ...] = ("en", "ru")
@@ -196,6 +205,31 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "patrol_routes": ("Patrol routes", "Маршруты нарядов"),
     "incidents_snapped": ("Incidents near the line", "Происшествия у линии границы"),
     "target_pd": ("Target detection probability", "Целевая вероятность обнаружения"),
+    # the needs of an ordinary assessment: a quick estimate, labelled as one
+    "capex_eur_quick": (
+        "Needs, quick estimate (straight line, flat): CAPEX, EUR",
+        "Потребности, оценка по прямой без учёта рельефа: капитальные затраты, EUR",
+    ),
+    "opex_eur_per_year_quick": (
+        "Needs, quick estimate: OPEX, EUR per year",
+        "Потребности, оценка по прямой: эксплуатационные расходы, EUR в год",
+    ),
+    "staff_fte_quick": (
+        "Needs, quick estimate: staff, FTE",
+        "Потребности, оценка по прямой: личный состав, штатных единиц",
+    ),
+    "rep_needs_quick_note": (
+        "A quick estimate: the means for each gap are sized on a straight, flat line "
+        "from the gap's mean detection, without sites, terrain or line of sight, and a "
+        "means serving two gaps is counted twice. 'surveil plan' places means at "
+        "feasible sites with terrain and line of sight and gives what closing the gaps "
+        "costs.",
+        "Оценка по прямой: средства для каждого разрыва подобраны по средней вероятности "
+        "обнаружения на прямой линии без учёта мест размещения, рельефа и прямой "
+        "видимости; средство, обслуживающее два разрыва, учтено дважды. Команда "
+        "«surveil plan» размещает средства на допустимых местах с учётом рельефа и прямой "
+        "видимости и даёт стоимость закрытия разрывов.",
+    ),
     # compare: a plan against today on one map
     "compare_title": ("Plan against today", "План в сравнении с исходным состоянием"),
     "posture_base": ("Today", "Исходное состояние"),
@@ -603,6 +637,29 @@ def label(key: str, lang: str) -> str:
     if pair is None:
         return key
     return pair[LANGS.index(check_lang(lang))]
+
+
+#: Key figures that are the cost of the needs; see :func:`figure_label`.
+NEEDS_COST_KEYS: tuple[str, ...] = ("capex_eur", "opex_eur_per_year", "staff_fte")
+
+
+def figure_label(key: str, summary: Mapping[str, object], lang: str) -> str:
+    """Return the label of key figure `key`, saying "quick estimate" where the needs are one.
+
+    An ordinary assessment sizes its needs on a straight, flat line
+    (``summary["needs_quick_estimate"]`` true); a plan's needs are its
+    placement and keep the plain labels.
+
+    Examples
+    --------
+    >>> figure_label("capex_eur", {"needs_quick_estimate": True}, "en")
+    'Needs, quick estimate (straight line, flat): CAPEX, EUR'
+    >>> figure_label("capex_eur", {"needs_quick_estimate": False}, "en")
+    'CAPEX, EUR'
+    """
+    if key in NEEDS_COST_KEYS and summary.get("needs_quick_estimate") is True:
+        key = f"{key}_quick"
+    return label(key, lang)
 
 
 def value(raw: object, lang: str) -> str:

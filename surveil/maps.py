@@ -1745,9 +1745,8 @@ def _kpi_html(summary: Mapping[str, Any], lang: str) -> str:
     rows = []
     for key in keys:
         text = _fmt(summary[key], known.get(key, _guess_format(summary[key])), lang)
-        rows.append(
-            f'<tr><td>{_esc(i18n.label(key, lang))}</td><td class="sv-num">{_esc(text)}</td></tr>'
-        )
+        name = i18n.figure_label(key, summary, lang)
+        rows.append(f'<tr><td>{_esc(name)}</td><td class="sv-num">{_esc(text)}</td></tr>')
     return (
         f'<details open class="sv-fold-small"><summary>{_esc(i18n.label("kpis", lang))}'
         f"</summary><table>{''.join(rows)}</table></details>"

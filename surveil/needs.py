@@ -59,7 +59,13 @@ NEEDS_COLUMNS: tuple[str, ...] = (
     "staff_fte",
     "annual_cost_eur",
     "recommended",
+    "basis",
 )
+
+#: ``basis`` of the needs an assessment sizes (:func:`size_needs`).
+QUICK_ESTIMATE = "quick estimate: straight line, flat terrain (surveil plan places sites)"
+#: ``basis`` of the needs of a placement (:func:`placement_needs`).
+PLACEMENT = "placement: sites, terrain and line of sight (surveil plan)"
 
 _GAP_COLUMNS: tuple[str, ...] = (
     "gap_id",
@@ -82,6 +88,7 @@ _DTYPES: dict[str, str] = {
     "means": "str",
     "label": "str",
     "kind": "str",
+    "basis": "str",
     "units": "int64",
     "layers": "float64",
     "visits_per_day": "float64",
@@ -478,6 +485,7 @@ def size_needs(
     if not rows:
         return _empty_needs()
     options = pd.DataFrame.from_records(rows, columns=list(NEEDS_COLUMNS))
+    options["basis"] = QUICK_ESTIMATE
     options = _mark_recommended(options).astype(_DTYPES)
     options = options.sort_values(
         ["priority", "gap_id", "annual_cost_eur", "means"], kind="mergesort"
@@ -764,6 +772,7 @@ def placement_needs(
                 "staff_fte": float(site.staff_fte),
                 "annual_cost_eur": float(site.capex_eur) / life + float(site.opex_eur_per_year),
                 "recommended": True,
+                "basis": PLACEMENT,
             }
         )
     table = pd.DataFrame(rows, columns=list(NEEDS_COLUMNS))

@@ -629,6 +629,7 @@ def write_plan(
         "remaining_gaps_capex_eur": assessed.summary["capex_eur"],
         "remaining_gaps_opex_eur_per_year": assessed.summary["opex_eur_per_year"],
         **_needs_summary(needs),
+        "needs_quick_estimate": False,
     }
     planned = dataclasses.replace(assessed, needs=needs, summary=summary)
 

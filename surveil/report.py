@@ -437,7 +437,7 @@ def _key_figures(summary: Mapping[str, Any], lang: str) -> str:
             continue
         x = summary[key]
         shown = _pct(x, lang) if digits is None else _num(x, lang, digits)
-        rows.append((_e(i18n.label(key, lang)), shown))
+        rows.append((_e(i18n.figure_label(key, summary, lang)), shown))
     return '<div class="kpis">' + _table(["", ""], rows, numeric=[False, True]) + "</div>"
 
 
@@ -606,7 +606,10 @@ def _needs(data: ReportData, lang: str) -> str:
     ]
     table = _table(head, rows, numeric=[True, True, False, True, False, True, True, True, True])
     title = f"<h3>{_e(i18n.label('rep_recommended', lang))}</h3>"
-    return chart + title + table + _more(len(shown), len(needs), "needs.csv", lang)
+    note = ""
+    if data.summary.get("needs_quick_estimate") is True:
+        note = f'<p class="note">{_e(i18n.label("rep_needs_quick_note", lang))}</p>'
+    return note + chart + title + table + _more(len(shown), len(needs), "needs.csv", lang)
 
 
 def _plan(data: ReportData, lang: str) -> str:

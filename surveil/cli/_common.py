@@ -57,6 +57,19 @@ def scenario_from_options(scenario_file: Path | None, options: dict[str, Any]) -
     )
 
 
+def _needs_text(summary: Any) -> str:
+    """Return the needs part of the summary line, saying when it is a quick estimate."""
+    cost = (
+        f"{summary['capex_eur']:,.0f} EUR CAPEX, {summary['opex_eur_per_year']:,.0f} EUR/year OPEX"
+    )
+    if summary.get("needs_quick_estimate") is True:
+        return (
+            f"needs, quick estimate on a straight, flat line: {cost} "
+            "('surveil plan' places means with terrain)."
+        )
+    return f"needs {cost}."
+
+
 def run_and_write(
     ctx: click.Context,
     scenario: Scenario,
@@ -101,7 +114,6 @@ def run_and_write(
             f"{s['km_assessed']:.1f} km in {s['segments']} segments: "
             f"{s['km_covered']:.1f} km covered ({100 * s['covered_share']:.0f} %), "
             f"{s['gap_count']} gaps over {s['gap_km']:.1f} km, "
-            f"{s['high_risk_km']:.1f} km high or critical risk; "
-            f"needs {s['capex_eur']:,.0f} EUR CAPEX, {s['opex_eur_per_year']:,.0f} EUR/year OPEX."
+            f"{s['high_risk_km']:.1f} km high or critical risk; " + _needs_text(s)
         )
         click.echo(f"Wrote {out} in {time.perf_counter() - started:.1f} s")
