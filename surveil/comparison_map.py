@@ -183,15 +183,36 @@ def gap_layers(comparison: Comparison) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFra
 
 
 def _draw_changed(context: maps._Context, changed: gpd.GeoDataFrame) -> None:
-    """Add the changed segments as a halo under the line (one feature per segment)."""
+    """Add the changed segments as a halo under the line.
+
+    One feature per segment; past :data:`surveil.maps.MAX_SEGMENT_FEATURES`
+    (a national border), one per run of consecutive changed segments.
+    """
     if len(changed) == 0:
         return
     lang = context.lang
-    features = maps._Features(_CHANGED_FIELDS, columns=maps._columns(changed), lang=lang)
+    changed = changed.to_crs(4326)
     style = {"color": CHANGED_COLOUR, "weight": 13, "opacity": 0.7, "lineCap": "butt"}
-    for geom, rec in maps._records(changed.to_crs(4326)):
-        heading = f"{context.t('changed_segment')} · {maps._segment_heading(rec, lang)}"
-        features.add(geom, rec=rec, heading=heading, style=style, tooltip=heading)
+    if len(changed) > maps.MAX_SEGMENT_FEATURES:
+        runs = maps.segment_runs(maps._in_chainage_order(changed), None)
+        fields = [
+            f for f in maps._RUN_FIELDS if f[0] in ("section", "_km", "length_km", "segments")
+        ]
+        features = maps._Features(
+            fields, columns=maps._columns(runs), lang=lang, precision=maps._LARGE_PRECISION
+        )
+        for geom, rec in maps._records(runs):
+            km = maps._fmt(rec["_km"], "km_range", lang)
+            heading = (
+                f"{context.t('changed_segment')} · {maps._fmt(rec.get('section'), 'text', lang)}"
+            )
+            heading += f" · {context.t('km_unit')} {km}"
+            features.add(geom, rec=rec, heading=heading, style=style, tooltip=heading)
+    else:
+        features = maps._Features(_CHANGED_FIELDS, columns=maps._columns(changed), lang=lang)
+        for geom, rec in maps._records(changed):
+            heading = f"{context.t('changed_segment')} · {maps._segment_heading(rec, lang)}"
+            features.add(geom, rec=rec, heading=heading, style=style, tooltip=heading)
     maps._FeatureLayer(features, pane="sv-gaps").add_to(context.overlay("layer_changed"))
 
 

@@ -213,3 +213,18 @@ def test_compare_map_in_chromium_offline_and_every_layer_toggles(folders, lang):
     assert shown[f"{t('posture_base', lang)} — {t('layer_risk', lang)}"] is False
     for name, before, middle, after in toggles:
         assert middle is not before and after is before, name
+
+
+def test_national_compare_map_draws_changed_runs(monkeypatch):
+    """Past MAX_SEGMENT_FEATURES the changed segments are drawn as runs, none lost."""
+    from surveil import maps
+
+    base = assess(load_demo("synthetic"))
+    result = compare(base, base.scenario.scale_patrols(2.0))
+    changed = int(result.segments["changed"].sum())
+    assert changed > 5
+    monkeypatch.setattr(maps, "MAX_SEGMENT_FEATURES", 5)
+    page = result.map(lang="en").get_root().render()
+    runs = _popup(page, "Changed segment")
+    assert 0 < len(runs) < changed
+    assert sum(int(r["Segments"]) for r in runs) == changed
