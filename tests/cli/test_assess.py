@@ -218,8 +218,28 @@ def test_compare_a_plan_folder_with_its_baseline_folder(runner, tmp_path):
     assert (segments["p_detect_change"] >= -1e-9).all()
     record = json.loads((out / "compare.json").read_text())
     assert record["threat_held_at_baseline"] is True
-    assert record["cost"]["capex_eur"] == 0.0 and record["cost"]["patrol_km_per_day_added"] > 0
+    # Twice the visits need more patrol units, bought at the catalogue's CAPEX per unit:
+    # units = route km x visits added / km_per_day of the route's mode.
+    from pyproj import Geod
+
+    from surveil.scenario import load_scenario
+
+    scenario = load_scenario(DEMO)
+    catalogue = scenario.catalogue.set_index("type")
+    geod = Geod(ellps="WGS84")
+    expected = sum(
+        row.visits_per_day
+        * geod.geometry_length(row.geometry)
+        / 1000
+        / catalogue.loc[f"{row.mode}_patrol", "km_per_day"]
+        * catalogue.loc[f"{row.mode}_patrol", "capex_eur"]
+        for row in scenario.patrols.itertuples()
+    )
+    assert expected > 0
+    assert record["cost"]["capex_eur"] == pytest.approx(expected, rel=1e-6)
+    assert record["cost"]["patrol_km_per_day_added"] > 0
     assert (out / "plan" / "map.html").is_file() and (out / "compare_gaps.csv").is_file()
+    assert (out / "map.html").is_file()  # both postures on one map
     # Same figures from the scenario files themselves.
     again = tmp_path / "c2"
     result = runner.invoke(
