@@ -459,6 +459,48 @@ PARAMETER_MEANINGS: Mapping[str, tuple[str, str]] = {
         "Crossing persons per km per year that terrain factor 1 stands for (empty: calibrated)",
         "Число нарушителей на км в год, соответствующее фактору рельефа 1 (пусто — по калибровке)",
     ),
+    "foot_speed_kmh": (
+        "Speed of a foot patrol along its route, km/h",
+        "Скорость пешего наряда по маршруту, км/ч",
+    ),
+    "horse_speed_kmh": (
+        "Speed of a horse patrol along its route, km/h",
+        "Скорость конного наряда по маршруту, км/ч",
+    ),
+    "vehicle_speed_kmh": (
+        "Speed of a vehicle patrol along its route, km/h",
+        "Скорость автомобильного наряда по маршруту, км/ч",
+    ),
+    "boat_speed_kmh": (
+        "Speed of a boat patrol along its route, km/h",
+        "Скорость наряда на катере по маршруту, км/ч",
+    ),
+    "uav_speed_kmh": (
+        "Speed of a UAV along its route, km/h",
+        "Скорость БПЛА по маршруту, км/ч",
+    ),
+    "foot_team": ("Persons in a foot patrol", "Численность пешего наряда, чел."),
+    "horse_team": ("Persons in a horse patrol", "Численность конного наряда, чел."),
+    "vehicle_team": ("Persons in a vehicle patrol", "Численность автомобильного наряда, чел."),
+    "boat_team": ("Persons in a boat patrol", "Численность наряда на катере, чел."),
+    "uav_team": ("Persons in a UAV crew", "Численность расчёта БПЛА, чел."),
+    "shift_h": (
+        "Hours a patrol works on its route in one shift",
+        "Продолжительность несения службы нарядом на маршруте за смену, ч",
+    ),
+    "staff_availability": (
+        "Share of days a person is on duty (leave, training, rest taken out)",
+        "Доля дней, в которые военнослужащий несёт службу (без отпусков, учёбы, отдыха)",
+    ),
+    "patrol_staff_fte": (
+        "Staff the patrols have, FTE, for the visits a day it allows (empty: none)",
+        "Личный состав нарядов, штатных единиц, для расчёта возможного числа проверок (пусто — нет)",
+    ),
+    "seam_m": (
+        "Gaps and high-risk stretches this close to an area boundary lie at a seam, m",
+        "Разрывы и участки высокого риска на таком расстоянии от границы участков "
+        "ответственности считаются стыком, м",
+    ),
 }
 
 #: Closed vocabularies of the input layers: value -> (English, Russian).
