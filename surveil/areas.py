@@ -189,9 +189,7 @@ def read_area_ranges(
         if name not in frame.columns:
             check.schema(None, name, None, "missing column; expected section, km_from, km_to")
     check.raise_if_any()
-    values = {
-        name: _numbers(frame[name], name, sep != ",", check) for name in ("km_from", "km_to")
-    }
+    values = {name: _numbers(frame[name], name, sep != ",", check) for name in ("km_from", "km_to")}
     rows = np.arange(1, len(frame) + 1)
     for row, section, lo, hi in zip(
         rows, frame["section"], values["km_from"], values["km_to"], strict=True
@@ -264,8 +262,10 @@ def check_areas(areas: gpd.GeoDataFrame, border: gpd.GeoDataFrame, *, source: st
         limit = lengths[section] * 1.001 + 0.01
         if row.km_to > limit:
             check.schema(
-                number, "km_to", row.km_to, f"expected at most {lengths[section]:.2f} km, "
-                f"the length of section {section}",
+                number,
+                "km_to",
+                row.km_to,
+                f"expected at most {lengths[section]:.2f} km, the length of section {section}",
             )
     ranges = areas.loc[ranged].sort_values(["section", "km_from"], kind="mergesort")
     for _, group in ranges.groupby("section", sort=False):
@@ -273,7 +273,9 @@ def check_areas(areas: gpd.GeoDataFrame, border: gpd.GeoDataFrame, *, source: st
         for a, b in itertools.pairwise(rows):
             if b.km_from < a.km_to - _EPS_KM and _area_name(a) != _area_name(b):
                 check.schema(
-                    int(b.source_row), "km_from", b.km_from,
+                    int(b.source_row),
+                    "km_from",
+                    b.km_from,
                     f"expected no overlap with row {int(a.source_row)} "
                     f"({_area_name(a)}, km {a.km_from:g}–{a.km_to:g}): "
                     "a stretch has one responsible area",
@@ -284,7 +286,9 @@ def check_areas(areas: gpd.GeoDataFrame, border: gpd.GeoDataFrame, *, source: st
         agency = str(row.agency)
         if name in agencies and agencies[name][0] != agency:
             check.schema(
-                int(row.source_row), "agency", agency,
+                int(row.source_row),
+                "agency",
+                agency,
                 f"expected {agencies[name][0]!r} as in row {agencies[name][1]}: "
                 f"unit {name} belongs to one agency",
             )
@@ -355,15 +359,16 @@ def area_pieces(segments: gpd.GeoDataFrame, areas: gpd.GeoDataFrame) -> pd.DataF
     rows = []
     names = [_area_name(r) for r in areas.itertuples(index=False)]
     agencies = areas["agency"].astype(str).to_numpy() if len(areas) else np.array([])
-    for i, j, lo, hi in raw:
-        taken = claimed.setdefault(j, [])
+    for i, seg, lo, hi in raw:
+        k = int(seg)
+        taken = claimed.setdefault(k, [])
         left = _subtract((lo, hi), taken)
         if sum(b - a for a, b in left) < (hi - lo) - 1e-6:
             overlapped = True
         for a, b in left:
             if b - a > _EPS_KM:
                 taken.append((a, b))
-                rows.append((j, seg_section[j], a, b, names[i], str(agencies[i])))
+                rows.append((k, seg_section[k], a, b, names[i], str(agencies[i])))
     if overlapped:
         warnings.warn(
             "areas: polygons overlap on the line; each stretch goes to the area listed first",
@@ -471,15 +476,18 @@ def handover_points(runs: pd.DataFrame) -> pd.DataFrame:
                 }
             )
     columns = [
-        "section", "km_handover", "unassigned_km", "area_from", "area_to", "agency_from",
+        "section",
+        "km_handover",
+        "unassigned_km",
+        "area_from",
+        "area_to",
+        "agency_from",
         "agency_to",
     ]
     return pd.DataFrame(rows, columns=columns)
 
 
-def _overlap_km(
-    runs: pd.DataFrame, section: Any, lo: float, hi: float
-) -> dict[str, float]:
+def _overlap_km(runs: pd.DataFrame, section: Any, lo: float, hi: float) -> dict[str, float]:
     """Km of [lo, hi] of a section in each area."""
     out: dict[str, float] = {}
     same = runs[runs["section"] == section]
@@ -651,15 +659,27 @@ def responsibility(
     seams = _seams(handovers, gaps, high, seam_m / 1000.0, segments)
     served = _means_served(sensors, patrols, locate)
     table = _area_table(
-        runs, pieces, segments, gaps, seams, responders, served, post_area, services, sensors,
-        catalogue, locate,
+        runs,
+        pieces,
+        segments,
+        gaps,
+        seams,
+        responders,
+        served,
+        post_area,
+        services,
+        sensors,
+        catalogue,
+        locate,
     )
     coordination = _coordination(table, responders, seams, served, segments)
     lines = _area_lines(pieces, segments)
     polygons = areas[~(areas.geometry.isna() | areas.geometry.is_empty)]
     polygons = gpd.GeoDataFrame(
-        {"area": [_area_name(r) for r in polygons.itertuples(index=False)],
-         "agency": polygons["agency"].astype(str).to_numpy()},
+        {
+            "area": [_area_name(r) for r in polygons.itertuples(index=False)],
+            "agency": polygons["agency"].astype(str).to_numpy(),
+        },
         geometry=polygons.geometry.to_numpy(),
         crs="EPSG:4326",
     )
@@ -702,11 +722,11 @@ class _Locator:
         self.segments = segments
         self.pieces = pieces
         self.index = index
-        self.by_segment = {
-            int(j): group for j, group in pieces.groupby("segment", sort=False)
-        }
+        self.by_segment = {int(j): group for j, group in pieces.groupby("segment", sort=False)}
 
-    def km(self, lon: FloatArray, lat: FloatArray) -> tuple[NDArray[np.int64], FloatArray, FloatArray]:
+    def km(
+        self, lon: FloatArray, lat: FloatArray
+    ) -> tuple[NDArray[np.int64], FloatArray, FloatArray]:
         """Return nearest segment (-1: none), km along its section and distance, metres."""
         near = self.index.nearest(lon, lat, max_distance_m=math.inf)
         seg = near.line
@@ -731,7 +751,7 @@ class _Locator:
 
 
 def _post_areas(posts: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, locate: _Locator) -> list[str]:
-    """The area each post stands in (a polygon), else that of the nearest line."""
+    """Return the area each post stands in (a polygon), else that of the nearest line."""
     if len(posts) == 0:
         return []
     x = posts.geometry.x.to_numpy()
@@ -759,7 +779,7 @@ def _post_agencies(
 
 
 def _segment_area(segments: gpd.GeoDataFrame, pieces: pd.DataFrame) -> tuple[list[str], list[str]]:
-    """The area holding the largest part of each segment, and its agency."""
+    """Return the area holding the largest part of each segment, and its agency."""
     area = [""] * len(segments)
     agency = [""] * len(segments)
     if len(pieces):
@@ -809,18 +829,20 @@ def _responders(
         }
     )
     table["other_unit"] = (
-        (table["area"] != "") & (table["responder_post"] != "")
+        (table["area"] != "")
+        & (table["responder_post"] != "")
         & (table["responder_area"] != table["area"])
     )
     table["other_agency"] = (
-        (table["agency"] != "") & (table["responder_agency"] != "")
+        (table["agency"] != "")
+        & (table["responder_agency"] != "")
         & (table["responder_agency"] != table["agency"])
     )
     return table[list(RESPONDERS_COLUMNS)]
 
 
 def _high_risk_stretches(segments: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Runs of touching high or critical segments: section, km_from, km_to, geometry."""
+    """Return runs of touching high or critical segments (section, km_from, km_to, geometry)."""
     high = segments[segments["risk_class"].isin(["high", "critical"])]
     rows: list[list[Any]] = []
     for seg in high.sort_values(["section", "km_from"], kind="mergesort").itertuples(index=False):
@@ -867,9 +889,17 @@ def _seams(
             "agency_to": h.agency_to,
         }
         rows.append(
-            {**base, "kind": "handover", "km_from": h.km_handover, "km_to": h.km_handover,
-             "length_km": 0.0, "gap_id": math.nan, "lon": lon, "lat": lat,
-             "geometry": shapely.Point(lon, lat)}
+            {
+                **base,
+                "kind": "handover",
+                "km_from": h.km_handover,
+                "km_to": h.km_handover,
+                "length_km": 0.0,
+                "gap_id": math.nan,
+                "lon": lon,
+                "lat": lat,
+                "geometry": shapely.Point(lon, lat),
+            }
         )
         stretches = [("gap", g) for g in gaps.itertuples(index=False)]
         stretches += [("high_risk", s) for s in high.itertuples(index=False)]
@@ -878,15 +908,23 @@ def _seams(
                 continue
             if s.km_from - tol_km <= h.km_handover <= s.km_to + tol_km:
                 rows.append(
-                    {**base, "kind": kind, "km_from": s.km_from, "km_to": s.km_to,
-                     "length_km": s.km_to - s.km_from,
-                     "gap_id": float(s.gap_id) if kind == "gap" else math.nan,
-                     "lon": lon, "lat": lat, "geometry": s.geometry}
+                    {
+                        **base,
+                        "kind": kind,
+                        "km_from": s.km_from,
+                        "km_to": s.km_to,
+                        "length_km": s.km_to - s.km_from,
+                        "gap_id": float(s.gap_id) if kind == "gap" else math.nan,
+                        "lon": lon,
+                        "lat": lat,
+                        "geometry": s.geometry,
+                    }
                 )
     table = pd.DataFrame(rows, columns=[*SEAMS_COLUMNS, "geometry"])
     order = {"handover": 0, "gap": 1, "high_risk": 2}
     table = table.sort_values(
-        ["section", "km_handover", "kind"], key=lambda c: c.map(order) if c.name == "kind" else c,
+        ["section", "km_handover", "kind"],
+        key=lambda c: c.map(order) if c.name == "kind" else c,
         kind="mergesort",
     )
     return table.reset_index(drop=True)
@@ -895,7 +933,7 @@ def _seams(
 def _means_served(
     sensors: gpd.GeoDataFrame, patrols: gpd.GeoDataFrame, locate: _Locator
 ) -> dict[str, Any]:
-    """Areas each sensor's range reaches, each route's share nearest each area, sensors' area."""
+    """Return the areas each sensor reaches and stands in, and each route's share per area."""
     sensor_areas: list[set[str]] = []
     sensor_home: list[str] = []
     if len(sensors):
@@ -904,7 +942,7 @@ def _means_served(
         sensor_home = locate.areas_of(x, y)
         rng = sensors["range_m"].to_numpy(dtype=float)
         for k in range(len(sensors)):
-            point, seg, _dist, along = locate.index.pairs(x[k : k + 1], y[k : k + 1], rng[k])
+            _point, seg, _dist, along = locate.index.pairs(x[k : k + 1], y[k : k + 1], rng[k])
             reached: set[str] = set()
             frm = locate.segments["km_from"].to_numpy(dtype=float)
             to = locate.segments["km_to"].to_numpy(dtype=float)
@@ -984,6 +1022,7 @@ def _area_table(
     gap_seams = seams[seams["kind"] == "gap"]
     rows = []
     for name in names:
+
         def touches(table: pd.DataFrame, name: str = name) -> pd.DataFrame:
             return table[(table["area_from"] == name) | (table["area_to"] == name)]
 
@@ -1025,11 +1064,12 @@ def _coordination(
 ) -> pd.DataFrame:
     agency_of = dict(zip(table["area"], table["agency"], strict=True))
     agencies = sorted(
-        {a for a in table["agency"] if a}
-        | {a for a in responders["responder_agency"] if a}
+        {a for a in table["agency"] if a} | {a for a in responders["responder_agency"] if a}
     )
-    pairs = {(a, b): {"response_km": 0.0, "handovers": 0, "seam_gap_km": 0.0, "shared_means": 0}
-             for a, b in itertools.combinations_with_replacement(agencies, 2)}
+    pairs = {
+        (a, b): {"response_km": 0.0, "handovers": 0, "seam_gap_km": 0.0, "shared_means": 0}
+        for a, b in itertools.combinations_with_replacement(agencies, 2)
+    }
 
     def key(a: str, b: str) -> tuple[str, str] | None:
         if not a or not b:
@@ -1067,7 +1107,7 @@ def _coordination(
 
 
 def _area_lines(pieces: pd.DataFrame, segments: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The line of each area run, for the map."""
+    """Return the line of each area run, for the map."""
     runs: list[list[Any]] = []
     lines = segments.geometry.to_numpy()
     frm = segments["km_from"].to_numpy(dtype=float)
@@ -1076,18 +1116,24 @@ def _area_lines(pieces: pd.DataFrame, segments: gpd.GeoDataFrame) -> gpd.GeoData
         j = int(piece.segment)
         span = max(to[j] - frm[j], 1e-12)
         part = substring(
-            lines[j], (piece.km_from - frm[j]) / span, (piece.km_to - frm[j]) / span,
+            lines[j],
+            (piece.km_from - frm[j]) / span,
+            (piece.km_to - frm[j]) / span,
             normalized=True,
         )
         last = runs[-1] if runs else None
         if (
-            last is not None and last[0] == piece.section and last[3] == piece.area
+            last is not None
+            and last[0] == piece.section
+            and last[3] == piece.area
             and piece.km_from - last[2] < 1e-6
         ):
             last[2] = piece.km_to
             last[5].append(part)
         else:
-            runs.append([piece.section, piece.km_from, piece.km_to, piece.area, piece.agency, [part]])
+            runs.append(
+                [piece.section, piece.km_from, piece.km_to, piece.area, piece.agency, [part]]
+            )
     return gpd.GeoDataFrame(
         {
             "section": [r[0] for r in runs],

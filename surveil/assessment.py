@@ -28,7 +28,6 @@ from surveil.errors import InputError, InputWarning, ScenarioError
 from surveil.gaps import find_gaps
 from surveil.needs import needs_totals, size_needs
 from surveil.scenario import Scenario
-from surveil.services import ServiceRules, route_services
 from surveil.segments import (
     TargetPoints,
     orient_border,
@@ -37,6 +36,7 @@ from surveil.segments import (
     sample_targets,
     segment_border,
 )
+from surveil.services import ServiceRules, route_services
 
 if TYPE_CHECKING:
     import folium

@@ -494,7 +494,8 @@ PARAMETER_MEANINGS: Mapping[str, tuple[str, str]] = {
     ),
     "patrol_staff_fte": (
         "Staff the patrols have, FTE, for the visits a day it allows (empty: none)",
-        "Личный состав нарядов, штатных единиц, для расчёта возможного числа проверок (пусто — нет)",
+        "Личный состав нарядов, штатных единиц, для расчёта возможного числа проверок "
+        "(пусто — нет)",
     ),
     "seam_m": (
         "Gaps and high-risk stretches this close to an area boundary lie at a seam, m",

@@ -326,7 +326,9 @@ def _size_patrol(
     return {"units": units, "layers": math.nan, "visits_per_day": visits, "staff_fte": staff}
 
 
-def _costs(units: int, means: Mapping[str, Any], staff_fte: float | None = None) -> dict[str, float]:
+def _costs(
+    units: int, means: Mapping[str, Any], staff_fte: float | None = None
+) -> dict[str, float]:
     capex = units * means["capex_eur"]
     opex = units * means["opex_eur_per_year"]
     return {

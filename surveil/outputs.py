@@ -438,7 +438,9 @@ def _write_all(
     areas = assessment.responsibility
     if areas is not None:
         for name, table in zip(
-            AREA_FILES, (areas.areas, areas.seams, areas.responders, areas.coordination), strict=True
+            AREA_FILES,
+            (areas.areas, areas.seams, areas.responders, areas.coordination),
+            strict=True,
         ):
             table_csv(table, folder / name)
     write_needs_xlsx(

@@ -185,7 +185,7 @@ def route_fte(shifts: Any, team: Any, staff_availability: float) -> Any:
 def visits_for_fte(
     fte: float, length_km: float, speed_kmh: float, team: float, rules: ServiceRules
 ) -> float:
-    r"""Return the visits a day that ``fte`` staff give one route (the inverse of :func:`route_fte`).
+    r"""Return the visits a day that ``fte`` staff give one route (inverse of :func:`route_fte`).
 
     .. math:: V = \frac{F\,a\,s\,h}{n\,L}
 

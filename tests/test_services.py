@@ -91,8 +91,13 @@ def test_pure_rules_by_hand():
 
 def test_a_visit_longer_than_a_shift_is_flagged():
     long = gpd.GeoDataFrame(
-        {"id": ["L"], "mode": ["foot"], "window": ["night"], "agency": [""],
-         "visits_per_day": [1.0]},
+        {
+            "id": ["L"],
+            "mode": ["foot"],
+            "window": ["night"],
+            "agency": [""],
+            "visits_per_day": [1.0],
+        },
         geometry=[shapely.LineString([(70.0, 40.0), (70.0, 40.3)])],  # 33.3 km: 11.1 h on foot
         crs=4326,
     )
@@ -133,7 +138,12 @@ def test_scenario_parameters_override_speed_shift_and_team():
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("foot_team", 1.5), ("shift_h", 30.0), ("vehicle_speed_kmh", 0.0), ("staff_availability", 0.0)],
+    [
+        ("foot_team", 1.5),
+        ("shift_h", 30.0),
+        ("vehicle_speed_kmh", 0.0),
+        ("staff_availability", 0.0),
+    ],
 )
 def test_bad_service_parameters_are_refused_by_name(name, value):
     with pytest.raises(ScenarioError) as err:
@@ -143,8 +153,15 @@ def test_bad_service_parameters_are_refused_by_name(name, value):
 
 def gap(length_km: float) -> pd.DataFrame:
     return pd.DataFrame(
-        {"gap_id": [1], "section": ["A"], "km_from": [0.0], "km_to": [length_km],
-         "length_km": [length_km], "mean_p_detect": [0.0], "priority": [1]}
+        {
+            "gap_id": [1],
+            "section": ["A"],
+            "km_from": [0.0],
+            "km_to": [length_km],
+            "length_km": [length_km],
+            "mean_p_detect": [0.0],
+            "priority": [1],
+        }
     )
 
 
@@ -184,8 +201,11 @@ def test_demo_patrol_fte_is_the_sum_of_its_routes(demo):
     assert len(services) == len(demo.scenario.patrols) == 15
     assert demo.summary["patrol_fte"] == pytest.approx(services["fte"].sum())
     expected = [
-        geodesic_km(g) * v / ({"foot": 2.5, "vehicle": 10.0, "horse": 5.0}[m] * 8.0)
-        * {"foot": 2.0, "vehicle": 3.0, "horse": 2.0}[m] / 0.625
+        geodesic_km(g)
+        * v
+        / ({"foot": 2.5, "vehicle": 10.0, "horse": 5.0}[m] * 8.0)
+        * {"foot": 2.0, "vehicle": 3.0, "horse": 2.0}[m]
+        / 0.625
         for g, v, m in zip(
             demo.scenario.patrols.geometry,
             demo.scenario.patrols["visits_per_day"],
