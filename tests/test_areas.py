@@ -242,3 +242,33 @@ def test_area_outputs_are_written(split, tmp_path):
     assert seams["kind"].tolist() == ["handover", "gap"]
     assert (tmp_path / "out" / "responders.csv").is_file()
     assert (tmp_path / "out" / "services.csv").is_file()
+
+
+def test_map_draws_areas_seams_and_handovers_with_legend(split):
+    for lang, words in (
+        ("en", ("Responsibility areas", "Handover point", "Responsibility area: U1")),
+        ("ru", ("Участки ответственности", "Точка стыка участков", "Участок ответственности: U2")),
+    ):
+        page = split.map(lang=lang).get_root().render()
+        for word in words:
+            assert word in page
+        assert page.count("sv-handover") >= 2  # the marker and its legend row
+
+
+def test_report_has_the_area_and_services_sections(split):
+    from surveil.report import report_data, report_html
+
+    page = report_html(report_data(split, {"parameters": {}}), lang="ru")
+    part = page.split('id="rep_areas"')[1]
+    assert "U1" in part and "Взаимодействие ведомств" in part
+    assert "10\xa0%" in part  # one of ten segments answered by the other agency
+
+
+def test_areas_survive_writing_the_scenario_files(split, tmp_path):
+    from surveil.scenario import load_scenario
+    from surveil.synthetic import write_scenario_files
+
+    toml = write_scenario_files(split.scenario, tmp_path / "copy")
+    again = load_scenario(toml)
+    cols = ["section", "km_from", "km_to", "unit", "agency"]
+    assert again.areas[cols].values.tolist() == split.scenario.areas[cols].values.tolist()
