@@ -525,9 +525,13 @@ def response_times(
         return np.full((n, m), np.inf)
     points = geodesy.ecef(lon, lat)
     post_xyz = geodesy.ecef(posts.geometry.x.to_numpy(), posts.geometry.y.to_numpy())
-    dist = np.linalg.norm(points[:, None, :] - post_xyz[None, :, :], axis=2)
     speed_m_per_h = posts["reaction_speed_kmh"].to_numpy(dtype=float) * 1000.0
-    return np.asarray(dist * detour_factor / speed_m_per_h[None, :], dtype=float)
+    hours = np.empty((n, m))
+    step = max(1, 2_000_000 // m)  # rows at a time, to keep the (rows, posts, 3) block small
+    for lo in range(0, n, step):
+        block = points[lo : lo + step, None, :] - post_xyz[None, :, :]
+        hours[lo : lo + step] = np.linalg.norm(block, axis=2) * detour_factor / speed_m_per_h
+    return hours
 
 
 def fastest_responder(hours: FloatArray) -> tuple[NDArray[np.int64], FloatArray]:
@@ -716,38 +720,55 @@ def _share(flags: pd.Series) -> float | None:
 
 
 class _Locator:
-    """Find the segment, km and area of the line nearest to points."""
+    """Find the segment, km and area of the line nearest to points (vectorised)."""
 
     def __init__(self, segments: gpd.GeoDataFrame, pieces: pd.DataFrame, index: Any) -> None:
         self.segments = segments
-        self.pieces = pieces
         self.index = index
-        self.by_segment = {int(j): group for j, group in pieces.groupby("segment", sort=False)}
+        self._from = segments["km_from"].to_numpy(dtype=float)
+        self._to = segments["km_to"].to_numpy(dtype=float)
+        self._length = np.maximum(segments["length_m"].to_numpy(dtype=float), 1e-9)
+        ordered = pieces.sort_values(["segment", "km_from"], kind="mergesort")
+        self._seg = ordered["segment"].to_numpy(dtype=np.int64)
+        self._lo = ordered["km_from"].to_numpy(dtype=float)
+        self._hi = ordered["km_to"].to_numpy(dtype=float)
+        self._name = ordered["area"].astype(str).to_numpy()
+        self._key = self._position(self._seg, self._lo)
 
-    def km(
-        self, lon: FloatArray, lat: FloatArray
-    ) -> tuple[NDArray[np.int64], FloatArray, FloatArray]:
-        """Return nearest segment (-1: none), km along its section and distance, metres."""
+    def _position(self, seg: NDArray[np.int64], km: FloatArray) -> FloatArray:
+        """Sort key of a km within its segment: segment + fraction in [0, 1)."""
+        span = np.maximum(self._to[seg] - self._from[seg], 1e-12)
+        return seg + np.clip((km - self._from[seg]) / span, 0.0, 1.0) * 0.999999
+
+    def chainage(self, seg: NDArray[np.int64], along_m: FloatArray) -> FloatArray:
+        """Return the km of points ``along_m`` metres into segments ``seg``."""
+        return self._from[seg] + along_m / self._length[seg] * (self._to[seg] - self._from[seg])
+
+    def area_at(self, seg: NDArray[np.int64], km: FloatArray) -> NDArray[np.str_]:
+        """Return the area at each (segment, km), ``""`` where none (or ``seg < 0``)."""
+        seg = np.asarray(seg, dtype=np.int64)
+        out = np.full(seg.size, "", dtype=object)
+        ok = seg >= 0
+        if not ok.any() or self._seg.size == 0:
+            return out.astype(str)
+        key = self._position(seg[ok], np.asarray(km, dtype=float)[ok])
+        i = np.searchsorted(self._key, key + 1e-12, side="right") - 1
+        hit = i >= 0
+        j = np.where(hit, i, 0)
+        hit &= (self._seg[j] == seg[ok]) & (np.asarray(km)[ok] <= self._hi[j] + 1e-9)
+        found = np.full(key.size, "", dtype=object)
+        found[hit] = self._name[j[hit]]
+        out[ok] = found
+        return out.astype(str)
+
+    def areas_of(self, lon: FloatArray, lat: FloatArray) -> NDArray[np.str_]:
+        """Return the area of the line nearest to each point."""
         near = self.index.nearest(lon, lat, max_distance_m=math.inf)
         seg = near.line
         km = np.full(seg.size, np.nan)
         ok = seg >= 0
-        frm = self.segments["km_from"].to_numpy(dtype=float)
-        to = self.segments["km_to"].to_numpy(dtype=float)
-        length = np.maximum(self.segments["length_m"].to_numpy(dtype=float), 1e-9)
-        km[ok] = frm[seg[ok]] + near.along_m[ok] / length[seg[ok]] * (to[seg[ok]] - frm[seg[ok]])
-        return seg, km, near.distance_m
-
-    def area_at(self, segment: int, km: float) -> str:
-        group = self.by_segment.get(int(segment))
-        if group is None:
-            return ""
-        inside = group[(group["km_from"] <= km + 1e-9) & (group["km_to"] >= km - 1e-9)]
-        return str(inside["area"].iloc[0]) if len(inside) else ""
-
-    def areas_of(self, lon: FloatArray, lat: FloatArray) -> list[str]:
-        seg, km, _ = self.km(lon, lat)
-        return [self.area_at(s, k) if s >= 0 else "" for s, k in zip(seg, km, strict=True)]
+        km[ok] = self.chainage(seg[ok], near.along_m[ok])
+        return self.area_at(seg, km)
 
 
 def _post_areas(posts: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, locate: _Locator) -> list[str]:
@@ -756,7 +777,7 @@ def _post_areas(posts: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, locate: _Locat
         return []
     x = posts.geometry.x.to_numpy()
     y = posts.geometry.y.to_numpy()
-    out = locate.areas_of(x, y)
+    out = [str(a) for a in locate.areas_of(x, y)]
     polygons = [
         (_area_name(r), r.geometry)
         for r in areas.itertuples(index=False)
@@ -878,6 +899,10 @@ def _seams(
     segments: gpd.GeoDataFrame,
 ) -> pd.DataFrame:
     rows = []
+    by_section: dict[Any, list[tuple[str, Any]]] = {}
+    for kind, table in (("gap", gaps), ("high_risk", high)):
+        for stretch in table.itertuples(index=False):
+            by_section.setdefault(stretch.section, []).append((kind, stretch))
     for h in handovers.itertuples(index=False):
         lon, lat = _point_at(segments, h.section, h.km_handover)
         base = {
@@ -901,11 +926,7 @@ def _seams(
                 "geometry": shapely.Point(lon, lat),
             }
         )
-        stretches = [("gap", g) for g in gaps.itertuples(index=False)]
-        stretches += [("high_risk", s) for s in high.itertuples(index=False)]
-        for kind, s in stretches:
-            if s.section != h.section:
-                continue
+        for kind, s in by_section.get(h.section, ()):
             if s.km_from - tol_km <= h.km_handover <= s.km_to + tol_km:
                 rows.append(
                     {
@@ -934,25 +955,20 @@ def _means_served(
     sensors: gpd.GeoDataFrame, patrols: gpd.GeoDataFrame, locate: _Locator
 ) -> dict[str, Any]:
     """Return the areas each sensor reaches and stands in, and each route's share per area."""
-    sensor_areas: list[set[str]] = []
+    sensor_areas: list[set[str]] = [set() for _ in range(len(sensors))]
     sensor_home: list[str] = []
     if len(sensors):
         x = sensors.geometry.x.to_numpy()
         y = sensors.geometry.y.to_numpy()
-        sensor_home = locate.areas_of(x, y)
+        sensor_home = [str(a) for a in locate.areas_of(x, y)]
         rng = sensors["range_m"].to_numpy(dtype=float)
-        for k in range(len(sensors)):
-            _point, seg, _dist, along = locate.index.pairs(x[k : k + 1], y[k : k + 1], rng[k])
-            reached: set[str] = set()
-            frm = locate.segments["km_from"].to_numpy(dtype=float)
-            to = locate.segments["km_to"].to_numpy(dtype=float)
-            length = np.maximum(locate.segments["length_m"].to_numpy(dtype=float), 1e-9)
-            for j, s in zip(seg, along, strict=True):
-                km = frm[j] + s / length[j] * (to[j] - frm[j])
-                name = locate.area_at(int(j), km)
-                if name:
-                    reached.add(name)
-            sensor_areas.append(reached)
+        point, seg, dist, along = locate.index.pairs(x, y, float(rng.max()))
+        near = dist <= rng[point]
+        point, seg, along = point[near], seg[near], along[near]
+        names = locate.area_at(seg, locate.chainage(seg, along))
+        for k, name in set(zip(point.tolist(), names.tolist(), strict=True)):
+            if name:
+                sensor_areas[k].add(name)
     route_share: list[dict[str, float]] = []
     for geom in patrols.geometry:
         lon_all: list[FloatArray] = []
@@ -965,10 +981,14 @@ def _means_served(
                 lo, la = xy[:, 0], xy[:, 1]
             lon_all.append(lo)
             lat_all.append(la)
-        names = locate.areas_of(np.concatenate(lon_all), np.concatenate(lat_all)) if lon_all else []
-        counts = pd.Series([n for n in names if n]).value_counts() if names else pd.Series([])
-        total = len(names)
-        route_share.append({str(a): float(c) / total for a, c in counts.items()} if total else {})
+        if not lon_all:
+            route_share.append({})
+            continue
+        names = locate.areas_of(np.concatenate(lon_all), np.concatenate(lat_all))
+        found, counts = np.unique(names[names != ""], return_counts=True)
+        route_share.append(
+            {str(a): float(c) / names.size for a, c in zip(found, counts, strict=True)}
+        )
     return {"sensor_areas": sensor_areas, "sensor_home": sensor_home, "route_share": route_share}
 
 
