@@ -653,7 +653,7 @@ def responsibility(
     runs = area_runs(pieces)
     handovers = handover_points(runs)
     index = geodesy.LineIndex(
-        [tuple(shapely.get_coordinates(g).T) for g in segments.geometry], max_edge_m=100.0
+        [tuple(shapely.get_coordinates(g).T) for g in segments.geometry], max_edge_m=250.0
     )
     locate = _Locator(segments, pieces, index)
     post_area = _post_areas(posts, areas, locate)
@@ -969,10 +969,10 @@ def _means_served(
         for k, name in set(zip(point.tolist(), names.tolist(), strict=True)):
             if name:
                 sensor_areas[k].add(name)
-    route_share: list[dict[str, float]] = []
-    for geom in patrols.geometry:
-        lon_all: list[FloatArray] = []
-        lat_all: list[FloatArray] = []
+    lon_all: list[FloatArray] = []
+    lat_all: list[FloatArray] = []
+    route_of: list[NDArray[np.int64]] = []
+    for r, geom in enumerate(patrols.geometry):
         for part in shapely.get_parts(geom):
             xy = shapely.get_coordinates(part)
             if len(xy) >= 2:
@@ -981,14 +981,19 @@ def _means_served(
                 lo, la = xy[:, 0], xy[:, 1]
             lon_all.append(lo)
             lat_all.append(la)
-        if not lon_all:
-            route_share.append({})
-            continue
+            route_of.append(np.full(lo.size, r, dtype=np.int64))
+    route_share: list[dict[str, float]] = [{} for _ in range(len(patrols))]
+    if lon_all:
         names = locate.areas_of(np.concatenate(lon_all), np.concatenate(lat_all))
-        found, counts = np.unique(names[names != ""], return_counts=True)
-        route_share.append(
-            {str(a): float(c) / names.size for a, c in zip(found, counts, strict=True)}
+        route = np.concatenate(route_of)
+        total = np.bincount(route, minlength=len(patrols))
+        named = names != ""
+        pairs, counts = np.unique(
+            np.stack([route[named].astype(str), names[named]]), axis=1, return_counts=True
         )
+        for (r_text, name), count in zip(pairs.T, counts, strict=True):
+            r = int(r_text)
+            route_share[r][str(name)] = float(count) / float(total[r])
     return {"sensor_areas": sensor_areas, "sensor_home": sensor_home, "route_share": route_share}
 
 
