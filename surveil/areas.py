@@ -581,6 +581,10 @@ class Responsibility:
         ``agency``, ``km_from``, ``km_to``.
     polygons
         Map layer: the area polygons given (empty for chainage ranges).
+    summary
+        Key figures: ``areas``, ``agencies``, ``area_km``, ``unassigned_km``,
+        ``handovers``, ``seam_gaps``, ``seam_high_risk``,
+        ``cross_unit_response_share``, ``cross_agency_response_share``.
     """
 
     areas: pd.DataFrame
@@ -663,18 +667,12 @@ def responsibility(
     seams = _seams(handovers, gaps, high, seam_m / 1000.0, segments)
     served = _means_served(sensors, patrols, locate)
     table = _area_table(
-        runs,
-        pieces,
-        segments,
-        gaps,
+        areas,
+        _line_figures(pieces, runs, segments, gaps),
+        _means_figures(served, sensors, services, catalogue),
         seams,
         responders,
-        served,
         post_area,
-        services,
-        sensors,
-        catalogue,
-        locate,
     )
     coordination = _coordination(table, responders, seams, served, segments)
     lines = _area_lines(pieces, segments)
@@ -692,14 +690,19 @@ def responsibility(
     with_agency = in_area[(in_area["agency"] != "") & (in_area["responder_agency"] != "")]
     summary = {
         "areas": len(table),
-        "agencies": int(table["agency"].replace("", np.nan).nunique()),
+        "agencies": len({a for a in table["agency"] if a}),
         "area_km": float(table["km"].sum()),
-        "unassigned_km": float(
-            segments["length_m"].sum() / 1000.0 - (pieces["km_to"] - pieces["km_from"]).sum()
+        "unassigned_km": max(
+            0.0,
+            float(
+                segments["length_m"].sum() / 1000.0 - (pieces["km_to"] - pieces["km_from"]).sum()
+            ),
         ),
         "handovers": len(handovers),
-        "seam_gaps": int((seams["kind"] == "gap").sum()),
-        "seam_high_risk": int((seams["kind"] == "high_risk").sum()),
+        "seam_gaps": int(seams.loc[seams["kind"] == "gap", "gap_id"].nunique()),
+        "seam_high_risk": len(
+            seams.loc[seams["kind"] == "high_risk", ["section", "km_from"]].drop_duplicates()
+        ),
         "cross_unit_response_share": _share(in_area["other_unit"]),
         "cross_agency_response_share": _share(with_agency["other_agency"]),
     }
@@ -997,87 +1000,108 @@ def _means_served(
     return {"sensor_areas": sensor_areas, "sensor_home": sensor_home, "route_share": route_share}
 
 
-def _area_table(
-    runs: pd.DataFrame,
-    pieces: pd.DataFrame,
-    segments: gpd.GeoDataFrame,
-    gaps: pd.DataFrame,
-    seams: pd.DataFrame,
-    responders: pd.DataFrame,
-    served: Mapping[str, Any],
-    post_area: list[str],
-    services: pd.DataFrame,
-    sensors: gpd.GeoDataFrame,
-    catalogue: pd.DataFrame,
-    locate: _Locator,
+def _line_figures(
+    pieces: pd.DataFrame, runs: pd.DataFrame, segments: gpd.GeoDataFrame, gaps: pd.DataFrame
 ) -> pd.DataFrame:
-    names = list(dict.fromkeys(pieces["area"]))
-    agency = dict(zip(pieces["area"], pieces["agency"], strict=True))
-    km = (pieces["km_to"] - pieces["km_from"]).groupby(pieces["area"]).sum()
+    """Return per area: ``km``, ``gap_km``, ``gaps`` and ``high_risk_km`` (index: area)."""
+    length = pieces["km_to"] - pieces["km_from"]
     high_seg = segments["risk_class"].isin(["high", "critical"]).to_numpy()
-    in_high = pieces["segment"].map(lambda j: bool(high_seg[int(j)])).astype(bool)
-    high_km = (pieces["km_to"] - pieces["km_from"])[in_high].groupby(pieces["area"][in_high]).sum()
+    in_high = high_seg[pieces["segment"].to_numpy(dtype=np.int64)]
     gap_km: dict[str, float] = {}
     gap_count: dict[str, int] = {}
     for gap in gaps.itertuples(index=False):
         for name, part in _overlap_km(runs, gap.section, gap.km_from, gap.km_to).items():
             gap_km[name] = gap_km.get(name, 0.0) + part
             gap_count[name] = gap_count.get(name, 0) + 1
+    return pd.DataFrame(
+        {
+            "km": length.groupby(pieces["area"]).sum(),
+            "gap_km": pd.Series(gap_km, dtype=float),
+            "gaps": pd.Series(gap_count, dtype=float),
+            "high_risk_km": length[in_high].groupby(pieces["area"][in_high]).sum(),
+        }
+    )
+
+
+def _means_figures(
+    served: Mapping[str, Any],
+    sensors: gpd.GeoDataFrame,
+    services: pd.DataFrame,
+    catalogue: pd.DataFrame,
+) -> pd.DataFrame:
+    """Return per area: ``sensors``, ``patrol_routes``, ``patrol_fte``, ``sensor_fte``."""
     staff_per_type = dict(
         zip(catalogue["type"].astype(str), catalogue["staff_fte"].astype(float), strict=True)
     )
-    sensor_fte: dict[str, float] = {}
-    for home, kind in zip(
-        served["sensor_home"], sensors["type"].astype(str) if len(sensors) else [], strict=True
+    figures: dict[str, dict[str, float]] = {}
+
+    def add(name: str, column: str, value: float) -> None:
+        row = figures.setdefault(name, {})
+        row[column] = row.get(column, 0.0) + value
+
+    kinds = sensors["type"].astype(str).tolist() if len(sensors) else []
+    for home, kind, reached in zip(
+        served["sensor_home"], kinds, served["sensor_areas"], strict=True
     ):
         if home:
-            sensor_fte[home] = sensor_fte.get(home, 0.0) + staff_per_type.get(kind, 0.0)
+            add(home, "sensor_fte", staff_per_type.get(kind, 0.0))
+        for name in reached:
+            add(name, "sensors", 1.0)
     route_fte = services["fte"].to_numpy(dtype=float) if len(services) else np.zeros(0)
-    patrol_fte: dict[str, float] = {}
-    routes: dict[str, int] = {}
     for fte, share in zip(route_fte, served["route_share"], strict=True):
         for name, part in share.items():
-            patrol_fte[name] = patrol_fte.get(name, 0.0) + fte * part
-            routes[name] = routes.get(name, 0) + 1
-    n_sensors: dict[str, int] = {}
-    for reached in served["sensor_areas"]:
-        for name in reached:
-            n_sensors[name] = n_sensors.get(name, 0) + 1
+            add(name, "patrol_fte", fte * part)
+            add(name, "patrol_routes", 1.0)
+    columns = ["sensors", "patrol_routes", "patrol_fte", "sensor_fte"]
+    return pd.DataFrame.from_dict(figures, orient="index").reindex(columns=columns)
+
+
+def _area_table(
+    areas: gpd.GeoDataFrame,
+    line: pd.DataFrame,
+    means: pd.DataFrame,
+    seams: pd.DataFrame,
+    responders: pd.DataFrame,
+    post_area: list[str],
+) -> pd.DataFrame:
+    """Return ``areas.csv``: every area of the layer, in its order (0 km if off the line)."""
+    names = list(dict.fromkeys(_area_name(r) for r in areas.itertuples(index=False)))
+    agency = {_area_name(r): str(r.agency) for r in areas.itertuples(index=False)}
+    off_line = [n for n in names if n not in line.index]
+    if off_line:
+        warnings.warn(
+            f"areas: {', '.join(off_line[:5])}{' ...' if len(off_line) > 5 else ''} "
+            "reach no part of the border line; they count 0 km",
+            InputWarning,
+            stacklevel=3,
+        )
+    table = pd.concat([line, means], axis=1).reindex(names).fillna(0.0)
+    table.index.name = "area"
+    table = table.reset_index()
+    table.insert(1, "agency", [agency[n] for n in names])
+    table["covered_km"] = (table["km"] - table["gap_km"]).clip(lower=0.0)
+    table["posts"] = [sum(1 for a in post_area if a == n) for n in names]
+    table["staff_fte"] = table["patrol_fte"] + table["sensor_fte"]
     handover_seams = seams[seams["kind"] == "handover"]
     gap_seams = seams[seams["kind"] == "gap"]
-    rows = []
-    for name in names:
 
-        def touches(table: pd.DataFrame, name: str = name) -> pd.DataFrame:
-            return table[(table["area_from"] == name) | (table["area_to"] == name)]
+    def touching(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+        return frame[(frame["area_from"] == name) | (frame["area_to"] == name)]
 
-        seam_gaps = touches(gap_seams).drop_duplicates("gap_id")
-        in_area = responders[responders["area"] == name]
-        total = float(km.get(name, 0.0))
-        gap_here = float(gap_km.get(name, 0.0))
-        rows.append(
-            {
-                "area": name,
-                "agency": agency[name],
-                "km": total,
-                "covered_km": max(0.0, total - gap_here),
-                "gap_km": gap_here,
-                "gaps": int(gap_count.get(name, 0)),
-                "high_risk_km": float(high_km.get(name, 0.0)),
-                "sensors": int(n_sensors.get(name, 0)),
-                "patrol_routes": int(routes.get(name, 0)),
-                "posts": int(sum(1 for a in post_area if a == name)),
-                "patrol_fte": float(patrol_fte.get(name, 0.0)),
-                "sensor_fte": float(sensor_fte.get(name, 0.0)),
-                "staff_fte": float(patrol_fte.get(name, 0.0) + sensor_fte.get(name, 0.0)),
-                "handovers": len(touches(handover_seams)),
-                "seam_gaps": len(seam_gaps),
-                "seam_gap_km": float(seam_gaps["length_km"].sum()),
-                "segments_answered_by_other_unit": int(in_area["other_unit"].sum()),
-                "segments_answered_by_other_agency": int(in_area["other_agency"].sum()),
-            }
-        )
-    return pd.DataFrame(rows, columns=list(AREAS_COLUMNS))
+    seam_gaps = [touching(gap_seams, n).drop_duplicates("gap_id") for n in names]
+    table["handovers"] = [len(touching(handover_seams, n)) for n in names]
+    table["seam_gaps"] = [len(g) for g in seam_gaps]
+    table["seam_gap_km"] = [float(g["length_km"].sum()) for g in seam_gaps]
+    by_area = responders.groupby("area")
+    table["segments_answered_by_other_unit"] = [
+        int(by_area["other_unit"].sum().get(n, 0)) for n in names
+    ]
+    table["segments_answered_by_other_agency"] = [
+        int(by_area["other_agency"].sum().get(n, 0)) for n in names
+    ]
+    integers = ["gaps", "sensors", "patrol_routes", "posts", "handovers", "seam_gaps"]
+    table[integers] = table[integers].astype("int64")
+    return table[list(AREAS_COLUMNS)]
 
 
 def _coordination(

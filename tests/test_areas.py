@@ -272,3 +272,23 @@ def test_areas_survive_writing_the_scenario_files(split, tmp_path):
     again = load_scenario(toml)
     cols = ["section", "km_from", "km_to", "unit", "agency"]
     assert again.areas[cols].values.tolist() == split.scenario.areas[cols].values.tolist()
+
+
+def test_an_area_off_the_line_is_listed_with_0_km_and_a_warning():
+    from surveil.errors import InputWarning
+
+    split_lon = along(4.2)[0]
+    polygons = gpd.GeoDataFrame(
+        {"unit": ["U1", "U2", "Far"], "agency": ["X", "Y", "Y"]},
+        geometry=[
+            shapely.box(69.9, 39.9, split_lon, 40.1),
+            shapely.box(split_lon, 39.9, 70.3, 40.1),
+            shapely.box(70.0, 39.5, 70.1, 39.6),  # 45 km south of the line
+        ],
+        crs=4326,
+    )
+    with pytest.warns(InputWarning, match="Far reach no part of the border line"):
+        result = assess(scenario(polygons)).responsibility
+    far = result.areas.set_index("area").loc["Far"]
+    assert far["km"] == 0.0 and far["gap_km"] == 0.0 and far["posts"] == 0
+    assert result.areas["area"].tolist() == ["U1", "U2", "Far"]
