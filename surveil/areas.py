@@ -1134,13 +1134,15 @@ def _coordination(
             k = key(row.agency, row.responder_agency)
             if k is not None:
                 pairs[k]["response_km"] += float(km)
+    counted: set[tuple[tuple[str, str], float]] = set()  # a gap at two handovers counts once
     for row in seams.itertuples(index=False):
         k = key(row.agency_from, row.agency_to)
         if k is None:
             continue
         if row.kind == "handover":
             pairs[k]["handovers"] += 1
-        elif row.kind == "gap":
+        elif row.kind == "gap" and (k, row.gap_id) not in counted:
+            counted.add((k, row.gap_id))
             pairs[k]["seam_gap_km"] += float(row.length_km)
     served_sets = list(served["sensor_areas"]) + [set(s) for s in served["route_share"]]
     for names in served_sets:
