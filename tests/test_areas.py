@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from pathlib import Path
 
@@ -10,6 +11,8 @@ import numpy as np
 import pytest
 import shapely
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pyproj import Geod
 
 from surveil.areas import fastest_responder, response_times
@@ -292,3 +295,32 @@ def test_an_area_off_the_line_is_listed_with_0_km_and_a_warning():
     far = result.areas.set_index("area").loc["Far"]
     assert far["km"] == 0.0 and far["gap_km"] == 0.0 and far["posts"] == 0
     assert result.areas["area"].tolist() == ["U1", "U2", "Far"]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    segment_m=st.floats(200.0, 3000.0),
+    cuts=st.lists(st.floats(0.1, 9.9), min_size=1, max_size=4, unique=True),
+)
+def test_area_km_are_the_ranges_whatever_the_segment_length(segment_m, cuts):
+    from surveil.areas import area_pieces
+
+    segments = segment_border(border(), segment_m=segment_m)
+    marks = [0.0, *sorted(cuts), 10.0]
+    ranges = gpd.GeoDataFrame(
+        {
+            "unit": [f"U{i}" for i in range(len(marks) - 1)],
+            "agency": ["X"] * (len(marks) - 1),
+            "section": ["A"] * (len(marks) - 1),
+            "km_from": marks[:-1],
+            "km_to": marks[1:],
+            "source_row": range(1, len(marks)),
+        },
+        geometry=[None] * (len(marks) - 1),
+        crs=4326,
+    )
+    pieces = area_pieces(segments, ranges)
+    km = (pieces["km_to"] - pieces["km_from"]).groupby(pieces["area"]).sum()
+    for i, (lo, hi) in enumerate(itertools.pairwise(marks)):
+        assert km[f"U{i}"] == pytest.approx(hi - lo, abs=1e-9)
+    assert km.sum() == pytest.approx(segments["length_m"].sum() / 1000.0, abs=1e-6)
