@@ -324,3 +324,22 @@ def test_area_km_are_the_ranges_whatever_the_segment_length(segment_m, cuts):
     for i, (lo, hi) in enumerate(itertools.pairwise(marks)):
         assert km[f"U{i}"] == pytest.approx(hi - lo, abs=1e-9)
     assert km.sum() == pytest.approx(segments["length_m"].sum() / 1000.0, abs=1e-6)
+
+
+def test_hostile_area_names_are_neither_formulas_nor_markup(tmp_path):
+    import pandas as pd
+
+    path = ranges_csv(
+        tmp_path,
+        "section,km_from,km_to,unit,agency\n"
+        'A,0,4.2,"=HYPERLINK(""http://x"",""y"")",<script>alert(1)</script>\nA,4.2,10,U2,Y\n',
+    )
+    result = assess(scenario(path))
+    result.save(tmp_path / "out")
+    for name in ("areas.csv", "seams.csv", "coordination.csv", "responders.csv"):
+        text = (tmp_path / "out" / name).read_text(encoding="utf-8")
+        assert ",=HYPERLINK" not in text and "\n=HYPERLINK" not in text
+    areas = pd.read_csv(tmp_path / "out" / "areas.csv")
+    assert areas["area"].iloc[0].startswith("'=HYPERLINK")
+    for page in ("report.html", "map.html"):
+        assert "<script>alert(1)</script>" not in (tmp_path / "out" / page).read_text()
