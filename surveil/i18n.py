@@ -214,8 +214,10 @@ LABELS: Mapping[str, tuple[str, str]] = {
         "Segments answered first by another agency's post",
         "Доля отрезков, куда первым успевает подразделение другого ведомства",
     ),
-    "layer_areas": ("Responsibility areas", "Участки ответственности"),
-    "layer_seams": ("Seams and handover points", "Стыки и точки передачи ответственности"),
+    "layer_areas": (
+        "Responsibility areas and seams",
+        "Участки ответственности и стыки",
+    ),
     "area": ("Responsibility area", "Участок ответственности"),
     "area_from": ("Area before", "Участок до стыка"),
     "area_to": ("Area after", "Участок после стыка"),
@@ -224,6 +226,7 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "km_handover": ("Handover at km", "Стык на км"),
     "handover": ("Handover point", "Точка стыка участков"),
     "seam": ("Gap or high-risk stretch at a seam", "Разрыв или участок высокого риска на стыке"),
+    "areas_legend": ("Areas and seams", "Участки и стыки"),
     "kind": ("Kind", "Вид"),
     # report: headings
     "rep_title": ("Gap assessment report", "Отчёт об оценке разрывов в охвате охраны границы"),

@@ -553,7 +553,8 @@ class _FitView(MacroElement):
     measured in the page, so the border is clear of them at any window size.
     On a small window (under 1300 × 800 px) the key figures start folded and
     the layer control collapsed; on a large one the layer control starts
-    open.
+    open. A legend that would reach the layer control or the title above it
+    gets a smaller height and scrolls.
     """
 
     _template = Template(
@@ -571,6 +572,23 @@ class _FitView(MacroElement):
                 a.setAttribute("aria-label", {{ this.layers_title_json }});
             });
             if (!small) { {{ this.layer_control }}.expand(); }
+            // A long legend scrolls rather than run under the layer control or the title.
+            var legend = box.querySelector(".sv-legend");
+            if (legend) {
+                var lr = legend.getBoundingClientRect(), limit = lr.top;
+                box.querySelectorAll(".leaflet-control-layers, .sv-title").forEach(function (c) {
+                    var r = c.getBoundingClientRect();
+                    if (r.left < lr.right && lr.left < r.right && r.bottom + 10 > limit) {
+                        limit = r.bottom + 10;
+                    }
+                });
+                if (limit > lr.top) {
+                    var pad = legend.offsetHeight - legend.clientHeight
+                        + parseFloat(getComputedStyle(legend).paddingTop)
+                        + parseFloat(getComputedStyle(legend).paddingBottom);
+                    legend.style.maxHeight = Math.max(120, lr.bottom - limit - pad) + "px";
+                }
+            }
             function widest(selector) {
                 var w = 0;
                 box.querySelectorAll(selector + " > .leaflet-control").forEach(function (c) {
@@ -1268,13 +1286,18 @@ def _area_colours(layers: Mapping[str, gpd.GeoDataFrame]) -> dict[str, str]:
 
 
 def _draw_areas(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> None:
-    """Add seams and handover points, then responsibility areas (a band, outlines).
+    """Add responsibility areas (a band along the line, outlines), seams and handover points.
 
-    Seams are a wide orange halo under the area band (which lies under the
-    gaps and the risk line), so that every colour above stays readable.
+    One overlay for all of them (the layer control stays short on a
+    projector). Seams are a wide orange halo under the area band, which lies
+    under the gaps and the risk line, so every colour above stays readable.
     """
+    names = ("area_lines", "areas", "seams", "handovers")
+    if not any(name in layers for name in names):
+        return
     colours = _area_colours(layers)
     lang = context.lang
+    group = context.overlay("layer_areas")
     seams, handovers = layers.get("seams"), layers.get("handovers")
     if seams is not None or handovers is not None:
         columns = [*_columns(seams if seams is not None else handovers), "_km"]
@@ -1283,23 +1306,9 @@ def _draw_areas(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> No
             style = {"color": _SEAM_COLOUR, "weight": 34, "opacity": 0.45, "lineCap": "butt"}
             heading = context.t("seam")
             features.add(geom, rec=rec, heading=heading, style=style, tooltip=heading)
-        markers = _Features(_SEAM_FIELDS, columns=columns, lang=lang)
-        icon = _icon("⇄", "sv-handover sv-lab1", (20, 20))
-        for geom, rec in _records(handovers) if handovers is not None else ():
-            heading = (
-                f"{context.t('handover')}: {_fmt(rec.get('area_from'), 'text', lang)} – "
-                f"{_fmt(rec.get('area_to'), 'text', lang)}"
-            )
-            point = _representative_point(geom)
-            markers.add(point, rec=rec, heading=heading, icon=icon, tooltip=heading)
-        group = context.overlay("layer_seams")
         _FeatureLayer(features, pane="sv-context").add_to(group)
-        _FeatureLayer(markers).add_to(group)
-    lines, polygons = layers.get("area_lines"), layers.get("areas")
-    if lines is None and polygons is None:
-        return
     features = _Features(_AREA_FIELDS, columns=["area", "agency", "_km"], lang=lang)
-    for frame, weight in ((polygons, 2), (lines, 22)):
+    for frame, weight in ((layers.get("areas"), 2), (layers.get("area_lines"), 22)):
         for geom, rec in _records(frame) if frame is not None else ():
             colour = colours.get(str(rec.get("area")), _AREA_COLOURS[-1])
             heading = f"{context.t('area')} {_fmt(rec.get('area'), 'text', lang)}"
@@ -1307,7 +1316,18 @@ def _draw_areas(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> No
             if weight == 2:
                 style.update({"opacity": 0.9, "dashArray": "6 4"})
             features.add(geom, rec=rec, heading=heading, style=style, tooltip=heading)
-    _FeatureLayer(features, pane="sv-context").add_to(context.overlay("layer_areas"))
+    _FeatureLayer(features, pane="sv-context").add_to(group)
+    if handovers is not None:
+        markers = _Features(_SEAM_FIELDS, columns=[*_columns(handovers), "_km"], lang=lang)
+        icon = _icon("⇄", "sv-handover sv-lab1", (20, 20))
+        for geom, rec in _records(handovers):
+            heading = (
+                f"{context.t('handover')}: {_fmt(rec.get('area_from'), 'text', lang)} – "
+                f"{_fmt(rec.get('area_to'), 'text', lang)}"
+            )
+            point = _representative_point(geom)
+            markers.add(point, rec=rec, heading=heading, icon=icon, tooltip=heading)
+        _FeatureLayer(markers).add_to(group)
 
 
 def _site_symbol(kind: str) -> dict[str, Any]:
@@ -1708,12 +1728,9 @@ def _legend_symbols(layers: Mapping[str, gpd.GeoDataFrame], lang: str) -> list[t
         symbols.append((t("candidate"), _dot("#ffffff")))
     if "recommended" in layers:
         symbols.append((t("recommended"), '<span class="sv-rec">★</span>'))
-    for name, colour in _area_colours(layers).items():
-        symbols.append((f"{t('area')}: {name}", _swatch(colour, height=12, opacity=0.4)))
-    if "seams" in layers:
-        symbols.append((t("seam"), _swatch(_SEAM_COLOUR, height=12, opacity=0.45)))
-    if "handovers" in layers:
-        symbols.append((t("handover"), '<span class="sv-handover">⇄</span>'))
+    symbol = _areas_symbol(layers)
+    if symbol:  # one short row, whatever the number of areas (names are in the tooltips)
+        symbols.append((t("areas_legend"), symbol))
     if "settlements" in layers:
         symbols.append((t("settlement"), '<span class="sv-dot" style="background:#fff"></span>'))
     if "roads" in layers:
@@ -1722,6 +1739,24 @@ def _legend_symbols(layers: Mapping[str, gpd.GeoDataFrame], lang: str) -> list[t
         symbols.append((t("river"), _swatch(_RIVER_COLOUR, height=3)))
     symbols.append((t("layer_km"), '<span class="sv-dot" style="background:#222"></span>'))
     return symbols
+
+
+def _areas_symbol(layers: Mapping[str, gpd.GeoDataFrame]) -> str:
+    """Return the legend symbol of the areas (a band of their colours) and seams (⇄), or ""."""
+    colours = list(dict.fromkeys(_area_colours(layers).values()))
+    symbol = ""
+    if colours:
+        stripes = ",".join(
+            f"{c} {100 * i / len(colours):.0f}% {100 * (i + 1) / len(colours):.0f}%"
+            for i, c in enumerate(colours)
+        )
+        symbol += (
+            '<span class="sv-sw" style="height:12px;opacity:0.5;'
+            f'background:linear-gradient(90deg,{stripes})"></span>'
+        )
+    if "handovers" in layers or "seams" in layers:
+        symbol += '<span class="sv-handover" style="padding:0 3px">⇄</span>'
+    return symbol
 
 
 def _gradient(start: str, end: str) -> str:

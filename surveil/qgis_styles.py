@@ -66,8 +66,8 @@ _TITLE_KEYS = {
     "recommended": "layer_recommended",
     "settlements": "layer_settlements",
     "roads": "layer_roads",
-    "area_lines": "layer_areas",
-    "areas": "layer_areas",
+    "area_lines": "areas",
+    "areas": "areas",
     "handovers": "handover",
     "seams": "seam",
 }
