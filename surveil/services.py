@@ -165,7 +165,7 @@ def team_shifts(length_km: Any, visits_per_day: Any, speed_kmh: Any, shift_h: fl
 
     Examples
     --------
-    >>> team_shifts(24.0, 2.0, 3.0, 8.0)  # two 8 h visits of a 24 km foot route
+    >>> float(team_shifts(24.0, 2.0, 3.0, 8.0))  # two 8 h visits of a 24 km foot route
     2.0
     """
     return np.asarray(visits_per_day) * np.asarray(length_km) / (np.asarray(speed_kmh) * shift_h)
@@ -216,7 +216,7 @@ def visits_at_staff(services: pd.DataFrame, staff_fte: float) -> pd.Series:
     Examples
     --------
     >>> table = pd.DataFrame({"visits_per_day": [2.0, 1.0], "fte": [6.4, 3.2]})
-    >>> visits_at_staff(table, 4.8).tolist()
+    >>> [round(v, 9) for v in visits_at_staff(table, 4.8)]
     [1.0, 0.5]
     """
     total = float(services["fte"].sum())
