@@ -762,6 +762,8 @@ def write_scenario(out: Path, sector: Sector, border_len: float) -> None:
         if sector.rivers
         else ""
     )
+    # areas.csv (kgz-tjk) is drawn by hand, not by this script; keep it named.
+    areas = 'areas = "areas.csv"\n' if (out / "areas.csv").is_file() else ""
     text = f"""\
 # {sector.title}
 # Built by scripts/build_data.py (seeded; see data/README.md). {sector.description}
@@ -782,7 +784,7 @@ patrols = "patrols.geojson"
 incidents = "incidents.csv"
 posts = "posts.csv"
 settlements = "settlements.csv"
-
+{areas}
 [parameters]
 segment_m = 1000
 sample_m = 100

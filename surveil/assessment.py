@@ -22,6 +22,7 @@ from numpy.typing import NDArray
 
 from surveil import coverage, risk, terrain, visibility
 from surveil._validate import raster_input
+from surveil.areas import Responsibility, responsibility
 from surveil.candidates import high_ground_sites
 from surveil.errors import InputError, InputWarning, ScenarioError
 from surveil.gaps import find_gaps
@@ -35,6 +36,7 @@ from surveil.segments import (
     sample_targets,
     segment_border,
 )
+from surveil.services import ServiceRules, route_services
 
 if TYPE_CHECKING:
     import folium
@@ -109,6 +111,12 @@ class Assessment:
         side lies right of the direction of chainage
         (:func:`surveil.segments.orient_border`); a plan keeps its
         baseline's.
+    services
+        Teams and staff of today's patrol routes
+        (:func:`surveil.services.route_services`).
+    responsibility
+        Areas, seams, responders and coordination between agencies
+        (:func:`surveil.areas.responsibility`); None without an areas layer.
     """
 
     scenario: Scenario
@@ -122,6 +130,8 @@ class Assessment:
     candidates: gpd.GeoDataFrame | None = None
     posture: risk.Posture | None = None
     border: gpd.GeoDataFrame | None = None
+    services: pd.DataFrame | None = None
+    responsibility: Responsibility | None = None
 
     def layers(self) -> dict[str, gpd.GeoDataFrame]:
         """Return the map and GeoPackage layers by name."""
@@ -136,6 +146,8 @@ class Assessment:
         }
         if self.candidates is not None:
             layers["candidates"] = self.candidates
+        if self.responsibility is not None:
+            layers.update(self.responsibility.layers())
         # context to orient by on the map (not written to the GeoPackage)
         for name in ("settlements", "roads"):
             frame = getattr(self.scenario, name, None)
@@ -272,9 +284,30 @@ def assess(
         min_gap_m=p.min_gap_m,
     )
     step("needs")
+    rules = ServiceRules.from_parameters(p)
     needs = size_needs(
-        gaps, scenario.catalogue, target_pd=p.target_pd, trace_persistence_h=p.trace_persistence_h
+        gaps,
+        scenario.catalogue,
+        target_pd=p.target_pd,
+        trace_persistence_h=p.trace_persistence_h,
+        services=rules,
     )
+    step("services and areas")
+    services = route_services(scenario.patrols, rules, staff_fte=p.patrol_staff_fte)
+    areas = None
+    if len(scenario.areas):
+        areas = responsibility(
+            scenario.areas,
+            segments,
+            gaps,
+            posts=scenario.posts,
+            sensors=sensors,
+            patrols=scenario.patrols,
+            services=services,
+            catalogue=scenario.catalogue,
+            seam_m=p.seam_m,
+            detour_factor=p.detour_factor,
+        )
     if tiles:
         step("footprints and high ground")
         all_sensors = visibility.sensor_sight(
@@ -315,11 +348,17 @@ def assess(
         needs=needs,
         footprints=footprints,
         incidents=snapped,
-        summary=summarise(segments, gaps, snapped, sensors, scenario, needs_totals(needs)),
+        summary={
+            **summarise(segments, gaps, snapped, sensors, scenario, needs_totals(needs)),
+            "patrol_fte": float(services["fte"].sum()),
+            **(dict(areas.summary) if areas is not None else {}),
+        },
         model=model,
         candidates=candidates,
         posture=posture,
         border=border,
+        services=services,
+        responsibility=areas,
     )
 
 

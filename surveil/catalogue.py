@@ -39,6 +39,13 @@ Columns of the returned table (units in the names):
 The table's ``attrs`` hold ``source``, ``currency`` (``"EUR"``),
 ``indicative`` (``True`` when the figures are planning guesses, not quotes) and
 ``note``.
+
+Patrol means of a mode that :mod:`surveil.services` knows (``<mode>_patrol``,
+``uav_team``) are sized in needs and plans by the scenario's services
+parameters: ``<mode>_speed_kmh`` × ``shift_h`` stands for ``km_per_day`` and
+``<mode>_team`` / ``staff_availability`` for ``staff_fte`` per team; their
+defaults equal the shipped catalogue's figures. Other patrol types keep their
+own ``km_per_day`` and ``staff_fte``.
 """
 
 from __future__ import annotations

@@ -266,6 +266,38 @@ LABELS: Mapping[str, tuple[str, str]] = {
         "Plan's OPEX, EUR per year",
         "Эксплуатационные расходы плана, EUR в год",
     ),
+    # patrol services (surveil.services)
+    "patrol_fte": ("Staff for today's patrols, FTE", "Личный состав для нарядов, штатных единиц"),
+    # responsibility areas (surveil.areas)
+    "areas": ("Responsibility areas", "Участки ответственности"),
+    "agencies": ("Agencies", "Ведомства"),
+    "area_km": ("Km in responsibility areas", "В участках ответственности, км"),
+    "unassigned_km": ("Km without a responsible area", "Км без участка ответственности"),
+    "handovers": ("Handover points", "Точки стыка участков"),
+    "seam_gaps": ("Gaps at seams", "Разрывы на стыках"),
+    "seam_high_risk": ("High-risk stretches at seams", "Участки высокого риска на стыках"),
+    "cross_unit_response_share": (
+        "Segments answered first by another unit's post",
+        "Доля отрезков, куда первой успевает застава другого подразделения",
+    ),
+    "cross_agency_response_share": (
+        "Segments answered first by another agency's post",
+        "Доля отрезков, куда первым успевает подразделение другого ведомства",
+    ),
+    "layer_areas": (
+        "Responsibility areas and seams",
+        "Участки ответственности и стыки",
+    ),
+    "area": ("Responsibility area", "Участок ответственности"),
+    "area_from": ("Area before", "Участок до стыка"),
+    "area_to": ("Area after", "Участок после стыка"),
+    "agency_from": ("Agency before", "Ведомство до стыка"),
+    "agency_to": ("Agency after", "Ведомство после стыка"),
+    "km_handover": ("Handover at km", "Стык на км"),
+    "handover": ("Handover point", "Точка стыка участков"),
+    "seam": ("Gap or high-risk stretch at a seam", "Разрыв или участок высокого риска на стыке"),
+    "areas_legend": ("Areas and seams", "Участки и стыки"),
+    "kind": ("Kind", "Вид"),
     # report: headings
     "rep_title": ("Gap assessment report", "Отчёт об оценке разрывов в охвате охраны границы"),
     "rep_contents": ("Contents", "Содержание"),
@@ -275,6 +307,48 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "rep_risk_classes": ("Km of border per risk class", "Протяжённость границы по уровням риска"),
     "rep_gaps": ("Coverage gaps, ranked", "Разрывы в охвате по приоритету"),
     "rep_needs": ("Needs and their cost", "Потребности и их стоимость"),
+    "rep_services": ("Patrol services and staff", "Служба нарядов и личный состав"),
+    "rep_services_note": (
+        "Teams and staff that today's visits need: a visit is one pass along the route at "
+        "the mode's speed; team shifts a day = visits × length / (speed × shift hours); "
+        "staff = team shifts × team size / share of days on duty.",
+        "Наряды и личный состав, необходимые для нынешнего числа проверок: проверка — один "
+        "проход маршрута со скоростью наряда данного вида; нарядов в сутки = проверки × длина / "
+        "(скорость × продолжительность смены); личный состав = наряды × численность наряда / "
+        "доля дней несения службы.",
+    ),
+    "rep_total": ("Total", "Итого"),
+    "rep_sensors_routes": ("Sensors / patrol routes", "ТСОГ / маршруты нарядов"),
+    "rep_area_staff": ("Staff of its means, FTE", "Личный состав средств, шт. ед."),
+    "rep_areas": ("Responsibility areas and agencies", "Участки ответственности и ведомства"),
+    "rep_coordination": ("Between agencies", "Взаимодействие ведомств"),
+    "rep_other_agency_segments": (
+        "Segments answered first by another agency",
+        "Отрезки, куда первым успевает другое ведомство",
+    ),
+    "rep_cross_agency": (
+        "The fastest responding post belongs to another agency on {share} of the segments "
+        "and to another unit on {unit} (reaction time as in the model: straight line × "
+        "detour factor over the post's speed).",
+        "Быстрее всех успевающая застава принадлежит другому ведомству на {share} отрезков "
+        "и другому подразделению на {unit} (время реагирования по модели: расстояние по прямой "
+        "× коэффициент извилистости / скорость выдвижения).",
+    ),
+    "hours_per_visit": ("Hours a visit", "Часов на проверку"),
+    "team_shifts_per_day": ("Team shifts a day", "Нарядов в сутки"),
+    "teams": ("Teams on duty", "Нарядов на службе"),
+    "fte": ("Staff, FTE", "Личный состав, шт. ед."),
+    "covered_km": ("Covered, km", "Охвачено, км"),
+    "sensors": ("Sensors", "ТСОГ"),
+    "posts": ("Posts", "Заставы"),
+    "agency_a": ("Agency", "Ведомство"),
+    "agency_b": ("With agency", "С ведомством"),
+    "response_km": (
+        "Km where one's post answers first in the other's area",
+        "Км, где застава одного ведомства успевает первой на участке другого",
+    ),
+    "seam_gap_km": ("Gap km at their seams", "Разрывы на стыках, км"),
+    "shared_means": ("Means serving both", "Средства, работающие на оба"),
     "rep_plan": ("The plan", "План"),
     "rep_sections": ("Border sections in figures", "Участки границы в цифрах"),
     "rep_parameters": ("Parameters of the assessment", "Параметры оценки"),
@@ -529,6 +603,49 @@ PARAMETER_MEANINGS: Mapping[str, tuple[str, str]] = {
         "Crossing persons per km per year that terrain factor 1 stands for (empty: calibrated)",
         "Число нарушителей на км в год, соответствующее фактору рельефа 1 (пусто — по калибровке)",
     ),
+    "foot_speed_kmh": (
+        "Speed of a foot patrol along its route, km/h",
+        "Скорость пешего наряда по маршруту, км/ч",
+    ),
+    "horse_speed_kmh": (
+        "Speed of a horse patrol along its route, km/h",
+        "Скорость конного наряда по маршруту, км/ч",
+    ),
+    "vehicle_speed_kmh": (
+        "Speed of a vehicle patrol along its route, km/h",
+        "Скорость автомобильного наряда по маршруту, км/ч",
+    ),
+    "boat_speed_kmh": (
+        "Speed of a boat patrol along its route, km/h",
+        "Скорость наряда на катере по маршруту, км/ч",
+    ),
+    "uav_speed_kmh": (
+        "Speed of a UAV along its route, km/h",
+        "Скорость БПЛА по маршруту, км/ч",
+    ),
+    "foot_team": ("Persons in a foot patrol", "Численность пешего наряда, чел."),
+    "horse_team": ("Persons in a horse patrol", "Численность конного наряда, чел."),
+    "vehicle_team": ("Persons in a vehicle patrol", "Численность автомобильного наряда, чел."),
+    "boat_team": ("Persons in a boat patrol", "Численность наряда на катере, чел."),
+    "uav_team": ("Persons in a UAV crew", "Численность расчёта БПЛА, чел."),
+    "shift_h": (
+        "Hours a patrol works on its route in one shift",
+        "Продолжительность несения службы нарядом на маршруте за смену, ч",
+    ),
+    "staff_availability": (
+        "Share of days a person is on duty (leave, training, rest taken out)",
+        "Доля дней, в которые военнослужащий несёт службу (без отпусков, учёбы, отдыха)",
+    ),
+    "patrol_staff_fte": (
+        "Staff the patrols have, FTE, for the visits a day it allows (empty: none)",
+        "Личный состав нарядов, штатных единиц, для расчёта возможного числа проверок "
+        "(пусто — нет)",
+    ),
+    "seam_m": (
+        "Gaps and high-risk stretches this close to an area boundary lie at a seam, m",
+        "Разрывы и участки высокого риска на таком расстоянии от границы участков "
+        "ответственности считаются стыком, м",
+    ),
 }
 
 #: Closed vocabularies of the input layers: value -> (English, Russian).
@@ -577,6 +694,10 @@ VALUES: Mapping[str, tuple[str, str]] = {
     "unchanged": ("unchanged", "без изменений"),
     "new": ("new", "новый"),
     "remaining": ("remains", "остаётся"),
+    # seams (surveil.areas)
+    "handover": ("handover point", "точка стыка"),
+    "high_risk": ("high-risk stretch", "участок высокого риска"),
+    "gap": ("coverage gap", "разрыв в охвате"),
     # posts
     "outpost": ("border outpost", "пограничная застава"),
     "bcp": ("border crossing point", "пункт пропуска"),

@@ -131,6 +131,8 @@ _CSS = """
   text-align: center; border: 1px solid #fff; white-space: nowrap; }
 .sv-rec { color: #0072b2; font: bold 24px/22px sans-serif; text-align: center;
   text-shadow: 0 0 3px #fff, 0 0 3px #fff; }
+.sv-handover { color: #111; background: #e69f00; border-radius: 10px;
+  font: bold 14px/18px sans-serif; text-align: center; border: 1px solid #fff; }
 .sv-gaplabel { color: #fff; background: #5e3c99; border-radius: 11px;
   font: bold 14px/20px sans-serif; text-align: center; border: 1px solid #fff; }
 .sv-km i { position: absolute; left: 1px; top: 1px; width: 6px; height: 6px; border-radius: 50%;
@@ -551,7 +553,8 @@ class _FitView(MacroElement):
     measured in the page, so the border is clear of them at any window size.
     On a small window (under 1300 × 800 px) the key figures start folded and
     the layer control collapsed; on a large one the layer control starts
-    open.
+    open. A legend that would reach the layer control or the title above it
+    gets a smaller height and scrolls.
     """
 
     _template = Template(
@@ -569,6 +572,23 @@ class _FitView(MacroElement):
                 a.setAttribute("aria-label", {{ this.layers_title_json }});
             });
             if (!small) { {{ this.layer_control }}.expand(); }
+            // A long legend scrolls rather than run under the layer control or the title.
+            var legend = box.querySelector(".sv-legend");
+            if (legend) {
+                var lr = legend.getBoundingClientRect(), limit = lr.top;
+                box.querySelectorAll(".leaflet-control-layers, .sv-title").forEach(function (c) {
+                    var r = c.getBoundingClientRect();
+                    if (r.left < lr.right && lr.left < r.right && r.bottom + 10 > limit) {
+                        limit = r.bottom + 10;
+                    }
+                });
+                if (limit > lr.top) {
+                    var pad = legend.offsetHeight - legend.clientHeight
+                        + parseFloat(getComputedStyle(legend).paddingTop)
+                        + parseFloat(getComputedStyle(legend).paddingBottom);
+                    legend.style.maxHeight = Math.max(120, lr.bottom - limit - pad) + "px";
+                }
+            }
             function widest(selector) {
                 var w = 0;
                 box.querySelectorAll(selector + " > .leaflet-control").forEach(function (c) {
@@ -1247,6 +1267,82 @@ def _draw_sites(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> No
         _FeatureLayer(features, pane="sv-points").add_to(layer)
 
 
+#: Colours of responsibility areas, in order of appearance (Dark2, away from
+#: the risk and detection ramps).
+_AREA_COLOURS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#a6761d", "#666666")
+_SEAM_COLOUR = "#e69f00"
+_AREA_FIELDS = (
+    ("area", "area", "text"),
+    ("agency", "agency", "text"),
+    ("_km", "km", "km_range"),
+)
+_SEAM_FIELDS = (
+    ("kind", "kind", "text"),
+    ("km_handover", "km_handover", "f1"),
+    ("area_from", "area_from", "text"),
+    ("agency_from", "agency_from", "text"),
+    ("area_to", "area_to", "text"),
+    ("agency_to", "agency_to", "text"),
+    ("_km", "km", "km_range"),
+    ("length_km", "length_km", "f1"),
+)
+
+
+def _area_colours(layers: Mapping[str, gpd.GeoDataFrame]) -> dict[str, str]:
+    """Return a colour per area name, in the order the areas come along the line."""
+    names: list[str] = []
+    for layer in ("area_lines", "areas"):
+        frame = layers.get(layer)
+        if frame is not None and "area" in frame:
+            names += [str(a) for a in frame["area"] if str(a) not in names]
+    return {n: _AREA_COLOURS[i % len(_AREA_COLOURS)] for i, n in enumerate(names)}
+
+
+def _draw_areas(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> None:
+    """Add responsibility areas (a band along the line, outlines), seams and handover points.
+
+    One overlay for all of them (the layer control stays short on a
+    projector). Seams are a wide orange halo under the area band, which lies
+    under the gaps and the risk line, so every colour above stays readable.
+    """
+    names = ("area_lines", "areas", "seams", "handovers")
+    if not any(name in layers for name in names):
+        return
+    colours = _area_colours(layers)
+    lang = context.lang
+    group = context.overlay("layer_areas")
+    seams, handovers = layers.get("seams"), layers.get("handovers")
+    if seams is not None or handovers is not None:
+        columns = [*_columns(seams if seams is not None else handovers), "_km"]
+        features = _Features(_SEAM_FIELDS, columns=columns, lang=lang)
+        for geom, rec in _records(seams) if seams is not None else ():
+            style = {"color": _SEAM_COLOUR, "weight": 34, "opacity": 0.45, "lineCap": "butt"}
+            heading = context.t("seam")
+            features.add(geom, rec=rec, heading=heading, style=style, tooltip=heading)
+        _FeatureLayer(features, pane="sv-context").add_to(group)
+    features = _Features(_AREA_FIELDS, columns=["area", "agency", "_km"], lang=lang)
+    for frame, weight in ((layers.get("areas"), 2), (layers.get("area_lines"), 22)):
+        for geom, rec in _records(frame) if frame is not None else ():
+            colour = colours.get(str(rec.get("area")), _AREA_COLOURS[-1])
+            heading = f"{context.t('area')} {_fmt(rec.get('area'), 'text', lang)}"
+            style = {"color": colour, "weight": weight, "opacity": 0.4, "fill": False}
+            if weight == 2:
+                style.update({"opacity": 0.9, "dashArray": "6 4"})
+            features.add(geom, rec=rec, heading=heading, style=style, tooltip=heading)
+    _FeatureLayer(features, pane="sv-context").add_to(group)
+    if handovers is not None:
+        markers = _Features(_SEAM_FIELDS, columns=[*_columns(handovers), "_km"], lang=lang)
+        icon = _icon("⇄", "sv-handover sv-lab1", (20, 20))
+        for geom, rec in _records(handovers):
+            heading = (
+                f"{context.t('handover')}: {_fmt(rec.get('area_from'), 'text', lang)} – "
+                f"{_fmt(rec.get('area_to'), 'text', lang)}"
+            )
+            point = _representative_point(geom)
+            markers.add(point, rec=rec, heading=heading, icon=icon, tooltip=heading)
+        _FeatureLayer(markers).add_to(group)
+
+
 def _site_symbol(kind: str) -> dict[str, Any]:
     """Return the ``style`` of a candidate site or the ``icon`` of a recommended one."""
     if kind == "recommended":
@@ -1396,6 +1492,7 @@ _LAYER_DRAWERS: tuple[Callable[[_Context, Mapping[str, gpd.GeoDataFrame]], None]
     _draw_incidents,
     _draw_posts,
     _draw_sites,
+    _draw_areas,
     _draw_km_marks,
 )
 
@@ -1652,6 +1749,9 @@ def _legend_symbols(layers: Mapping[str, gpd.GeoDataFrame], lang: str) -> list[t
         symbols.append((t("candidate"), _dot("#ffffff")))
     if "recommended" in layers:
         symbols.append((t("recommended"), '<span class="sv-rec">★</span>'))
+    symbol = _areas_symbol(layers)
+    if symbol:  # one short row, whatever the number of areas (names are in the tooltips)
+        symbols.append((t("areas_legend"), symbol))
     if "settlements" in layers:
         symbols.append((t("settlement"), '<span class="sv-dot" style="background:#fff"></span>'))
     if "roads" in layers:
@@ -1660,6 +1760,24 @@ def _legend_symbols(layers: Mapping[str, gpd.GeoDataFrame], lang: str) -> list[t
         symbols.append((t("river"), _swatch(_RIVER_COLOUR, height=3)))
     symbols.append((t("layer_km"), '<span class="sv-dot" style="background:#222"></span>'))
     return symbols
+
+
+def _areas_symbol(layers: Mapping[str, gpd.GeoDataFrame]) -> str:
+    """Return the legend symbol of the areas (a band of their colours) and seams (⇄), or ""."""
+    colours = list(dict.fromkeys(_area_colours(layers).values()))
+    symbol = ""
+    if colours:
+        stripes = ",".join(
+            f"{c} {100 * i / len(colours):.0f}% {100 * (i + 1) / len(colours):.0f}%"
+            for i, c in enumerate(colours)
+        )
+        symbol += (
+            '<span class="sv-sw" style="height:12px;opacity:0.5;'
+            f'background:linear-gradient(90deg,{stripes})"></span>'
+        )
+    if "handovers" in layers or "seams" in layers:
+        symbol += '<span class="sv-handover" style="padding:0 3px">⇄</span>'
+    return symbol
 
 
 def _gradient(start: str, end: str) -> str:
@@ -1734,6 +1852,9 @@ _KPI_FORMATS = (
     ("risk_persons_per_year", "f1"),
     ("capex_eur", "int"),
     ("opex_eur_per_year", "int"),
+    ("patrol_fte", "f1"),
+    ("cross_unit_response_share", "pct"),
+    ("cross_agency_response_share", "pct"),
 )
 
 

@@ -28,6 +28,7 @@ import pandas as pd
 from surveil._cells import neutralise
 from surveil.catalogue import validate_catalogue
 from surveil.errors import InputWarning, OutputError, Problem, ScenarioError, SchemaError
+from surveil.services import ServiceRules, route_fte
 
 __all__ = [
     "NEEDS_COLUMNS",
@@ -310,31 +311,37 @@ def _size_patrol(
     means: Mapping[str, Any],
     target_pd: float,
     trace_persistence_h: float,
+    rules: ServiceRules,
 ) -> dict[str, float] | None:
     r"""Teams of one patrol type for one gap, or None if it cannot close it.
 
-    .. math:: n = \left\lceil \frac{V L}{a\,d} \right\rceil
+    .. math:: n = \left\lceil \frac{V L}{a\,s\,h} \right\rceil
 
-    with :math:`L` the gap length (km), :math:`d` ``km_per_day`` and
-    :math:`a` the availability of a team.
+    team shifts a day, with :math:`L` the gap length (km), :math:`s` the
+    mode's speed, :math:`h` the shift (:mod:`surveil.services`) and :math:`a`
+    the availability of a team; staff :math:`n \cdot team / a_{staff}`.
     """
-    capacity_km = means["km_per_day"] * means["availability"]
+    speed, team = rules.for_means(means)
+    capacity_km = speed * rules.shift_h * means["availability"]
     if means["pd"] <= 0.0 or capacity_km <= 0.0:
         return None
     visits = patrol_visits_per_day(
         p_detect, target_pd, trace_persistence_h=trace_persistence_h, pd=means["pd"]
     )
     units = _ceil(visits * (length_m / 1000.0) / capacity_km) if visits > 0 else 0
-    return {"units": units, "layers": math.nan, "visits_per_day": visits}
+    staff = float(route_fte(units, team, rules.staff_availability))
+    return {"units": units, "layers": math.nan, "visits_per_day": visits, "staff_fte": staff}
 
 
-def _costs(units: int, means: Mapping[str, Any]) -> dict[str, float]:
+def _costs(
+    units: int, means: Mapping[str, Any], staff_fte: float | None = None
+) -> dict[str, float]:
     capex = units * means["capex_eur"]
     opex = units * means["opex_eur_per_year"]
     return {
         "capex_eur": float(capex),
         "opex_eur_per_year": float(opex),
-        "staff_fte": float(units * means["staff_fte"]),
+        "staff_fte": float(units * means["staff_fte"] if staff_fte is None else staff_fte),
         "annual_cost_eur": float(capex / means["lifetime_years"] + opex),
     }
 
@@ -386,6 +393,7 @@ def size_needs(
     *,
     target_pd: float = 0.5,
     trace_persistence_h: float = 12.0,
+    services: ServiceRules | None = None,
 ) -> pd.DataFrame:
     r"""Size, for each gap, the units of each means that would close it.
 
@@ -402,14 +410,16 @@ def size_needs(
     sector that misses the line) or :math:`p = 0` are left out.
 
     **Patrols.** Passes per day :math:`V` follow from the Poisson trace model
-    (:func:`patrol_visits_per_day`); a team walks or drives :math:`d`
-    (``km_per_day``) km of route a day and is available a fraction :math:`a`
-    of days, so the gap needs
+    (:func:`patrol_visits_per_day`); a team walks or drives :math:`d = s h`
+    km of route in a shift (its mode's speed :math:`s` over a shift of
+    :math:`h` hours, :mod:`surveil.services`) and is available a fraction
+    :math:`a` of days, so the gap needs
 
     .. math:: n = \left\lceil \frac{V L}{a\,d} \right\rceil
 
-    teams. With the default ``pd = availability = 1`` this is the plain
-    :math:`\lceil V L / d \rceil`.
+    team shifts a day, and :math:`n \cdot team / a_{staff}` staff (FTE) by
+    the services rule. With the default ``pd = availability = 1`` this is
+    the plain :math:`\lceil V L / d \rceil`.
 
     **Costs.** With :math:`n` units, CAPEX :math:`= n \cdot capex`,
     OPEX :math:`= n \cdot opex`, staff :math:`= n \cdot staff`, and
@@ -430,6 +440,9 @@ def size_needs(
         Detection probability each gap should reach, above 0 and below 1.
     trace_persistence_h
         Hours that crossing traces stay readable for a patrol.
+    services
+        Patrol speeds, team sizes, shift and staff availability; None for
+        the defaults (:class:`surveil.services.ServiceRules`).
 
     Returns
     -------
@@ -472,9 +485,10 @@ def size_needs(
     _check_gaps(gaps)
     _warn_unusable(catalogue)
     means_list = catalogue.to_dict(orient="records")
+    rules = services if services is not None else ServiceRules.default()
     rows: list[dict[str, Any]] = []
     for gap in gaps[list(_GAP_COLUMNS)].to_dict(orient="records"):
-        gap_rows = _gap_options(gap, means_list, target_pd, trace_persistence_h)
+        gap_rows = _gap_options(gap, means_list, target_pd, trace_persistence_h, rules)
         if not gap_rows:
             warnings.warn(
                 f"Gap {gap['gap_id']} ({gap['section']}): no means in the catalogue can close it",
@@ -498,6 +512,7 @@ def _gap_options(
     means_list: Sequence[Mapping[str, Any]],
     target_pd: float,
     trace_persistence_h: float,
+    rules: ServiceRules,
 ) -> list[dict[str, Any]]:
     """Rows of the needs table for one gap: one per means that can close it."""
     length_m = float(gap["length_km"]) * 1000.0
@@ -507,7 +522,7 @@ def _gap_options(
         if means["kind"] == "sensor":
             size = _size_sensor(length_m, p_detect, means, target_pd)
         else:
-            size = _size_patrol(length_m, p_detect, means, target_pd, trace_persistence_h)
+            size = _size_patrol(length_m, p_detect, means, target_pd, trace_persistence_h, rules)
         if size is None:
             continue
         rows.append(
@@ -522,8 +537,8 @@ def _gap_options(
                 "means": means["type"],
                 "label": means["label_en"],
                 "kind": means["kind"],
-                **size,
-                **_costs(int(size["units"]), means),
+                **{k: v for k, v in size.items() if k != "staff_fte"},
+                **_costs(int(size["units"]), means, size.get("staff_fte")),
                 "recommended": False,
             }
         )
@@ -589,6 +604,19 @@ _FORMATS: dict[str, str] = {
     "sweep_m": "#,##0",
     "km_per_day": "#,##0",
     "lifetime_years": "0",
+    "speed_kmh": "0.0",
+    "hours_per_visit": "0.0",
+    "team_shifts_per_day": "0.00",
+    "persons_on_duty": "0.0",
+    "fte": "0.0",
+    "visits_per_day_at_staff": "0.00",
+    "km": "#,##0.0",
+    "covered_km": "#,##0.0",
+    "gap_km": "#,##0.0",
+    "high_risk_km": "#,##0.0",
+    "patrol_fte": "0.0",
+    "sensor_fte": "0.0",
+    "seam_gap_km": "#,##0.0",
 }
 
 
@@ -669,6 +697,8 @@ def write_needs_xlsx(
     *,
     summary: Mapping[str, Any] | None = None,
     catalogue: pd.DataFrame | None = None,
+    services: pd.DataFrame | None = None,
+    areas: pd.DataFrame | None = None,
 ) -> None:
     """Write the needs workbook, whole or not at all.
 
@@ -690,6 +720,11 @@ def write_needs_xlsx(
         numbers or text are written as JSON.
     catalogue
         The catalogue used, to document the unit figures.
+    services
+        Teams and staff of today's patrol routes
+        (:func:`surveil.services.route_services`): a ``Services`` sheet.
+    areas
+        Per responsibility area (:mod:`surveil.areas`): an ``Areas`` sheet.
 
     Raises
     ------
@@ -714,6 +749,10 @@ def write_needs_xlsx(
         {"key": [str(k) for k in (summary or {})], "value": list((summary or {}).values())}
     )
     _write_table(workbook.create_sheet("Summary"), pairs, {})
+    if services is not None:
+        _write_table(workbook.create_sheet("Services"), services, _FORMATS)
+    if areas is not None:
+        _write_table(workbook.create_sheet("Areas"), areas, _FORMATS)
     if catalogue is not None:
         _catalogue_sheet(workbook.create_sheet("Catalogue"), catalogue)
     write_file(target, workbook.save)

@@ -52,6 +52,7 @@ OUTPUT_FILES = (
     "gaps.csv",
     "needs.csv",
     "needs.xlsx",
+    "services.csv",
     "summary.json",
     "map.html",
     "report.html",
@@ -62,7 +63,18 @@ GPKG_LAYERS = ("segments", "gaps", "sensors", "footprints", "patrols", "incident
 LATER_LAYERS = ("posts",)
 #: Layers written when the assessment has them (``candidates`` needs terrain,
 #: ``recommended`` a plan that places sites).
-OPTIONAL_LAYERS = ("candidates", "recommended", "settlements", "roads")
+OPTIONAL_LAYERS = (
+    "candidates",
+    "recommended",
+    "settlements",
+    "roads",
+    "area_lines",
+    "areas",
+    "handovers",
+    "seams",
+)
+#: Tables written when the scenario has an areas layer (:mod:`surveil.areas`).
+AREA_FILES = ("areas.csv", "seams.csv", "responders.csv", "coordination.csv")
 #: The hillshade image the map drew and the JSON file of its bounds.
 HILLSHADE_PNG = "hillshade.png"
 HILLSHADE_JSON = "hillshade.json"
@@ -421,11 +433,23 @@ def _write_all(
     table_csv(assessment.segments, folder / "segments.csv")
     table_csv(assessment.gaps, folder / "gaps.csv")
     table_csv(assessment.needs, folder / "needs.csv")
+    services = assessment.services if assessment.services is not None else pd.DataFrame()
+    table_csv(services, folder / "services.csv")
+    areas = assessment.responsibility
+    if areas is not None:
+        for name, table in zip(
+            AREA_FILES,
+            (areas.areas, areas.seams, areas.responders, areas.coordination),
+            strict=True,
+        ):
+            table_csv(table, folder / name)
     write_needs_xlsx(
         assessment.needs,
         folder / "needs.xlsx",
         summary=assessment.summary,
         catalogue=assessment.scenario.catalogue,
+        services=assessment.services,
+        areas=areas.areas if areas is not None else None,
     )
     (folder / "summary.json").write_text(summary_json(assessment.summary) + "\n")
     hillshade = assessment.hillshade()

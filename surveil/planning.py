@@ -49,6 +49,7 @@ from surveil.gaps import gap_runs
 from surveil.optimize import Options, Placement, PlacementResult, greedy_order
 from surveil.scenario import Scenario
 from surveil.segments import TargetPoints, point_intervals, sample_targets, segment_border
+from surveil.services import ServiceRules, means_services
 
 Progress = Callable[[str], None]
 FloatArray = NDArray[np.float64]
@@ -431,11 +432,15 @@ def patrol_options(
     """Return new patrol routes along each baseline gap, per patrol means and visits a day.
 
     A route follows the gap's line ``sweep_m / 2`` inside the border (the own
-    side); one patrol unit covers ``km_per_day`` a day, so a route of L km
-    passed v times a day needs ``L · v / km_per_day`` units, costed per unit.
+    side). Its units and staff are the services rule
+    (:func:`surveil.services.means_services`): a route of L km passed v times
+    a day at the mode's speed s with shifts of h hours needs ``L · v / (s h)``
+    team shifts a day (the units, costed per unit) and ``units · team /
+    staff_availability`` staff.
     """
     means = catalogue[(catalogue["kind"] == "patrol") & catalogue["km_per_day"].notna()]
     means = means[means["type"].str.endswith("_patrol")]
+    rules = ServiceRules.from_parameters(base.scenario.parameters)
     rows: list[dict[str, Any]] = []
     for gap in base.gaps.itertuples(index=False):
         for m in means.to_dict("records"):
@@ -444,7 +449,7 @@ def patrol_options(
                 continue
             km = geodesy.length_m(route) / 1000.0
             for v in visits:
-                units = km * v / float(m["km_per_day"])
+                units, staff = means_services(km, v, m, rules)
                 rows.append(
                     {
                         "id": f"plan-{m['type']}-gap{gap.gap_id}-{v:g}",
@@ -459,7 +464,7 @@ def patrol_options(
                         "units": units,
                         "capex_eur": units * float(m["capex_eur"]),
                         "opex_eur_per_year": units * float(m["opex_eur_per_year"]),
-                        "staff_fte": units * float(m["staff_fte"]),
+                        "staff_fte": staff,
                         "geometry": route,
                     }
                 )

@@ -66,6 +66,10 @@ _TITLE_KEYS = {
     "recommended": "layer_recommended",
     "settlements": "layer_settlements",
     "roads": "layer_roads",
+    "area_lines": "areas",
+    "areas": "areas",
+    "handovers": "handover",
+    "seams": "seam",
 }
 
 
@@ -296,6 +300,10 @@ def _layer_classes(layer: str, lang: str) -> list[tuple[str, str | None, list[_C
         "recommended": _Symbol("marker", _RECOMMENDED, 4.5, shape="star"),
         "settlements": _Symbol("marker", "#4d4d4d", 2.0),
         "roads": _Symbol("line", "#8c8c8c", 0.5),
+        "area_lines": _Symbol("line", "#1b9e77", 3.0, opacity=0.4),
+        "areas": _Symbol("fill", "#1b9e77", 0.4, opacity=0.1),
+        "handovers": _Symbol("marker", "#e69f00", 3.0, shape="triangle", outline="#333333"),
+        "seams": _Symbol("line", "#e69f00", 4.0, opacity=0.6),
     }
     key = _TITLE_KEYS[layer]
     return [(key, None, [_Class(t(key, lang), single.get(layer, _Symbol("line", _NO_DATA)))])]

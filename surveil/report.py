@@ -77,6 +77,9 @@ KEY_FIGURES: tuple[tuple[str, int | None], ...] = (
     ("patrol_routes", 0),
     ("incidents", 0),
     ("incidents_snapped", 0),
+    ("patrol_fte", 1),
+    ("cross_unit_response_share", None),
+    ("cross_agency_response_share", None),
 )
 #: Parts that start a new printed page.
 _NEW_PAGE = frozenset(
@@ -119,6 +122,9 @@ class ReportData:
     means_labels: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     curve: pd.DataFrame | None = None
     sites: pd.DataFrame | None = None
+    services: pd.DataFrame | None = None
+    areas: pd.DataFrame | None = None
+    coordination: pd.DataFrame | None = None
 
 
 def means_labels(catalogue: pd.DataFrame) -> dict[str, tuple[str, str]]:
@@ -167,6 +173,11 @@ def report_data(
         sites=None
         if sites is None
         else pd.DataFrame(sites.drop(columns="geometry", errors="ignore")),
+        services=assessment.services,
+        areas=None if assessment.responsibility is None else assessment.responsibility.areas,
+        coordination=None
+        if assessment.responsibility is None
+        else assessment.responsibility.coordination,
     )
 
 
@@ -195,7 +206,7 @@ def report_data_from_folder(folder: str | os.PathLike[str]) -> ReportData:
     needs = _read_csv(folder / "needs.csv")
     optional = {
         name: _read_csv(folder / f"{name}.csv") if (folder / f"{name}.csv").is_file() else None
-        for name in ("budget_curve", "sites")
+        for name in ("budget_curve", "sites", "services", "areas", "coordination")
     }
     inputs = info["run"].get("inputs", [])
     recorded = next((i["path"] for i in inputs if i.get("layer") == "catalogue"), None)
@@ -214,6 +225,9 @@ def report_data_from_folder(folder: str | os.PathLike[str]) -> ReportData:
         means_labels=labels,
         curve=optional["budget_curve"],
         sites=optional["sites"],
+        services=optional["services"],
+        areas=optional["areas"],
+        coordination=optional["coordination"],
     )
 
 
@@ -283,6 +297,10 @@ def report_html(data: ReportData, *, lang: str = "en") -> str:
     ]
     if data.curve is not None or data.sites is not None:
         parts.append(("rep_plan", _plan(data, lang)))
+    if data.services is not None and len(data.services):
+        parts.append(("rep_services", _services(data.services, lang)))
+    if data.areas is not None and len(data.areas):
+        parts.append(("rep_areas", _areas(data, lang)))
     parts += [
         ("rep_sections", _sections(data.segments, gaps, lang)),
         ("rep_parameters", _parameters(parameters, lang)),
@@ -639,6 +657,98 @@ def _plan(data: ReportData, lang: str) -> str:
         head = [i18n.label(k, lang) for k in keys]
         out += _table(head, rows, numeric=[True, False, True, True, True, True, True])
         out += _more(len(shown), len(sites), "sites.csv", lang)
+    return out
+
+
+def _services(services: pd.DataFrame, lang: str) -> str:
+    """Teams and staff of today's patrol routes (``services.csv``), with a total row."""
+    keys = ("patrol", "mode", "window", "length_km", "visits_per_day", "hours_per_visit",
+            "team_shifts_per_day", "teams", "fte")  # fmt: skip
+    shown = services.head(MAX_ROWS)
+    rows = [
+        (
+            _data(r.route),
+            _e(i18n.value(r.mode, lang)),
+            _e(i18n.value(r.window, lang)),
+            _num(r.length_km, lang, 1),
+            _num(r.visits_per_day, lang, 1),
+            _num(r.hours_per_visit, lang, 1),
+            _num(r.team_shifts_per_day, lang, 2),
+            _num(r.teams, lang),
+            _num(r.fte, lang, 1),
+        )
+        for r in shown.itertuples()
+    ]
+    rows.append(
+        (
+            f"<b>{_e(i18n.label('rep_total', lang))}</b>",
+            "",
+            "",
+            _num(services["length_km"].sum(), lang, 1),
+            "",
+            "",
+            _num(services["team_shifts_per_day"].sum(), lang, 2),
+            _num(services["teams"].sum(), lang),
+            f"<b>{_num(services['fte'].sum(), lang, 1)}</b>",
+        )
+    )
+    head = [i18n.label(k, lang) for k in keys]
+    numeric = [False, False, False, True, True, True, True, True, True]
+    note = f'<p class="note">{_e(i18n.label("rep_services_note", lang))}</p>'
+    return (
+        note
+        + _table(head, rows, numeric=numeric)
+        + _more(len(shown), len(services), "services.csv", lang)
+    )
+
+
+def _areas(data: ReportData, lang: str) -> str:
+    """Per responsibility area (``areas.csv``) and between agencies (``coordination.csv``)."""
+    areas = data.areas if data.areas is not None else pd.DataFrame()
+    keys = ("area", "agency", "km", "covered_km", "gap_km", "high_risk_km", "rep_sensors_routes",
+            "rep_area_staff", "seam_gaps", "rep_other_agency_segments")  # fmt: skip
+    rows = [
+        (
+            _data(a.area),
+            _data(a.agency),
+            _num(a.km, lang, 1),
+            _num(a.covered_km, lang, 1),
+            _num(a.gap_km, lang, 1),
+            _num(a.high_risk_km, lang, 1),
+            f"{_num(a.sensors, lang)} / {_num(a.patrol_routes, lang)}",
+            _num(a.staff_fte, lang, 1),
+            _num(a.seam_gaps, lang),
+            _num(a.segments_answered_by_other_agency, lang),
+        )
+        for a in areas.head(MAX_ROWS).itertuples()
+    ]
+    head = [i18n.label(k, lang) for k in keys]
+    numeric = [False, False, *([True] * 8)]
+    out = _table(head, rows, numeric=numeric) + _more(len(rows), len(areas), "areas.csv", lang)
+    share = data.summary.get("cross_agency_response_share")
+    if share is not None:
+        text = i18n.label("rep_cross_agency", lang).format(
+            share=_pct(share, lang), unit=_pct(data.summary.get("cross_unit_response_share"), lang)
+        )
+        out += f"<p>{_e(text)}</p>"
+    coordination = data.coordination
+    if coordination is not None and len(coordination):
+        pair_keys = ("agency_a", "agency_b", "response_km", "handovers", "seam_gap_km",
+                     "shared_means")  # fmt: skip
+        pairs = [
+            (
+                _data(c.agency_a),
+                _data(c.agency_b),
+                _num(c.response_km, lang, 1),
+                _num(c.handovers, lang),
+                _num(c.seam_gap_km, lang, 1),
+                _num(c.shared_means, lang),
+            )
+            for c in coordination.head(MAX_ROWS).itertuples()
+        ]
+        out += f"<h3>{_e(i18n.label('rep_coordination', lang))}</h3>"
+        head = [i18n.label(k, lang) for k in pair_keys]
+        out += _table(head, pairs, numeric=[False, False, True, True, True, True])
     return out
 
 

@@ -144,6 +144,23 @@ class Parameters:
     refraction
         Coefficient of atmospheric refraction k for line of sight over the
         DEM (curvature drop ``d² (1 − k) / 2R``).
+    foot_speed_kmh, horse_speed_kmh, vehicle_speed_kmh, boat_speed_kmh, uav_speed_kmh
+        Speed of a patrol of each mode along its route while it reads the
+        ground, km/h (see :mod:`surveil.services` for the defaults' sources).
+    foot_team, horse_team, vehicle_team, boat_team, uav_team
+        Persons in one patrol team of each mode.
+    shift_h
+        Hours a team works on its route in one shift.
+    staff_availability
+        Share of the days of a year a person is on duty (leave, training,
+        rest days and sickness taken out); 0.625 is about 228 duty days.
+    patrol_staff_fte
+        Staff (full-time equivalents) the patrols have, to compute the visits
+        a day they allow; empty for none.
+    seam_m
+        A gap or high-risk stretch within this distance of a point where the
+        responsible area changes lies at a seam between areas, metres
+        (:mod:`surveil.areas`).
     """
 
     segment_m: float = 1000.0
@@ -180,6 +197,20 @@ class Parameters:
     candidate_setback_m: float = 100.0
     candidate_max_road_m: float | None = None
     lifecycle_years: float = 10.0
+    foot_speed_kmh: float = 2.5
+    horse_speed_kmh: float = 5.0
+    vehicle_speed_kmh: float = 10.0
+    boat_speed_kmh: float = 8.0
+    uav_speed_kmh: float = 25.0
+    foot_team: float = 2.0
+    horse_team: float = 2.0
+    vehicle_team: float = 3.0
+    boat_team: float = 3.0
+    uav_team: float = 3.0
+    shift_h: float = 8.0
+    staff_availability: float = 0.625
+    patrol_staff_fte: float | None = None
+    seam_m: float = 1000.0
 
     def __post_init__(self) -> None:
         problems = _check_parameters(self)
@@ -359,6 +390,26 @@ def _check_parameters(p: Parameters) -> list[Problem]:
             "expected a positive distance in metres, or empty for no limit",
         ),
         ("lifecycle_years", p.lifecycle_years > 0, "expected a positive number of years"),
+        ("shift_h", 0 < p.shift_h <= 24, "expected hours in (0, 24]"),
+        ("staff_availability", 0 < p.staff_availability <= 1, "expected a share in (0, 1]"),
+        ("seam_m", p.seam_m >= 0, "expected metres >= 0"),
+        (
+            "patrol_staff_fte",
+            p.patrol_staff_fte is None or p.patrol_staff_fte >= 0,
+            "expected full-time equivalents >= 0, or empty",
+        ),
+    ]
+    rules += [
+        (f"{mode}_speed_kmh", getattr(p, f"{mode}_speed_kmh") > 0, "expected a speed in km/h > 0")
+        for mode in ("foot", "horse", "vehicle", "boat", "uav")
+    ]
+    rules += [
+        (
+            f"{mode}_team",
+            getattr(p, f"{mode}_team") >= 1 and float(getattr(p, f"{mode}_team")).is_integer(),
+            "expected a whole number of persons, 1 or more",
+        )
+        for mode in ("foot", "horse", "vehicle", "boat", "uav")
     ]
     rules += [
         (f.name, _finite(getattr(p, f.name)), "expected a finite number")
@@ -444,6 +495,7 @@ class Scenario:
     sources: Mapping[str, Path] = field(default_factory=dict)
     dem: Path | None = None
     impact: gpd.GeoDataFrame = field(default_factory=lambda: _empty_layer("impact"))
+    areas: gpd.GeoDataFrame = field(default_factory=lambda: _empty_layer("areas"))
     section_impact: Mapping[str, float] = field(default_factory=dict)
     baseline_file: Path | None = None
 
@@ -767,6 +819,12 @@ def _layer_source(
 def _read(kind: str, spec: LayerSource | gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     if isinstance(spec, gpd.GeoDataFrame):
         return read_layer(spec, kind)
+    if kind == "areas":
+        from surveil.areas import read_area_ranges
+
+        ranges = read_area_ranges(spec.path, columns=spec.columns)
+        if ranges is not None:
+            return ranges
     return read_layer(
         spec.path,
         kind,
@@ -840,6 +898,10 @@ def _build(
     _raise_collected(problems, messages)
     for kind in CONTEXT_LAYERS:
         frames[kind] = clip_to_border(frames[kind], border, max_distance_km=limit)
+    if len(frames["areas"]):
+        from surveil.areas import check_areas
+
+        check_areas(frames["areas"], border, source=_name(specs.get("areas")))
     sources = {k: v.path for k, v in specs.items() if isinstance(v, LayerSource)}
     if catalogue is not None and not isinstance(catalogue, pd.DataFrame):
         sources["catalogue"] = Path(catalogue)

@@ -590,6 +590,9 @@ def write_scenario_files(
         else:
             path.unlink(missing_ok=True)
             frame.to_file(path, driver="GeoJSON", engine="pyogrio", COORDINATE_PRECISION=7)
+    areas = _write_areas(scenario, layer_folder, (file_names or {}).get("areas"), layer_paths)
+    if areas:
+        names["areas"] = f"{layers_dir}/{areas}" if layers_dir else areas
     defaults = Parameters().to_dict()
     changed = {
         k: v for k, v in scenario.parameters.to_dict().items() if v != defaults[k] and v is not None
@@ -613,6 +616,31 @@ def write_scenario_files(
     toml = folder / toml_name
     toml.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return toml
+
+
+def _write_areas(
+    scenario: Scenario,
+    folder: Path,
+    name: str | None,
+    layer_paths: Mapping[str, str] | None,
+) -> str | None:
+    """Write the areas layer: chainage ranges to CSV, polygons to GeoJSON; return its name."""
+    if layer_paths and "areas" in layer_paths:
+        return None
+    areas = getattr(scenario, "areas", None)
+    if areas is None or len(areas) == 0:
+        return None
+    ranged = bool((areas.geometry.isna() | areas.geometry.is_empty).all())
+    if ranged:
+        name = name or "areas.csv"
+        table = pd.DataFrame(areas[["section", "km_from", "km_to", "unit", "agency"]])
+        table.to_csv(folder / name, index=False, lineterminator="\n")
+    else:
+        name = name or "areas.geojson"
+        (folder / name).unlink(missing_ok=True)
+        polygons = areas[["unit", "agency", "geometry"]]
+        polygons.to_file(folder / name, driver="GeoJSON", engine="pyogrio", COORDINATE_PRECISION=7)
+    return name
 
 
 def _write_points(frame: gpd.GeoDataFrame, path: Path) -> None:

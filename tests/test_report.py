@@ -27,6 +27,10 @@ PARAMETERS = {
     "crosser_speed_kmh": 3.0, "structure_per_km_year": None, "candidate_offsets_m": [500.0],
     "candidate_spacing_m": 2000.0, "candidate_setback_m": 100.0, "candidate_max_road_m": None,
     "lifecycle_years": 10.0,
+    "foot_speed_kmh": 2.5, "horse_speed_kmh": 5.0, "vehicle_speed_kmh": 10.0,
+    "boat_speed_kmh": 8.0, "uav_speed_kmh": 25.0, "foot_team": 2.0, "horse_team": 2.0,
+    "vehicle_team": 3.0, "boat_team": 3.0, "uav_team": 3.0, "shift_h": 8.0,
+    "staff_availability": 0.625, "patrol_staff_fte": None, "seam_m": 1000.0,
 }  # fmt: skip
 
 

@@ -20,6 +20,7 @@ LAYER_KINDS = (
     "settlements",
     "roads",
     "impact",
+    "areas",
 )
 """Kinds of vector layer that :func:`read_layer` understands."""
 
@@ -47,6 +48,7 @@ _FAMILIES = {
     "settlements": ("point",),
     "roads": ("line",),
     "impact": ("polygon",),
+    "areas": ("polygon",),
 }
 
 
@@ -280,6 +282,8 @@ _SCHEMAS: dict[str, tuple[_Field, ...]] = {
             expected="expected a positive speed in km/h",
             number="a number in km/h",
         ),
+        # Empty: the agency of the responsibility area the post stands in (surveil.areas).
+        _Field("agency", "text", default=""),
     ),
     "settlements": (
         _Field("name", "text", default=""),
@@ -304,6 +308,29 @@ _SCHEMAS: dict[str, tuple[_Field, ...]] = {
             valid=_non_negative,
             expected="expected an impact weight, 0 or more (1 = ordinary)",
             number="a number",
+        ),
+    ),
+    # Responsibility areas (surveil.areas): polygons, or chainage ranges of a
+    # section in a CSV without coordinates (section, km_from, km_to).
+    "areas": (
+        _Field("unit", "text", default=""),
+        _Field("agency", "text", default=""),
+        _Field("section", "text", default=""),
+        _Field(
+            "km_from",
+            "float",
+            default=math.nan,
+            valid=_non_negative,
+            expected="expected a km mark along the section, 0 or more",
+            number="a number of km",
+        ),
+        _Field(
+            "km_to",
+            "float",
+            default=math.nan,
+            valid=_non_negative,
+            expected="expected a km mark along the section, 0 or more",
+            number="a number of km",
         ),
     ),
 }

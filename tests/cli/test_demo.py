@@ -33,6 +33,12 @@ def test_demo_writes_exactly_the_output_files(demo_out):
             "run.json",
             "segments.csv",
             "summary.json",
+            "services.csv",
+            # the demo has an areas layer
+            "areas.csv",
+            "seams.csv",
+            "responders.csv",
+            "coordination.csv",
         ]
     )
     assert set(OUTPUT_FILES) <= {p.name for p in out.iterdir()}
