@@ -135,7 +135,7 @@ def chainage(lon: ArrayLike, lat: ArrayLike) -> FloatArray:
 
 
 def interpolate(
-    lon: ArrayLike, lat: ArrayLike, at_m: ArrayLike
+    lon: ArrayLike, lat: ArrayLike, at_m: ArrayLike, *, cum: FloatArray | None = None
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Return points at given geodesic distances along a line.
 
@@ -145,6 +145,9 @@ def interpolate(
         Vertices of the line in degrees.
     at_m
         Distances from the first vertex in metres; clipped to the line.
+    cum
+        The line's :func:`chainage`, when known: then only the edges that
+        hold a point are measured (a few points on a long line).
 
     Returns
     -------
@@ -155,16 +158,22 @@ def interpolate(
     lon = np.asarray(lon, dtype=float)
     lat = np.asarray(lat, dtype=float)
     at = np.asarray(at_m, dtype=float)
-    cum = chainage(lon, lat)
+    az12 = None
+    if cum is None:
+        az12, _, dist = GEOD.inv(lon[:-1], lat[:-1], lon[1:], lat[1:])
+        cum = np.concatenate([[0.0], np.cumsum(dist)])
     at = np.clip(at, 0.0, cum[-1])
-    az12, _, _ = GEOD.inv(lon[:-1], lat[:-1], lon[1:], lat[1:])
-    az12 = np.atleast_1d(az12)
+    # side="right" skips zero-length edges, so the azimuth is that of a real edge.
     edge = np.clip(np.searchsorted(cum, at, side="right") - 1, 0, len(cum) - 2)
-    # Skip zero-length edges so that the azimuth is that of a real edge.
+    if az12 is None:
+        az_edge, _, _ = GEOD.inv(lon[edge], lat[edge], lon[edge + 1], lat[edge + 1])
+    else:
+        az_edge = np.atleast_1d(az12)[edge]
+    az_edge = np.asarray(az_edge, dtype=float)
     step = at - cum[edge]
-    out_lon, out_lat, back = GEOD.fwd(lon[edge], lat[edge], az12[edge], step)
+    out_lon, out_lat, back = GEOD.fwd(lon[edge], lat[edge], az_edge, step)
     azimuth = (np.asarray(back) + 180.0) % 360.0
-    azimuth = np.where(step > 0, azimuth, az12[edge] % 360.0)
+    azimuth = np.where(step > 0, azimuth, az_edge % 360.0)
     return np.asarray(out_lon), np.asarray(out_lat), azimuth
 
 
