@@ -399,22 +399,32 @@ class LineIndex:
         n = lon.size
         xyz = ecef(lon, lat)
         tree, parent, piece_half = self._pieces()
-        mid_d, piece = tree.query(xyz, k=k, distance_upper_bound=max_distance_m + piece_half)
+        mid_d, piece = tree.query(
+            xyz, k=k, distance_upper_bound=max_distance_m + piece_half, workers=-1
+        )
         mid_d, piece = mid_d.reshape(n, k), piece.reshape(n, k)
         valid = piece < len(parent)
-        e = np.where(valid, parent[np.minimum(piece, len(parent) - 1)], 0)
-        rows = np.repeat(np.arange(n), k)
-        d_all, t_all = _point_segment(xyz[rows], self._a[e.ravel()], self._b[e.ravel()])
-        d_all = np.where(valid.ravel() & (d_all <= max_distance_m), d_all, np.inf).reshape(n, k)
-        best_d = d_all.min(axis=1)
-        tied = d_all == best_d[:, None]
-        best = np.argmin(np.where(tied, e, np.iinfo(np.int64).max), axis=1)
-        best_e = e[np.arange(n), best]
+        # Several of the k pieces are often cut from one edge: measure each
+        # (point, edge) pair once. Edges sorted per point, so that the first
+        # of tied distances is the lowest edge index.
+        none = np.iinfo(np.int64).max
+        e = np.sort(np.where(valid, parent[np.minimum(piece, len(parent) - 1)], none), axis=1)
+        first = e != none
+        first[:, 1:] &= e[:, 1:] != e[:, :-1]
+        rows, cols = np.nonzero(first)
+        d_u, t_u = _point_segment(xyz[rows], self._a[e[rows, cols]], self._b[e[rows, cols]])
+        d_all = np.full((n, k), np.inf)
+        t_all = np.zeros((n, k))
+        d_all[rows, cols] = np.where(d_u <= max_distance_m, d_u, np.inf)
+        t_all[rows, cols] = t_u
+        best = np.argmin(d_all, axis=1)
+        best_d = d_all[np.arange(n), best]
+        best_e = np.where(np.isfinite(best_d), e[np.arange(n), best], 0)
         bound = np.where(np.isfinite(best_d), best_d, max_distance_m) + piece_half
         settled = ~valid[:, -1] | (mid_d[:, -1] > bound) | (k == len(parent))
         found = np.isfinite(best_d[settled])
         chosen = best_e[settled]
-        t_best = t_all.reshape(n, k)[np.arange(n), best][settled]
+        t_best = t_all[np.arange(n), best][settled]
         dist = np.where(found, best_d[settled], np.inf)
         line = np.where(found, self._line[chosen], -1)
         along = np.where(found, self._along0[chosen] + t_best * self._length[chosen], np.nan)
