@@ -155,6 +155,7 @@ def assessment_map(
     title: str | None = None,
     attribution: str | None = None,
     hillshade: Sequence[tuple[Any, Any]] = (),
+    section_names: Mapping[str, str] | None = None,
 ) -> folium.Map:
     """Draw the layers of an assessment on an interactive map.
 
@@ -181,6 +182,9 @@ def assessment_map(
     hillshade
         ``(image, bounds)`` pairs from :func:`surveil.terrain.hillshade`,
         drawn under everything as one layer (inlined, so it works offline).
+    section_names
+        Name to show for each section id (e.g. the border layer's
+        ``name_ru`` on a Russian map); sections not named keep their id.
 
     Returns
     -------
@@ -205,7 +209,7 @@ def assessment_map(
     True
     """
     lang = i18n.check_lang(lang)
-    prepared = _prepare_layers(layers)
+    prepared = _named_sections(_prepare_layers(layers), section_names or {})
     segments = prepared["segments"]
     m = _base_map(segments, lang, attribution)
     context = _Context(m, lang)
@@ -724,6 +728,22 @@ def _prepare_layers(layers: Mapping[str, gpd.GeoDataFrame]) -> dict[str, gpd.Geo
             "assessment (LineStrings in EPSG:4326)"
         )
     return prepared
+
+
+def _named_sections(
+    layers: dict[str, gpd.GeoDataFrame], names: Mapping[str, str]
+) -> dict[str, gpd.GeoDataFrame]:
+    """Return the layers with each ``section`` id replaced by its name in ``names``."""
+    if not names:
+        return layers
+    out = {}
+    for key, frame in layers.items():
+        if "section" in frame.columns:
+            frame = frame.copy()
+            ids = frame["section"].astype(object)
+            frame["section"] = ids.map(lambda v: names.get(str(v), v))
+        out[key] = frame
+    return out
 
 
 def _base_map(segments: gpd.GeoDataFrame, lang: str, attribution: str | None) -> folium.Map:

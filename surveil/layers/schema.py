@@ -20,6 +20,7 @@ LAYER_KINDS = (
     "settlements",
     "roads",
     "impact",
+    "rivers",
 )
 """Kinds of vector layer that :func:`read_layer` understands."""
 
@@ -47,6 +48,7 @@ _FAMILIES = {
     "settlements": ("point",),
     "roads": ("line",),
     "impact": ("polygon",),
+    "rivers": ("line",),
 }
 
 
@@ -183,6 +185,7 @@ _SCHEMAS: dict[str, tuple[_Field, ...]] = {
         _Field("section", "text", default=None),
         _Field("country_left", "text", default=""),
         _Field("country_right", "text", default=""),
+        _Field("name_ru", "text", default=""),  # the section's name in Russian (map, report)
     ),
     "sensors": (
         _Field("id", "id", default="S"),
@@ -283,6 +286,7 @@ _SCHEMAS: dict[str, tuple[_Field, ...]] = {
     ),
     "settlements": (
         _Field("name", "text", default=""),
+        _Field("name_ru", "text", default=""),
         _Field(
             "population",
             "float",
@@ -292,7 +296,9 @@ _SCHEMAS: dict[str, tuple[_Field, ...]] = {
             number="a number of people",
         ),
     ),
-    "roads": (_Field("name", "text", default=""),),
+    "roads": (_Field("name", "text", default=""), _Field("name_ru", "text", default="")),
+    # Context to orient by on the map (the Panj is the border of tjk-afg).
+    "rivers": (_Field("name", "text", default=""), _Field("name_ru", "text", default="")),
     # Areas whose crossings weigh more (or less) in risk: settlements, critical
     # infrastructure, smuggling corridors (surveil.risk, segment_impact).
     "impact": (
