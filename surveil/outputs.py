@@ -431,6 +431,8 @@ def _write_all(
         folder / "needs.xlsx",
         summary=assessment.summary,
         catalogue=assessment.scenario.catalogue,
+        lang=lang,
+        section_names=assessment.scenario.section_names(lang),
     )
     (folder / "summary.json").write_text(summary_json(assessment.summary) + "\n")
     hillshade = assessment.hillshade()
