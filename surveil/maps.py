@@ -1288,8 +1288,9 @@ def display_hillshade(image: np.ndarray) -> np.ndarray:
 
     A small image is upsampled bilinearly (so it is not blocky when zoomed
     in) to at least about 1024 pixels on its long side; its alpha then falls
-    linearly to 0 over the outer 8 % of each side, so that the terrain ends
-    in a soft edge instead of a hard line at the box it was cut from.
+    linearly to 0 over 8 % of the short side towards the image's edges and
+    towards every transparent (nodata) pixel, so that the terrain ends in a
+    soft edge instead of a hard line at the box or the DEM it was cut from.
 
     Parameters
     ----------
@@ -1316,13 +1317,11 @@ def display_hillshade(image: np.ndarray) -> np.ndarray:
     if factor > 1:
         out = ndimage.zoom(out, (factor, factor, 1), order=1, mode="nearest", grid_mode=True)
     rows, cols = out.shape[:2]
-
-    def ramp(n: int) -> np.ndarray:
-        edge = max(1.0, _HILLSHADE_FADE * n)
-        i = np.arange(n, dtype=np.float32)
-        return np.clip(np.minimum(i, n - 1 - i) / edge, 0.0, 1.0)
-
-    out[..., 3] *= np.outer(ramp(rows), ramp(cols))
+    # distance of each pixel to the nearest transparent one, outside the image included
+    opaque = np.pad(out[..., 3] > 0, 1, constant_values=False)
+    distance = ndimage.distance_transform_edt(opaque)[1:-1, 1:-1]
+    edge = max(1.0, _HILLSHADE_FADE * min(rows, cols))
+    out[..., 3] *= np.clip((distance - 1.0) / edge, 0.0, 1.0).astype(np.float32)
     return np.clip(np.rint(out), 0, 255).astype(np.uint8)
 
 
