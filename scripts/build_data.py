@@ -580,20 +580,28 @@ def build(sector: Sector, lines: gpd.GeoDataFrame, world: gpd.GeoDataFrame, town
     r, c = dem.index(plon, plat)
     steep = ndimage.uniform_filter(dem.slope, size=9, mode="nearest")[r, c]
     n_out = 0
-    ids = []
+    ids, ids_ru = [], []
+    ru_of = {n: RU_NAMES.get(int(g), n) for n, g in zip(near.name, near.geonameid, strict=True)}
     for p in posts:
         if p["type"] == "bcp":
             ids.append(f"BCP {p['near']}")
+            ids_ru.append("ПП " + " – ".join(ru_of.get(n, n) for n in p["near"].split(" – ")))
         else:
             n_out += 1
             ids.append(f"Outpost {n_out}" + (f" ({p['near']})" if p["near"] else ""))
+            town = ru_of.get(p["near"], p["near"])
+            ids_ru.append(f"Застава {n_out}" + (f" ({town})" if town else ""))
     post_frame = post_frame.assign(
         id=ids,
+        name_ru=ids_ru,
         lon=plon,
         lat=plat,
         reaction_speed_kmh=np.where(steep > 12, 20, np.where(steep > 6, 30, 40)),
     )
-    write_csv(out / "posts.csv", post_frame[["id", "type", "lon", "lat", "reaction_speed_kmh"]])
+    write_csv(
+        out / "posts.csv",
+        post_frame[["id", "name_ru", "type", "lon", "lat", "reaction_speed_kmh"]],
+    )
 
     # ---- sensors: towers on local high ground 1–5 km inside the line
     glon, glat = dem.cell_lonlat(*np.indices(dem.z.shape))

@@ -77,7 +77,7 @@ _PATROL_COLOURS = {"foot": "#0072b2", "vehicle": "#111111", "horse": "#cc79a7", 
 _OTHER_PATROL_COLOUR = "#666666"
 _INCIDENT_COLOUR = "#111111"
 _ROAD_COLOUR = "#a0a0a0"
-_RIVER_COLOUR = "#8fb9dc"
+_RIVER_COLOUR = "#b4d3ec"  # pale and wide like water, apart from the boat patrol's sky blue
 _HEAT_GRADIENT = {0.4: "#fde0ef", 0.65: "#de77ae", 1.0: "#8e0152"}
 _PANES = {  # pane -> z-index; Leaflet's overlay pane is 400, markers 600
     "sv-context": 401,
@@ -210,6 +210,8 @@ def assessment_map(
     """
     lang = i18n.check_lang(lang)
     prepared = _named_sections(_prepare_layers(layers), section_names or {})
+    if lang == "ru":
+        prepared = _russian_post_names(prepared)
     segments = prepared["segments"]
     m = _base_map(segments, lang, attribution)
     context = _Context(m, lang)
@@ -744,6 +746,17 @@ def _named_sections(
             frame["section"] = ids.map(lambda v: names.get(str(v), v))
         out[key] = frame
     return out
+
+
+def _russian_post_names(layers: dict[str, gpd.GeoDataFrame]) -> dict[str, gpd.GeoDataFrame]:
+    """Return the layers with each post's ``id`` replaced by its ``name_ru`` where given."""
+    posts = layers.get("posts")
+    if posts is None or "name_ru" not in posts.columns:
+        return layers
+    names = posts["name_ru"].astype("string").fillna("").str.strip()
+    posts = posts.copy()
+    posts["id"] = posts["id"].astype(object).where(names == "", names.astype(object))
+    return {**layers, "posts": posts}
 
 
 def _base_map(segments: gpd.GeoDataFrame, lang: str, attribution: str | None) -> folium.Map:
@@ -1347,7 +1360,7 @@ def _draw_km_marks(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) ->
 def _draw_context(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> None:
     """Add roads, rivers (thin lines) and settlement names to orient by."""
     large = _large(layers)
-    for kind, colour, weight in (("rivers", _RIVER_COLOUR, 2.0), ("roads", _ROAD_COLOUR, 1.5)):
+    for kind, colour, weight in (("rivers", _RIVER_COLOUR, 6.0), ("roads", _ROAD_COLOUR, 1.5)):
         frame = layers.get(kind)
         if frame is None:
             continue
@@ -1655,7 +1668,7 @@ def _legend_symbols(layers: Mapping[str, gpd.GeoDataFrame], lang: str) -> list[t
     if "roads" in layers:
         symbols.append((t("road"), _swatch(_ROAD_COLOUR, height=3)))
     if "rivers" in layers:
-        symbols.append((t("river"), _swatch(_RIVER_COLOUR, height=3)))
+        symbols.append((t("river"), _swatch(_RIVER_COLOUR, height=7)))
     symbols.append((t("layer_km"), '<span class="sv-dot" style="background:#222"></span>'))
     return symbols
 

@@ -54,7 +54,7 @@ _POST = "#263238"
 _CANDIDATE = "#ffffff"
 _RECOMMENDED = "#1b5e20"
 _NO_DATA = "#9e9e9e"
-_RIVER = "#8fb9dc"  # the map's river colour (surveil.maps)
+_RIVER = "#b4d3ec"  # the map's river colour (surveil.maps)
 _TITLE_KEYS = {
     "segments": "layer_risk",
     "gaps": "layer_gaps",
@@ -298,7 +298,7 @@ def _layer_classes(layer: str, lang: str) -> list[tuple[str, str | None, list[_C
         "recommended": _Symbol("marker", _RECOMMENDED, 4.5, shape="star"),
         "settlements": _Symbol("marker", "#4d4d4d", 2.0),
         "roads": _Symbol("line", "#8c8c8c", 0.5),
-        "rivers": _Symbol("line", _RIVER, 0.7),
+        "rivers": _Symbol("line", _RIVER, 1.6),
     }
     key = _TITLE_KEYS[layer]
     return [(key, None, [_Class(t(key, lang), single.get(layer, _Symbol("line", _NO_DATA)))])]

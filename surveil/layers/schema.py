@@ -274,6 +274,7 @@ _SCHEMAS: dict[str, tuple[_Field, ...]] = {
     ),
     "posts": (
         _Field("id", "id", default="B"),
+        _Field("name_ru", "text", default=""),  # shown for the id on a Russian map
         _enum("type", ("outpost", "bcp"), "outpost"),
         _Field(
             "reaction_speed_kmh",
