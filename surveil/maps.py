@@ -587,6 +587,14 @@ class _FitView(MacroElement):
             }
             var title = box.querySelector(".sv-title");
             var top = title ? title.offsetTop + title.offsetHeight : 0;
+            // a long legend under a long (wrapped) title scrolls instead of meeting it
+            box.querySelectorAll(".sv-legend").forEach(function (lg) {
+                var r = lg.getBoundingClientRect(), t = title && title.getBoundingClientRect();
+                if (t && r.left < t.right && t.left < r.right && r.top < t.bottom + 8) {
+                    lg.style.boxSizing = "border-box";
+                    lg.style.maxHeight = Math.max(120, r.bottom - t.bottom - 8) + "px";
+                }
+            });
             var left = Math.max(widest(".leaflet-top.leaflet-left"),
                                 widest(".leaflet-bottom.leaflet-left"));
             var right = Math.max(widest(".leaflet-top.leaflet-right"),

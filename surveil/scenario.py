@@ -948,8 +948,13 @@ def control_characters(frame: pd.DataFrame, *, source: str, layer: str) -> list[
             pd.api.types.is_object_dtype(kind) or pd.api.types.is_string_dtype(kind)
         ):
             continue
+        # distinct values first: a million incidents hold few distinct texts
+        distinct = pd.unique(frame[column].to_numpy(dtype=object))
+        bad = {v for v in distinct if isinstance(v, str) and _CONTROL.search(v)}
+        if not bad:
+            continue
         for index, value in frame[column].items():
-            if isinstance(value, str) and _CONTROL.search(value):
+            if isinstance(value, str) and value in bad:
                 found.append(
                     Problem(
                         source,
