@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import itertools
 import json
 import resource
 import shutil
@@ -83,7 +84,7 @@ def main() -> None:
 
     result = _timed("assess (total)", assess)(scenario, progress=progress)
     marks.append(("end", time.process_time(), time.perf_counter()))
-    for (step, cpu0, wall0), (_, cpu1, wall1) in zip(marks[1:], marks[2:], strict=False):
+    for (step, cpu0, wall0), (_, cpu1, wall1) in itertools.pairwise(marks[1:]):
         STAGES.append((f"  assess: {step}", cpu1 - cpu0, wall1 - wall0))
     _timed("write outputs (total)", write_outputs)(result, args.out, scenario_file=args.scenario)
     total_cpu, total_wall = time.process_time() - start_cpu, time.perf_counter() - start_wall
@@ -105,7 +106,9 @@ def main() -> None:
         print(f"  {name:20s} {size / 1e6:8.1f} MB")
     if args.json:
         record = {
-            "stages": {k: {"cpu_s": v[0], "wall_s": v[1], "calls": v[2]} for k, v in totals.items()},
+            "stages": {
+                k: {"cpu_s": v[0], "wall_s": v[1], "calls": v[2]} for k, v in totals.items()
+            },
             "cpu_s": total_cpu,
             "wall_s": total_wall,
             "maxrss_mb": maxrss_mb,

@@ -805,7 +805,9 @@ class _Words:
         if "kind" in out:
             out["kind"] = out["kind"].astype(object).map(self.value)
         if "recommended" in out:
-            out["recommended"] = [self("yes") if bool(v) else self("no") for v in out["recommended"]]
+            out["recommended"] = [
+                self("yes") if bool(v) else self("no") for v in out["recommended"]
+            ]
         return out
 
     def value(self, raw: Any) -> Any:

@@ -13,7 +13,16 @@ C = TypeVar("C", bound=Callable[..., Any])
 
 existing_file = click.Path(exists=False, dir_okay=False, path_type=Path)
 
-LAYER_FLAGS = ("border", "sensors", "patrols", "incidents", "posts", "settlements", "roads", "rivers")
+LAYER_FLAGS = (
+    "border",
+    "sensors",
+    "patrols",
+    "incidents",
+    "posts",
+    "settlements",
+    "roads",
+    "rivers",
+)
 
 
 def _count_verbose(ctx: click.Context, _param: click.Parameter, value: int) -> None:
