@@ -371,3 +371,29 @@ def test_redrawn_russian_map_keeps_title_and_rivers(panj_ru, tmp_path):
     assert re.search(r"<title>(.*?)</title>", original).group(1) in text
     names = {name for name, *_ in toggles}
     assert {i18n.label(k, "ru") for k in ("layer_rivers", "layer_hillshade")} <= names
+
+
+EXAMPLES = Path(__file__).parents[1] / "maps"
+
+
+@pytest.mark.parametrize("name", ["kgz-tjk-en", "kgz-tjk-ru", "tjk-afg-en", "tjk-afg-ru"])
+@pytest.mark.parametrize(("width", "height"), SIZES)
+def test_example_maps_on_a_projector(name, width, height):
+    """The checked-in example maps: clear controls, their language; screenshots for a person."""
+    lang = name.rsplit("-", 1)[1]
+    path = EXAMPLES / f"{name}.html"
+    with Page(width, height) as page:
+        page.open(path)
+        _check_page(page, path, lang)
+        page.screenshot(ARTIFACTS / f"example-{name}-{width}x{height}.png")
+        rects = page.js(_RECTS)
+        extent = page.js(_EXTENT)
+        text = page.js(_UI_TEXT)
+    for a, b in itertools.combinations(rects, 2):
+        assert not _meet(a[1:], b[1:]), f"{a[0]} overlaps {b[0]}"
+    for rect in rects:
+        assert not _meet(rect[1:], extent), f"{rect[0]} covers the border's extent"
+    if lang == "ru":
+        words = set(re.findall(r"[A-Za-z]{2,}", text))
+        allowed = {"Leaflet", "OpenStreetMap", "EUR", "CAPEX", "OPEX"} | _SOURCE_NAMES
+        assert words <= allowed, sorted(words - allowed)
