@@ -645,16 +645,34 @@ class _Declutter(MacroElement):
                 return b;
             }
             function run() {
-                var pane = map.getPanes().markerPane, shown = [];
+                // all boxes are read after one layout (reading a box after each hide
+                // lays the page out again: minutes for a national map's thousands of
+                // labels), and shown boxes are kept on a grid of 64 px cells
+                var pane = map.getPanes().markerPane, labels = [], grid = {}, CELL = 64;
                 ["sv-lab1", "sv-lab2", "sv-lab3"].forEach(function (cls) {
                     pane.querySelectorAll("." + cls).forEach(function (el) {
                         el.style.visibility = "";
-                        var b = boxOf(el);
-                        var hit = shown.some(function (s) {
+                        labels.push(el);
+                    });
+                });
+                var boxes = labels.map(boxOf);
+                labels.forEach(function (el, i) {
+                    var b = boxes[i], keys = [];
+                    for (var x = Math.floor(b[0] / CELL); x <= Math.floor(b[2] / CELL); x++) {
+                        for (var y = Math.floor(b[1] / CELL); y <= Math.floor(b[3] / CELL); y++) {
+                            keys.push(x + "," + y);
+                        }
+                    }
+                    var hit = keys.some(function (k) {
+                        return (grid[k] || []).some(function (s) {
                             return b[0] < s[2] && s[0] < b[2] && b[1] < s[3] && s[1] < b[3];
                         });
-                        if (hit) { el.style.visibility = "hidden"; } else { shown.push(b); }
                     });
+                    if (hit) {
+                        el.style.visibility = "hidden";
+                    } else {
+                        keys.forEach(function (k) { (grid[k] = grid[k] || []).push(b); });
+                    }
                 });
             }
             var pending = false;
