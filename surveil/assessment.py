@@ -149,7 +149,7 @@ class Assessment:
         if self.responsibility is not None:
             layers.update(self.responsibility.layers())
         # context to orient by on the map (not written to the GeoPackage)
-        for name in ("settlements", "roads"):
+        for name in ("settlements", "roads", "rivers"):
             frame = getattr(self.scenario, name, None)
             if frame is not None and len(frame):
                 layers[name] = frame
@@ -172,8 +172,9 @@ class Assessment:
             self.layers(),
             summary=self.summary,
             lang=lang,
-            title=self.scenario.name,
-            attribution=self.scenario.attribution,
+            title=self.scenario.title(lang),
+            attribution=self.scenario.credit(lang),
+            section_names=self.scenario.section_names(lang),
             hillshade=self.hillshade(),
         )
 

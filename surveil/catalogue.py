@@ -96,7 +96,7 @@ KINDS: tuple[str, ...] = ("sensor", "patrol")
 _LAYER = "catalogue"
 _TEXT_FIELDS = ("type", "kind", "label_en", "label_ru")
 _FREE_TEXT_FIELDS = ("note", "source")  # accepted per row, not kept
-_TOP_LEVEL_KEYS = ("currency", "indicative", "note", "means")
+_TOP_LEVEL_KEYS = ("currency", "indicative", "note", "note_ru", "means")
 
 # field -> (accepts, what is accepted)
 _NUMBER_RULES: dict[str, tuple[Callable[[float], bool], str]] = {
@@ -292,9 +292,18 @@ def _from_toml_text(text: str, name: str) -> pd.DataFrame:
         )
     if problems:
         raise SchemaError(f"The catalogue {name} has {len(problems)} problem(s)", problems)
-    return validate_catalogue(
+    note_ru = document.get("note_ru", "")
+    if not isinstance(note_ru, str):
+        raise SchemaError(
+            f"The catalogue {name} has 1 problem(s)",
+            [Problem(name, _LAYER, None, "note_ru", repr(note_ru), "expected text")],
+        )
+    table = validate_catalogue(
         means, source=name, currency=currency, indicative=indicative, note=note
     )
+    if note_ru:
+        table.attrs["note_ru"] = note_ru  # the note in Russian (the Russian workbook)
+    return table
 
 
 def _from_csv(path: Path, name: str) -> pd.DataFrame:

@@ -114,9 +114,13 @@ def chainage_chart(
     from matplotlib.ticker import ScalarFormatter
 
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(_WIDTH_IN, 4.2), sharex=True, dpi=100)
-    for axis in (top, bottom):
-        for start, end in zip(gaps["km_from"], gaps["km_to"], strict=True):
-            axis.axvspan(float(start), float(end), color=_GAP_COLOUR, alpha=0.15, lw=0)
+    spans = [
+        (float(a), float(b) - float(a))
+        for a, b in zip(gaps["km_from"], gaps["km_to"], strict=True)
+    ]
+    for axis in (top, bottom):  # one collection, however many gaps
+        axis.broken_barh(spans, (0, 1), transform=axis.get_xaxis_transform(),
+                         color=_GAP_COLOUR, alpha=0.15, lw=0)  # fmt: skip
     parts = segments.groupby("part", sort=True) if "part" in segments else [(0, segments)]
     risk = segments["risk"].to_numpy(float)
     finite = risk[np.isfinite(risk)]
@@ -124,10 +128,10 @@ def chainage_chart(
     for _, part in parts:
         ordered = part.sort_values("km_from")
         edges = np.append(ordered["km_from"].to_numpy(float), ordered["km_to"].to_numpy(float)[-1])
-        top.stairs(ordered["p_detect"].to_numpy(float), edges, baseline=None,
-                   color=_DETECT_COLOUR, lw=1.2)  # fmt: skip
-        bottom.stairs(np.nan_to_num(ordered["risk"].to_numpy(float)), edges, baseline=None,
-                      color="black", lw=1.0)  # fmt: skip
+        detect_edges, detect = display_steps(edges, ordered["p_detect"].to_numpy(float))
+        top.stairs(detect, detect_edges, baseline=None, color=_DETECT_COLOUR, lw=1.2)
+        risk_edges, part_risk = display_steps(edges, np.nan_to_num(ordered["risk"].to_numpy(float)))
+        bottom.stairs(part_risk, risk_edges, baseline=None, color="black", lw=1.0)
     top.axhline(target_pd, color="black", ls="--", lw=0.8)
     top.set_ylim(0, 1)
     top.set_ylabel(i18n.label("rep_axis_detect", lang))
@@ -144,6 +148,53 @@ def chainage_chart(
         axis.grid(alpha=0.3, lw=0.5)
     fig.tight_layout()
     return _svg(fig)
+
+
+def display_steps(
+    edges: np.ndarray, values: np.ndarray, *, max_steps: int = 1400
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return stairs that draw like the given ones at a chart's resolution.
+
+    Past ``max_steps`` steps (a chart is some 700 points wide), consecutive
+    steps are pooled into bins, each drawn as two half-width steps at the
+    bin's minimum and maximum, so every peak and trough stays visible while
+    the chart keeps a bounded number of vertices (min-max decimation).
+
+    Parameters
+    ----------
+    edges
+        ``n + 1`` increasing step edges.
+    values
+        ``n`` step values (NaN ignored within a bin).
+    max_steps
+        Most steps returned.
+
+    Returns
+    -------
+    edges, values
+        The stairs to draw.
+
+    Examples
+    --------
+    >>> e, v = display_steps(np.arange(9.0), np.array([0, 5, 1, 1, 2, 2, 9, 3.0]), max_steps=4)
+    >>> e.tolist(), v.tolist()
+    ([0.0, 2.0, 4.0, 6.0, 8.0], [0.0, 5.0, 2.0, 9.0])
+    >>> display_steps(np.arange(3.0), np.ones(2))[1].tolist()
+    [1.0, 1.0]
+    """
+    edges = np.asarray(edges, dtype=float)
+    values = np.asarray(values, dtype=float)
+    if values.size <= max_steps:
+        return edges, values
+    per_bin = -(-2 * values.size // max_steps)
+    starts = np.arange(0, values.size, per_bin)
+    ends = np.append(starts[1:], values.size)
+    with np.errstate(invalid="ignore"):
+        low = np.fmin.reduceat(values, starts)
+        high = np.fmax.reduceat(values, starts)
+    mids = (edges[starts] + edges[ends]) / 2.0
+    out_edges = np.append(np.column_stack([edges[starts], mids]).ravel(), edges[-1])
+    return out_edges, np.column_stack([low, high]).ravel()
 
 
 def risk_class_chart(km_by_class: Mapping[str, float], *, lang: str) -> str:

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from surveil import geodesy
 from surveil.segments import part_line, sub_line
 
 GAP_COLUMNS = [
@@ -126,6 +127,7 @@ def find_gaps(
     """
     rows = []
     seg_groups = segments.groupby(["section", "part"], sort=False).indices
+    incident_km = _incident_km(incidents)
     for (section, part), idx in points.groupby(["section", "part"], sort=False).indices.items():
         mine = points.iloc[idx].sort_values("from_m", kind="stable")
         start = mine["from_m"].to_numpy(dtype=float)
@@ -142,6 +144,7 @@ def find_gaps(
             continue
         part_segments = segments.iloc[seg_groups[(section, part)]]
         coords, part_start_m = part_line(part_segments)
+        cum = geodesy.chainage(coords[:, 0], coords[:, 1])
         for first, last in runs:
             a, b = float(start[first]), float(end[last])
             weight = end[first : last + 1] - start[first : last + 1]
@@ -155,8 +158,8 @@ def find_gaps(
                     "n_points": int(np.unique(mine["point"].to_numpy()[first : last + 1]).size),
                     "mean_p_detect": float(np.average(p_detect[first : last + 1], weights=weight)),
                     **_risk_over(part_segments, a, b),
-                    "incidents": _incidents_within(incidents, section, a, b),
-                    "geometry": sub_line(coords, a - part_start_m, b - part_start_m),
+                    "incidents": _incidents_within(incident_km.get(section), a, b),
+                    "geometry": sub_line(coords, a - part_start_m, b - part_start_m, cum=cum),
                 }
             )
     if not rows:
@@ -185,11 +188,27 @@ def _risk_over(segments: pd.DataFrame, start_m: float, end_m: float) -> dict[str
     }
 
 
-def _incidents_within(incidents: pd.DataFrame, section: str, start_m: float, end_m: float) -> int:
-    """Count snapped incidents of ``section`` whose chainage lies in the stretch."""
+def _incident_km(incidents: pd.DataFrame) -> dict[str, NDArray[np.float64]]:
+    """Return the sorted snapped chainage (km) of the incidents of each section."""
     if len(incidents) == 0:
-        return 0
+        return {}
     km = incidents["km"].to_numpy(dtype=float)
-    here = incidents["section"].to_numpy() == section
-    inside = (km >= start_m / 1000.0 - 1e-9) & (km <= end_m / 1000.0 + 1e-9)
-    return int((here & inside).sum())
+    groups = pd.Series(km).groupby(incidents["section"].to_numpy(), sort=False).indices
+    return {str(section): np.sort(km[idx]) for section, idx in groups.items()}
+
+
+def _incidents_within(km: NDArray[np.float64] | None, start_m: float, end_m: float) -> int:
+    """Count the chainages of sorted ``km`` (a section's incidents) within the stretch.
+
+    Examples
+    --------
+    >>> _incidents_within(np.array([0.5, 1.0, 2.0, 3.5]), 1000.0, 2000.0)
+    2
+    >>> _incidents_within(None, 0.0, 1.0)
+    0
+    """
+    if km is None:
+        return 0
+    lo = np.searchsorted(km, start_m / 1000.0 - 1e-9, side="left")
+    hi = np.searchsorted(km, end_m / 1000.0 + 1e-9, side="right")
+    return int(hi - lo)

@@ -135,7 +135,7 @@ def chainage(lon: ArrayLike, lat: ArrayLike) -> FloatArray:
 
 
 def interpolate(
-    lon: ArrayLike, lat: ArrayLike, at_m: ArrayLike
+    lon: ArrayLike, lat: ArrayLike, at_m: ArrayLike, *, cum: FloatArray | None = None
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Return points at given geodesic distances along a line.
 
@@ -145,6 +145,9 @@ def interpolate(
         Vertices of the line in degrees.
     at_m
         Distances from the first vertex in metres; clipped to the line.
+    cum
+        The line's :func:`chainage`, when known: then only the edges that
+        hold a point are measured (a few points on a long line).
 
     Returns
     -------
@@ -155,16 +158,22 @@ def interpolate(
     lon = np.asarray(lon, dtype=float)
     lat = np.asarray(lat, dtype=float)
     at = np.asarray(at_m, dtype=float)
-    cum = chainage(lon, lat)
+    az12 = None
+    if cum is None:
+        az12, _, dist = GEOD.inv(lon[:-1], lat[:-1], lon[1:], lat[1:])
+        cum = np.concatenate([[0.0], np.cumsum(dist)])
     at = np.clip(at, 0.0, cum[-1])
-    az12, _, _ = GEOD.inv(lon[:-1], lat[:-1], lon[1:], lat[1:])
-    az12 = np.atleast_1d(az12)
+    # side="right" skips zero-length edges, so the azimuth is that of a real edge.
     edge = np.clip(np.searchsorted(cum, at, side="right") - 1, 0, len(cum) - 2)
-    # Skip zero-length edges so that the azimuth is that of a real edge.
+    if az12 is None:
+        az_edge, _, _ = GEOD.inv(lon[edge], lat[edge], lon[edge + 1], lat[edge + 1])
+    else:
+        az_edge = np.atleast_1d(az12)[edge]
+    az_edge = np.asarray(az_edge, dtype=float)
     step = at - cum[edge]
-    out_lon, out_lat, back = GEOD.fwd(lon[edge], lat[edge], az12[edge], step)
+    out_lon, out_lat, back = GEOD.fwd(lon[edge], lat[edge], az_edge, step)
     azimuth = (np.asarray(back) + 180.0) % 360.0
-    azimuth = np.where(step > 0, azimuth, az12[edge] % 360.0)
+    azimuth = np.where(step > 0, azimuth, az_edge % 360.0)
     return np.asarray(out_lon), np.asarray(out_lat), azimuth
 
 
@@ -390,22 +399,32 @@ class LineIndex:
         n = lon.size
         xyz = ecef(lon, lat)
         tree, parent, piece_half = self._pieces()
-        mid_d, piece = tree.query(xyz, k=k, distance_upper_bound=max_distance_m + piece_half)
+        mid_d, piece = tree.query(
+            xyz, k=k, distance_upper_bound=max_distance_m + piece_half, workers=-1
+        )
         mid_d, piece = mid_d.reshape(n, k), piece.reshape(n, k)
         valid = piece < len(parent)
-        e = np.where(valid, parent[np.minimum(piece, len(parent) - 1)], 0)
-        rows = np.repeat(np.arange(n), k)
-        d_all, t_all = _point_segment(xyz[rows], self._a[e.ravel()], self._b[e.ravel()])
-        d_all = np.where(valid.ravel() & (d_all <= max_distance_m), d_all, np.inf).reshape(n, k)
-        best_d = d_all.min(axis=1)
-        tied = d_all == best_d[:, None]
-        best = np.argmin(np.where(tied, e, np.iinfo(np.int64).max), axis=1)
-        best_e = e[np.arange(n), best]
+        # Several of the k pieces are often cut from one edge: measure each
+        # (point, edge) pair once. Edges sorted per point, so that the first
+        # of tied distances is the lowest edge index.
+        none = np.iinfo(np.int64).max
+        e = np.sort(np.where(valid, parent[np.minimum(piece, len(parent) - 1)], none), axis=1)
+        first = e != none
+        first[:, 1:] &= e[:, 1:] != e[:, :-1]
+        rows, cols = np.nonzero(first)
+        d_u, t_u = _point_segment(xyz[rows], self._a[e[rows, cols]], self._b[e[rows, cols]])
+        d_all = np.full((n, k), np.inf)
+        t_all = np.zeros((n, k))
+        d_all[rows, cols] = np.where(d_u <= max_distance_m, d_u, np.inf)
+        t_all[rows, cols] = t_u
+        best = np.argmin(d_all, axis=1)
+        best_d = d_all[np.arange(n), best]
+        best_e = np.where(np.isfinite(best_d), e[np.arange(n), best], 0)
         bound = np.where(np.isfinite(best_d), best_d, max_distance_m) + piece_half
         settled = ~valid[:, -1] | (mid_d[:, -1] > bound) | (k == len(parent))
         found = np.isfinite(best_d[settled])
         chosen = best_e[settled]
-        t_best = t_all.reshape(n, k)[np.arange(n), best][settled]
+        t_best = t_all[np.arange(n), best][settled]
         dist = np.where(found, best_d[settled], np.inf)
         line = np.where(found, self._line[chosen], -1)
         along = np.where(found, self._along0[chosen] + t_best * self._length[chosen], np.nan)

@@ -701,6 +701,111 @@ VALUES: Mapping[str, tuple[str, str]] = {
     # posts
     "outpost": ("border outpost", "пограничная застава"),
     "bcp": ("border crossing point", "пункт пропуска"),
+    # patrol types of the bundled catalogue
+    "foot_patrol": ("foot patrol", "пеший наряд"),
+    "vehicle_patrol": ("vehicle patrol", "автомобильный наряд"),
+    "horse_patrol": ("horse patrol", "конный наряд"),
+}
+
+#: The needs workbook (needs.xlsx) in Russian: sheet names, column headers and
+#: the values of its closed columns. The English workbook keeps the CSV's
+#: column names, so that a script reads either.
+WORKBOOK_RU: Mapping[str, str] = {
+    # sheets
+    "Needs": "Потребности",
+    "Options": "Варианты",
+    "Totals": "Итоги",
+    "Summary": "Сводка",
+    "Catalogue": "Перечень средств",
+    # columns of the needs table
+    "gap_id": "Разрыв",
+    "section": "Участок границы",
+    "km_from": "Км от",
+    "km_to": "Км до",
+    "length_km": "Длина, км",
+    "priority": "Приоритет",
+    "mean_p_detect": "Средняя вероятность обнаружения",
+    "means": "Средство",
+    "label": "Наименование",
+    "kind": "Вид",
+    "units": "Количество",
+    "layers": "Рубежей",
+    "visits_per_day": "Проверок в сутки",
+    "capex_eur": "Капитальные затраты, EUR",
+    "opex_eur_per_year": "Эксплуатационные расходы, EUR в год",
+    "staff_fte": "Личный состав, штатных единиц",
+    "annual_cost_eur": "Годовые затраты, EUR",
+    "recommended": "Рекомендуется",
+    # summary sheet
+    "key": "Показатель",
+    "value": "Значение",
+    # catalogue sheet
+    "type": "Средство",
+    "label_en": "Наименование (англ.)",
+    "label_ru": "Наименование",
+    "range_m": "Дальность, м",
+    "pd": "Вероятность обнаружения",
+    "availability": "Коэффициент готовности",
+    "height_m": "Высота мачты, м",
+    "fov_deg": "Угол обзора, °",
+    "standoff_m": "Удаление от линии границы, м",
+    "sweep_m": "Ширина полосы наблюдения, м",
+    "km_per_day": "Км в сутки",
+    "lifetime_years": "Срок службы, лет",
+    "mast_heights_m": "Варианты высоты мачты, м",
+    "mast_capex_eur_per_m": "Стоимость мачты, EUR за м",
+    "basis": "Основа расчёта",
+    # services sheet (surveil.services)
+    "Services": "Службы нарядов",
+    "route": "Маршрут",
+    "mode": "Способ",
+    "window": "Время суток",
+    "agency": "Ведомство",
+    "speed_kmh": "Скорость, км/ч",
+    "hours_per_visit": "Часов на проверку",
+    "shift_h": "Смена, ч",
+    "fits_shift": "Укладывается в смену",
+    "team_shifts_per_day": "Смен нарядов в сутки",
+    "teams": "Нарядов",
+    "team_size": "Численность наряда",
+    "persons_on_duty": "Человек на службе",
+    "fte": "Штатных единиц",
+    "visits_per_day_at_staff": "Проверок в сутки при заданной штатной численности",
+    # areas sheet (surveil.areas)
+    "Areas": "Участки ответственности",
+    "area": "Участок ответственности",
+    "km": "Км",
+    "covered_km": "Охвачено, км",
+    "gap_km": "Разрывы, км",
+    "gaps": "Разрывов",
+    "high_risk_km": "Высокий риск, км",
+    "sensors": "ТСОГ",
+    "patrol_routes": "Маршрутов нарядов",
+    "posts": "Подразделений",
+    "patrol_fte": "Личный состав нарядов, штатных единиц",
+    "sensor_fte": "Личный состав ТСОГ, штатных единиц",
+    "handovers": "Точек стыка",
+    "seam_gaps": "Разрывов на стыках",
+    "seam_gap_km": "Разрывы на стыках, км",
+    "segments_answered_by_other_unit": "Отрезков, куда первым успевает другое подразделение",
+    "segments_answered_by_other_agency": "Отрезков, куда первым успевает другое ведомство",
+    # values
+    "sensor": "ТСОГ",
+    "patrol": "наряд",
+    "Total": "Итого",
+    "yes": "да",
+    "no": "нет",
+    "INDICATIVE FIGURES, NOT QUOTES.": (
+        "ОРИЕНТИРОВОЧНЫЕ ЦИФРЫ, НЕ КОММЕРЧЕСКИЕ ПРЕДЛОЖЕНИЯ."
+    ),
+    "Source": "Источник",
+    "quick estimate: straight line, flat terrain (surveil plan places sites)": (
+        "оценка по прямой без учёта рельефа (места размещения даёт расчёт плана размещения)"
+    ),
+    "placement: sites, terrain and line of sight (surveil plan)": (
+        "размещение: места, рельеф и прямая видимость (расчёт плана размещения)"
+    ),
+    "default catalogue": "перечень средств по умолчанию",
 }
 
 _DASH = "—"

@@ -77,7 +77,7 @@ _PATROL_COLOURS = {"foot": "#0072b2", "vehicle": "#111111", "horse": "#cc79a7", 
 _OTHER_PATROL_COLOUR = "#666666"
 _INCIDENT_COLOUR = "#111111"
 _ROAD_COLOUR = "#a0a0a0"
-_RIVER_COLOUR = "#8fb9dc"
+_RIVER_COLOUR = "#b4d3ec"  # pale and wide like water, apart from the boat patrol's sky blue
 _HEAT_GRADIENT = {0.4: "#fde0ef", 0.65: "#de77ae", 1.0: "#8e0152"}
 _PANES = {  # pane -> z-index; Leaflet's overlay pane is 400, markers 600
     "sv-context": 401,
@@ -157,6 +157,7 @@ def assessment_map(
     title: str | None = None,
     attribution: str | None = None,
     hillshade: Sequence[tuple[Any, Any]] = (),
+    section_names: Mapping[str, str] | None = None,
 ) -> folium.Map:
     """Draw the layers of an assessment on an interactive map.
 
@@ -183,6 +184,9 @@ def assessment_map(
     hillshade
         ``(image, bounds)`` pairs from :func:`surveil.terrain.hillshade`,
         drawn under everything as one layer (inlined, so it works offline).
+    section_names
+        Name to show for each section id (e.g. the border layer's
+        ``name_ru`` on a Russian map); sections not named keep their id.
 
     Returns
     -------
@@ -207,7 +211,9 @@ def assessment_map(
     True
     """
     lang = i18n.check_lang(lang)
-    prepared = _prepare_layers(layers)
+    prepared = _named_sections(_prepare_layers(layers), section_names or {})
+    if lang == "ru":
+        prepared = _russian_post_names(prepared)
     segments = prepared["segments"]
     m = _base_map(segments, lang, attribution)
     context = _Context(m, lang)
@@ -601,6 +607,14 @@ class _FitView(MacroElement):
             }
             var title = box.querySelector(".sv-title");
             var top = title ? title.offsetTop + title.offsetHeight : 0;
+            // a long legend under a long (wrapped) title scrolls instead of meeting it
+            box.querySelectorAll(".sv-legend").forEach(function (lg) {
+                var r = lg.getBoundingClientRect(), t = title && title.getBoundingClientRect();
+                if (t && r.left < t.right && t.left < r.right && r.top < t.bottom + 8) {
+                    lg.style.boxSizing = "border-box";
+                    lg.style.maxHeight = Math.max(120, r.bottom - t.bottom - 8) + "px";
+                }
+            });
             var left = Math.max(widest(".leaflet-top.leaflet-left"),
                                 widest(".leaflet-bottom.leaflet-left"));
             var right = Math.max(widest(".leaflet-top.leaflet-right"),
@@ -651,16 +665,34 @@ class _Declutter(MacroElement):
                 return b;
             }
             function run() {
-                var pane = map.getPanes().markerPane, shown = [];
+                // all boxes are read after one layout (reading a box after each hide
+                // lays the page out again: minutes for a national map's thousands of
+                // labels), and shown boxes are kept on a grid of 64 px cells
+                var pane = map.getPanes().markerPane, labels = [], grid = {}, CELL = 64;
                 ["sv-lab1", "sv-lab2", "sv-lab3"].forEach(function (cls) {
                     pane.querySelectorAll("." + cls).forEach(function (el) {
                         el.style.visibility = "";
-                        var b = boxOf(el);
-                        var hit = shown.some(function (s) {
+                        labels.push(el);
+                    });
+                });
+                var boxes = labels.map(boxOf);
+                labels.forEach(function (el, i) {
+                    var b = boxes[i], keys = [];
+                    for (var x = Math.floor(b[0] / CELL); x <= Math.floor(b[2] / CELL); x++) {
+                        for (var y = Math.floor(b[1] / CELL); y <= Math.floor(b[3] / CELL); y++) {
+                            keys.push(x + "," + y);
+                        }
+                    }
+                    var hit = keys.some(function (k) {
+                        return (grid[k] || []).some(function (s) {
                             return b[0] < s[2] && s[0] < b[2] && b[1] < s[3] && s[1] < b[3];
                         });
-                        if (hit) { el.style.visibility = "hidden"; } else { shown.push(b); }
                     });
+                    if (hit) {
+                        el.style.visibility = "hidden";
+                    } else {
+                        keys.forEach(function (k) { (grid[k] = grid[k] || []).push(b); });
+                    }
                 });
             }
             var pending = false;
@@ -755,6 +787,33 @@ def _prepare_layers(layers: Mapping[str, gpd.GeoDataFrame]) -> dict[str, gpd.Geo
             "assessment (LineStrings in EPSG:4326)"
         )
     return prepared
+
+
+def _named_sections(
+    layers: dict[str, gpd.GeoDataFrame], names: Mapping[str, str]
+) -> dict[str, gpd.GeoDataFrame]:
+    """Return the layers with each ``section`` id replaced by its name in ``names``."""
+    if not names:
+        return layers
+    out = {}
+    for key, frame in layers.items():
+        if "section" in frame.columns:
+            frame = frame.copy()
+            ids = frame["section"].astype(object)
+            frame["section"] = ids.map(lambda v: names.get(str(v), v))
+        out[key] = frame
+    return out
+
+
+def _russian_post_names(layers: dict[str, gpd.GeoDataFrame]) -> dict[str, gpd.GeoDataFrame]:
+    """Return the layers with each post's ``id`` replaced by its ``name_ru`` where given."""
+    posts = layers.get("posts")
+    if posts is None or "name_ru" not in posts.columns:
+        return layers
+    names = posts["name_ru"].astype("string").fillna("").str.strip()
+    posts = posts.copy()
+    posts["id"] = posts["id"].astype(object).where(names == "", names.astype(object))
+    return {**layers, "posts": posts}
 
 
 def _base_map(segments: gpd.GeoDataFrame, lang: str, attribution: str | None) -> folium.Map:
@@ -1197,6 +1256,10 @@ def _draw_incidents(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -
 MAX_INCIDENT_MARKERS = 5000
 #: Most heat-map points; beyond, incidents are pooled on a grid.
 MAX_HEAT_POINTS = 50_000
+#: Cell indices of the heat-map grid are shifted by this to be positive and
+#: packed two in one int64 (|lon| / 0.001° < 2^19 < offset < span / 2).
+_CELL_OFFSET = 1 << 20
+_CELL_SPAN = 1 << 22
 
 
 def _latest(incidents: gpd.GeoDataFrame, limit: int) -> gpd.GeoDataFrame:
@@ -1212,17 +1275,22 @@ def _latest(incidents: gpd.GeoDataFrame, limit: int) -> gpd.GeoDataFrame:
 
 def _heat_points(incidents: gpd.GeoDataFrame, limit: int) -> list[list[float]]:
     """Return ``[lat, lon]`` per incident, or ``[lat, lon, weight]`` pooled on a grid."""
-    points = shapely.get_coordinates(shapely.point_on_surface(incidents.geometry.to_numpy()))
+    geoms = incidents.geometry.to_numpy()
+    if np.all(shapely.get_type_id(geoms) == 0):  # points: their coordinates as they are
+        points = shapely.get_coordinates(geoms)
+    else:
+        points = shapely.get_coordinates(shapely.point_on_surface(geoms))
     if len(points) <= limit:
         return [[round(y, _PRECISION), round(x, _PRECISION)] for x, y in points]
     step = 0.001
     while True:
-        cells, counts = np.unique(
-            np.round(points / step).astype(np.int64), axis=0, return_counts=True
-        )
-        if len(cells) <= limit:
+        # one int64 key per cell, in the (x, y) order of np.unique(axis=0), much faster
+        cell = np.round(points / step).astype(np.int64) + _CELL_OFFSET
+        keys, counts = np.unique(cell[:, 0] * _CELL_SPAN + cell[:, 1], return_counts=True)
+        if len(keys) <= limit:
             break
         step *= 2
+    cells = np.column_stack([keys // _CELL_SPAN, keys % _CELL_SPAN]) - _CELL_OFFSET
     weight = counts / counts.max()
     return [
         [round(cy * step, _PRECISION), round(cx * step, _PRECISION), round(float(w), 4)]
@@ -1377,8 +1445,9 @@ def display_hillshade(image: np.ndarray) -> np.ndarray:
 
     A small image is upsampled bilinearly (so it is not blocky when zoomed
     in) to at least about 1024 pixels on its long side; its alpha then falls
-    linearly to 0 over the outer 8 % of each side, so that the terrain ends
-    in a soft edge instead of a hard line at the box it was cut from.
+    linearly to 0 over 8 % of the short side towards the image's edges and
+    towards every transparent (nodata) pixel, so that the terrain ends in a
+    soft edge instead of a hard line at the box or the DEM it was cut from.
 
     Parameters
     ----------
@@ -1405,13 +1474,11 @@ def display_hillshade(image: np.ndarray) -> np.ndarray:
     if factor > 1:
         out = ndimage.zoom(out, (factor, factor, 1), order=1, mode="nearest", grid_mode=True)
     rows, cols = out.shape[:2]
-
-    def ramp(n: int) -> np.ndarray:
-        edge = max(1.0, _HILLSHADE_FADE * n)
-        i = np.arange(n, dtype=np.float32)
-        return np.clip(np.minimum(i, n - 1 - i) / edge, 0.0, 1.0)
-
-    out[..., 3] *= np.outer(ramp(rows), ramp(cols))
+    # distance of each pixel to the nearest transparent one, outside the image included
+    opaque = np.pad(out[..., 3] > 0, 1, constant_values=False)
+    distance = ndimage.distance_transform_edt(opaque)[1:-1, 1:-1]
+    edge = max(1.0, _HILLSHADE_FADE * min(rows, cols))
+    out[..., 3] *= np.clip((distance - 1.0) / edge, 0.0, 1.0).astype(np.float32)
     return np.clip(np.rint(out), 0, 255).astype(np.uint8)
 
 
@@ -1437,7 +1504,7 @@ def _draw_km_marks(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) ->
 def _draw_context(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> None:
     """Add roads, rivers (thin lines) and settlement names to orient by."""
     large = _large(layers)
-    for kind, colour, weight in (("rivers", _RIVER_COLOUR, 2.0), ("roads", _ROAD_COLOUR, 1.5)):
+    for kind, colour, weight in (("rivers", _RIVER_COLOUR, 6.0), ("roads", _ROAD_COLOUR, 1.5)):
         frame = layers.get(kind)
         if frame is None:
             continue
@@ -1757,7 +1824,7 @@ def _legend_symbols(layers: Mapping[str, gpd.GeoDataFrame], lang: str) -> list[t
     if "roads" in layers:
         symbols.append((t("road"), _swatch(_ROAD_COLOUR, height=3)))
     if "rivers" in layers:
-        symbols.append((t("river"), _swatch(_RIVER_COLOUR, height=3)))
+        symbols.append((t("river"), _swatch(_RIVER_COLOUR, height=7)))
     symbols.append((t("layer_km"), '<span class="sv-dot" style="background:#222"></span>'))
     return symbols
 

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from surveil import i18n
 from surveil._cells import neutralise
 from surveil.catalogue import validate_catalogue
 from surveil.errors import InputWarning, OutputError, Problem, ScenarioError, SchemaError
@@ -635,13 +636,24 @@ def _cell_value(value: Any) -> Any:
     return neutralise(json.dumps(value, default=str, ensure_ascii=False))
 
 
-def _write_table(sheet: Any, table: pd.DataFrame, formats: Mapping[str, str]) -> None:
-    """Write a table with a bold frozen header, number formats and widths."""
+def _write_table(
+    sheet: Any,
+    table: pd.DataFrame,
+    formats: Mapping[str, str],
+    *,
+    headers: Sequence[str] | None = None,
+) -> None:
+    """Write a table with a bold frozen header, number formats and widths.
+
+    ``formats`` are keyed by column name; ``headers`` (default: the column
+    names) is the header row shown.
+    """
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     columns = [str(c) for c in table.columns]
-    sheet.append([neutralise(c) for c in columns])
+    shown = list(headers) if headers is not None else columns
+    sheet.append([neutralise(c) for c in shown])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
@@ -649,7 +661,7 @@ def _write_table(sheet: Any, table: pd.DataFrame, formats: Mapping[str, str]) ->
         sheet.append([_cell_value(v) for v in record])
     for index, column in enumerate(columns, start=1):
         number_format = formats.get(column)
-        width = len(column)
+        width = len(shown[index - 1])
         for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
             if number_format and isinstance(cell.value, int | float):
                 cell.number_format = number_format
@@ -678,17 +690,25 @@ def _totals_table(needs: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([per_type, pd.DataFrame([grand])], ignore_index=True)
 
 
-def _catalogue_sheet(sheet: Any, catalogue: pd.DataFrame) -> None:
-    _write_table(sheet, catalogue, _FORMATS)
+def _catalogue_sheet(sheet: Any, catalogue: pd.DataFrame, words: _Words) -> None:
+    if words.lang == "ru":  # label_ru is the label; the English one stays in English files
+        catalogue = catalogue.drop(columns="label_en", errors="ignore")
+    _write_table(sheet, words.table(catalogue), _FORMATS, headers=words.headers(catalogue))
     note = str(catalogue.attrs.get("note", "") or "")
+    if words.lang == "ru":
+        note = str(catalogue.attrs.get("note_ru", "") or "") or note
     if catalogue.attrs.get("indicative"):
-        note = "INDICATIVE FIGURES, NOT QUOTES. " + note
+        note = words("INDICATIVE FIGURES, NOT QUOTES.") + " " + note
     source = catalogue.attrs.get("source")
     sheet.append([])
     if note:
         sheet.append([neutralise(note.strip())])
     if source:
-        sheet.append([f"Source: {source}"])
+        source = str(source)
+        default = "default catalogue"
+        if source.startswith(default):
+            source = words(default) + source[len(default) :]
+        sheet.append([neutralise(f"{words('Source')}: {source}")])
 
 
 def write_needs_xlsx(
@@ -699,6 +719,8 @@ def write_needs_xlsx(
     catalogue: pd.DataFrame | None = None,
     services: pd.DataFrame | None = None,
     areas: pd.DataFrame | None = None,
+    lang: str = "en",
+    section_names: Mapping[str, str] | None = None,
 ) -> None:
     """Write the needs workbook, whole or not at all.
 
@@ -707,6 +729,10 @@ def write_needs_xlsx(
     means type, and a grand total), ``Summary`` (``summary`` as key/value
     rows) and, when given, ``Catalogue`` (with its indicative note). Headers
     are bold and frozen, amounts formatted in EUR with thousands separators.
+    In English the headers are the CSV's column names; in Russian the sheet
+    names, headers, summary keys and closed values (means, kind,
+    recommended) are Russian and labels come from the catalogue's
+    ``label_ru`` (see :data:`surveil.i18n.WORKBOOK_RU`).
 
     Parameters
     ----------
@@ -725,6 +751,10 @@ def write_needs_xlsx(
         (:func:`surveil.services.route_services`): a ``Services`` sheet.
     areas
         Per responsibility area (:mod:`surveil.areas`): an ``Areas`` sheet.
+    lang
+        ``"en"`` or ``"ru"``.
+    section_names
+        Name to show for each section id (the border's ``name_ru`` in Russian).
 
     Raises
     ------
@@ -738,24 +768,114 @@ def write_needs_xlsx(
     target = Path(path)
     if not target.parent.is_dir():
         raise OutputError(f"Cannot write {target}: folder {target.parent} does not exist")
+    lang = i18n.check_lang(lang)
+    words = _Words(lang, catalogue, section_names or {})
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "Needs"
+    sheet.title = words("Needs")
     recommended = needs.loc[needs["recommended"].astype(bool)]
-    _write_table(sheet, recommended, _FORMATS)
-    _write_table(workbook.create_sheet("Options"), needs, _FORMATS)
-    _write_table(workbook.create_sheet("Totals"), _totals_table(needs), _FORMATS)
-    pairs = pd.DataFrame(
-        {"key": [str(k) for k in (summary or {})], "value": list((summary or {}).values())}
+    _write_table(sheet, words.table(recommended), _FORMATS, headers=words.headers(needs))
+    _write_table(
+        workbook.create_sheet(words("Options")),
+        words.table(needs),
+        _FORMATS,
+        headers=words.headers(needs),
     )
-    _write_table(workbook.create_sheet("Summary"), pairs, {})
+    totals = _totals_table(needs)
+    _write_table(
+        workbook.create_sheet(words("Totals")),
+        words.table(totals),
+        _FORMATS,
+        headers=words.headers(totals),
+    )
+    keys = [str(k) for k in (summary or {})]
+    pairs = pd.DataFrame(
+        {"key": [words.key(k) for k in keys], "value": list((summary or {}).values())}
+    )
+    _write_table(workbook.create_sheet(words("Summary")), pairs, {}, headers=words.headers(pairs))
     if services is not None:
-        _write_table(workbook.create_sheet("Services"), services, _FORMATS)
+        _write_table(
+            workbook.create_sheet(words("Services")),
+            words.table(services),
+            _FORMATS,
+            headers=words.headers(services),
+        )
     if areas is not None:
-        _write_table(workbook.create_sheet("Areas"), areas, _FORMATS)
+        _write_table(
+            workbook.create_sheet(words("Areas")),
+            words.table(areas),
+            _FORMATS,
+            headers=words.headers(areas),
+        )
     if catalogue is not None:
-        _catalogue_sheet(workbook.create_sheet("Catalogue"), catalogue)
+        _catalogue_sheet(workbook.create_sheet(words("Catalogue")), catalogue, words)
     write_file(target, workbook.save)
+
+
+class _Words:
+    """The workbook's words in one language: sheet names, headers and closed values."""
+
+    def __init__(
+        self, lang: str, catalogue: pd.DataFrame | None, sections: Mapping[str, str]
+    ) -> None:
+        self.lang = lang
+        self.sections = dict(sections)
+        self.labels: dict[str, str] = {}
+        if lang == "ru" and catalogue is not None and "label_ru" in catalogue:
+            self.labels = {
+                str(t): str(label)
+                for t, label in zip(catalogue["type"], catalogue["label_ru"], strict=True)
+                if isinstance(label, str) and label.strip()
+            }
+
+    def __call__(self, text: str) -> str:
+        """Return a fixed word (sheet name, header, ``Total``) in the language."""
+        return i18n.WORKBOOK_RU.get(text, text) if self.lang == "ru" else text
+
+    def headers(self, table: pd.DataFrame) -> list[str]:
+        """Return the header row of ``table``."""
+        return [self(str(c)) for c in table.columns]
+
+    def key(self, key: str) -> str:
+        """Return a summary key: its Russian label where there is one."""
+        if self.lang != "ru" or key not in i18n.LABELS:
+            return key
+        return i18n.label(key, self.lang)
+
+    def table(self, table: pd.DataFrame) -> pd.DataFrame:
+        """Return ``table`` with its closed values in the language (numbers unchanged)."""
+        if self.lang != "ru":
+            return table
+        out = table.copy()
+        if "section" in out and self.sections:
+            out["section"] = out["section"].astype(object).map(
+                lambda v: self.sections.get(str(v), v)
+            )
+        if "label" in out and "means" in out:
+            means = out["means"].astype(object)
+            own = means.map(lambda t: self.labels.get(str(t)))
+            out["label"] = own.where(own.notna(), out["label"].astype(object))
+        if "means" in out:
+            out["means"] = out["means"].astype(object).map(self.value)
+        if "type" in out:
+            out["type"] = out["type"].astype(object).map(self.value)
+        for column in ("kind", "basis", "mode", "window"):
+            if column in out:
+                out[column] = out[column].astype(object).map(self.value)
+        if "recommended" in out:
+            out["recommended"] = [
+                self("yes") if bool(v) else self("no") for v in out["recommended"]
+            ]
+        return out
+
+    def value(self, raw: Any) -> Any:
+        """Return a closed value (means type, kind, ``Total``) in the language."""
+        if raw is None or (isinstance(raw, float) and math.isnan(raw)):
+            return raw
+        text = str(raw)
+        if text in i18n.WORKBOOK_RU:
+            return i18n.WORKBOOK_RU[text]
+        return i18n.value(text, self.lang) if text else text
 
 
 def placement_needs(

@@ -68,6 +68,7 @@ OPTIONAL_LAYERS = (
     "recommended",
     "settlements",
     "roads",
+    "rivers",
     "area_lines",
     "areas",
     "handovers",
@@ -206,6 +207,9 @@ def run_record(
         "scenario": {
             "name": scenario.name,
             "attribution": scenario.attribution,
+            "name_ru": scenario.name_ru,
+            "attribution_ru": scenario.attribution_ru,
+            "section_names_ru": scenario.section_names("ru"),
             "section_impact": dict(scenario.section_impact),
         },
         "inputs": input_files(scenario.sources, relative_to=base),
@@ -374,6 +378,8 @@ def scenario_from_run(folder: str | os.PathLike[str]) -> Scenario:
     changes: dict[str, Any] = {
         "name": str(meta.get("name", scenario.name)),
         "attribution": str(meta.get("attribution", "")),
+        "name_ru": str(meta.get("name_ru", "")),
+        "attribution_ru": str(meta.get("attribution_ru", "")),
         "section_impact": dict(meta.get("section_impact", {})),
     }
     if "catalogue" not in inputs and rows is not None:
@@ -450,23 +456,58 @@ def _write_all(
         catalogue=assessment.scenario.catalogue,
         services=assessment.services,
         areas=areas.areas if areas is not None else None,
+        lang=lang,
+        section_names=assessment.scenario.section_names(lang),
     )
     (folder / "summary.json").write_text(summary_json(assessment.summary) + "\n")
     hillshade = assessment.hillshade()
     write_hillshade(hillshade, folder)
+    run = run_record(assessment, scenario_file=scenario_file, out=out)
     m = assessment_map(
         layers,
         summary=assessment.summary,
         lang=lang,
-        title=assessment.scenario.name,
-        attribution=assessment.scenario.attribution,
+        **map_titles(run["scenario"], lang),
         hillshade=hillshade,
     )
     save_map(m, folder / "map.html")
-    run = run_record(assessment, scenario_file=scenario_file, out=out)
     (folder / "run.json").write_text(json.dumps(run, indent=2, sort_keys=True) + "\n")
     tables = {} if plan is None else {"curve": plan.curve, "sites": plan.sites}
     write_report(report_data(assessment, run, **tables), folder / "report.html", lang=lang)
+
+
+def map_titles(scenario: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    """Return the map's ``title``, ``attribution`` and ``section_names`` in ``lang``.
+
+    Parameters
+    ----------
+    scenario
+        The ``scenario`` record of ``run.json`` (:func:`run_record`): ``name``,
+        ``attribution`` and, where the scenario gives them, ``name_ru``,
+        ``attribution_ru`` and ``section_names_ru`` (section → Russian name).
+    lang
+        ``"en"`` or ``"ru"``; Russian falls back to the English text where
+        no Russian one is given.
+
+    Examples
+    --------
+    >>> map_titles({"name": "Panj", "name_ru": "Пяндж", "attribution": "A"}, "ru")
+    {'title': 'Пяндж', 'attribution': 'A', 'section_names': {}}
+    >>> map_titles({"name": "Panj", "name_ru": "Пяндж"}, "en")["title"]
+    'Panj'
+    """
+    russian = lang == "ru"
+
+    def pick(key: str) -> Any:
+        ru = scenario.get(f"{key}_ru") if russian else None
+        return ru or scenario.get(key)
+
+    names = scenario.get("section_names_ru") if russian else None
+    return {
+        "title": pick("name"),
+        "attribution": pick("attribution"),
+        "section_names": {str(k): str(v) for k, v in (names or {}).items() if v},
+    }
 
 
 def write_layers(layers: Mapping[str, gpd.GeoDataFrame], gpkg: Path) -> dict[str, gpd.GeoDataFrame]:

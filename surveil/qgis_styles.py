@@ -54,6 +54,7 @@ _POST = "#263238"
 _CANDIDATE = "#ffffff"
 _RECOMMENDED = "#1b5e20"
 _NO_DATA = "#9e9e9e"
+_RIVER = "#b4d3ec"  # the map's river colour (surveil.maps)
 _TITLE_KEYS = {
     "segments": "layer_risk",
     "gaps": "layer_gaps",
@@ -70,6 +71,7 @@ _TITLE_KEYS = {
     "areas": "areas",
     "handovers": "handover",
     "seams": "seam",
+    "rivers": "layer_rivers",
 }
 
 
@@ -304,6 +306,7 @@ def _layer_classes(layer: str, lang: str) -> list[tuple[str, str | None, list[_C
         "areas": _Symbol("fill", "#1b9e77", 0.4, opacity=0.1),
         "handovers": _Symbol("marker", "#e69f00", 3.0, shape="triangle", outline="#333333"),
         "seams": _Symbol("line", "#e69f00", 4.0, opacity=0.6),
+        "rivers": _Symbol("line", _RIVER, 1.6),
     }
     key = _TITLE_KEYS[layer]
     return [(key, None, [_Class(t(key, lang), single.get(layer, _Symbol("line", _NO_DATA)))])]

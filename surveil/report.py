@@ -307,7 +307,9 @@ def report_html(data: ReportData, *, lang: str = "en") -> str:
         ("rep_sources", _sources(data.run, lang)),
     ]
     title = i18n.label("rep_title", lang)
-    name = str(data.run.get("scenario", {}).get("name", ""))
+    from surveil.outputs import map_titles
+
+    name = str(map_titles(data.run.get("scenario", {}), lang)["title"] or "")
     created = str(data.run.get("created_utc", "")).replace("T", " ").rstrip("Z")
     toc = "".join(f'<li><a href="#{key}">{_e(_heading(key, lang))}</a></li>' for key, _ in parts)
     body = "".join(
@@ -865,8 +867,10 @@ def _parameters(parameters: Mapping[str, Any], lang: str) -> str:
 
 def _notes(run: Mapping[str, Any], lang: str) -> str:
     """Return the ILLUSTRATIVE / INDICATIVE notes shown on the cover and with the sources."""
+    from surveil.outputs import map_titles
+
     notes = []
-    attribution = str(run.get("scenario", {}).get("attribution", "") or "")
+    attribution = str(map_titles(run.get("scenario", {}), lang)["attribution"] or "")
     if attribution:
         notes.append(i18n.label("rep_illustrative", lang).format(text=_data(attribution)))
     if run.get("catalogue_indicative"):

@@ -3,7 +3,9 @@
 A scenario file is TOML. Paths inside it are relative to the file::
 
     name = "Batken sector"
+    name_ru = "Баткенский участок"       # optional: title of the Russian map and report
     attribution = "Sensors and patrols are illustrative"
+    attribution_ru = "ТСОГ и наряды условные"
     catalogue = "catalogue.toml"          # optional; the shipped one otherwise
 
     [layers]
@@ -47,7 +49,7 @@ PathLike = str | os.PathLike[str]
 
 #: Layers whose features must lie near the border (the rest are clipped).
 CHECKED_LAYERS = ("sensors", "patrols", "incidents", "posts")
-CONTEXT_LAYERS = ("settlements", "roads", "impact")
+CONTEXT_LAYERS = ("settlements", "roads", "impact", "rivers")
 LAYER_OPTIONS = ("path", "layer", "crs", "columns", "x", "y", "repair")
 
 
@@ -478,7 +480,10 @@ class Scenario:
     file (``baseline_file``): ``surveil assess`` then assesses the plan
     against the baseline's recording posture. Build one
     with :func:`load_scenario` or :meth:`from_layers`; change it with the
-    ``with_*`` methods, which return a new scenario.
+    ``with_*`` methods, which return a new scenario. ``settlements``,
+    ``roads`` and ``rivers`` are context drawn on the map to orient by;
+    ``name_ru`` and ``attribution_ru`` (scenario file keys of that name)
+    are the map's and report's title and source note in Russian.
     """
 
     border: gpd.GeoDataFrame
@@ -498,6 +503,31 @@ class Scenario:
     areas: gpd.GeoDataFrame = field(default_factory=lambda: _empty_layer("areas"))
     section_impact: Mapping[str, float] = field(default_factory=dict)
     baseline_file: Path | None = None
+    rivers: gpd.GeoDataFrame = field(default_factory=lambda: _empty_layer("rivers"))
+    name_ru: str = ""
+    attribution_ru: str = ""
+
+    def title(self, lang: str) -> str:
+        """Return the scenario's name in ``lang`` (``name_ru`` in Russian where given)."""
+        return self.name_ru if lang == "ru" and self.name_ru else self.name
+
+    def credit(self, lang: str) -> str:
+        """Return the attribution in ``lang`` (``attribution_ru`` in Russian where given)."""
+        return self.attribution_ru if lang == "ru" and self.attribution_ru else self.attribution
+
+    def section_names(self, lang: str) -> dict[str, str]:
+        """Return the sections' names in ``lang`` where the border layer gives them.
+
+        In Russian, each section with a ``name_ru`` maps to it; otherwise empty.
+        """
+        if lang != "ru" or "name_ru" not in self.border:
+            return {}
+        names = self.border["name_ru"].astype("string").fillna("").str.strip()
+        return {
+            str(section): str(name)
+            for section, name in zip(self.border["section"], names, strict=True)
+            if name
+        }
 
     @classmethod
     def from_layers(
@@ -527,7 +557,7 @@ class Scenario:
             Terrain GeoTIFF for line of sight, slope and hillshade.
         **layers
             ``sensors``, ``patrols``, ``incidents``, ``posts``,
-            ``settlements``, ``roads``: a GeoDataFrame or a path each.
+            ``settlements``, ``roads``, ``rivers``: a GeoDataFrame or a path each.
         """
         unknown = set(layers) - set(LAYER_KINDS)
         if unknown:
@@ -729,6 +759,11 @@ def load_scenario(
         attribution=str(doc.get("attribution", "")),
         dem=dem_path,
     )
+    scenario = dataclasses.replace(
+        scenario,
+        name_ru=str(doc.get("name_ru", "")),
+        attribution_ru=str(doc.get("attribution_ru", "")),
+    )
     if "impact" in doc:
         impact = _section_impact(doc["impact"], scenario.border, where)
         scenario = dataclasses.replace(scenario, section_impact=impact)
@@ -767,8 +802,10 @@ def _section_impact(table: Any, border: gpd.GeoDataFrame, where: str) -> dict[st
 def _check_keys(doc: Mapping[str, Any], where: str) -> None:
     allowed = {
         "name",
+        "name_ru",
         "description",
         "attribution",
+        "attribution_ru",
         "baseline",
         "catalogue",
         "crs",
@@ -973,8 +1010,13 @@ def control_characters(frame: pd.DataFrame, *, source: str, layer: str) -> list[
             pd.api.types.is_object_dtype(kind) or pd.api.types.is_string_dtype(kind)
         ):
             continue
+        # distinct values first: a million incidents hold few distinct texts
+        distinct = pd.unique(frame[column].to_numpy(dtype=object))
+        bad = {v for v in distinct if isinstance(v, str) and _CONTROL.search(v)}
+        if not bad:
+            continue
         for index, value in frame[column].items():
-            if isinstance(value, str) and _CONTROL.search(value):
+            if isinstance(value, str) and value in bad:
                 found.append(
                     Problem(
                         source,

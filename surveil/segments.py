@@ -372,8 +372,17 @@ def part_line(segments: pd.DataFrame) -> tuple[NDArray[np.float64], float]:
     return _join_coords(rows.geometry.to_numpy()), float(rows["km_from"].iloc[0]) * 1000.0
 
 
-def sub_line(coords: NDArray[np.float64], start_m: float, end_m: float) -> shapely.LineString:
+def sub_line(
+    coords: NDArray[np.float64],
+    start_m: float,
+    end_m: float,
+    *,
+    cum: NDArray[np.float64] | None = None,
+) -> shapely.LineString:
     """Return the stretch of a line from ``start_m`` to ``end_m`` along it (geodesic).
+
+    ``cum`` is the line's :func:`surveil.geodesy.chainage` when the caller
+    cuts several stretches from one line (measured once, not per stretch).
 
     Examples
     --------
@@ -382,9 +391,10 @@ def sub_line(coords: NDArray[np.float64], start_m: float, end_m: float) -> shape
     [[0.5, 0.0], [1.0, 0.0], [1.5, 0.0]]
     """
     lon, lat = coords[:, 0], coords[:, 1]
-    cum = geodesy.chainage(lon, lat)
+    if cum is None:
+        cum = geodesy.chainage(lon, lat)
     at = np.clip(np.array([start_m, end_m], dtype=float), 0.0, cum[-1])
-    ends_lon, ends_lat, _ = geodesy.interpolate(lon, lat, at)
+    ends_lon, ends_lat, _ = geodesy.interpolate(lon, lat, at, cum=cum)
     inner = (cum > at[0]) & (cum < at[1])
     xs = np.concatenate([[ends_lon[0]], lon[inner], [ends_lon[1]]])
     ys = np.concatenate([[ends_lat[0]], lat[inner], [ends_lat[1]]])

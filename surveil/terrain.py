@@ -1098,14 +1098,26 @@ def _border_lines(border: Any) -> list[NDArray[np.float64]]:
     return out
 
 
+#: How far the map's hillshade reaches beyond the border's box, as a share of its larger side.
+VIEW_MARGIN = 1.0
+
+
 def area_hillshade(
     path: str | os.PathLike[str],
     bounds: tuple[float, float, float, float],
     *,
     buffer_m: float = 5000.0,
     max_size: int = 1024,
+    margin: float = VIEW_MARGIN,
 ) -> tuple[NDArray[np.uint8], tuple[tuple[float, float], tuple[float, float]]]:
-    """Return one hillshade image of a DEM over an area, for the map.
+    """Return one hillshade image of a DEM over an area and the view around it, for the map.
+
+    The map fits the area between its panels on screens from 4:3 to 16:9,
+    so the view reaches well beyond the area's box; the image covers the
+    box widened by ``margin`` times its larger side on every side (see
+    :func:`view_window`), cut to the DEM's extent, on cells no finer than
+    the DEM's and no more than ``2 × max_size`` across. When that window is
+    too large to read, the box plus ``buffer_m`` is read instead.
 
     Parameters
     ----------
@@ -1115,9 +1127,72 @@ def area_hillshade(
         ``(lon_min, lat_min, lon_max, lat_max)`` of the area, e.g. of the
         segments.
     buffer_m
-        Margin around the area in metres.
+        Margin around the area in metres, when the view's window is too large.
     max_size
         Largest image side in pixels.
+    margin
+        Widening of the box on each side, as a share of its larger side.
     """
-    dem = read_dem(str(path), bounds=bounds, buffer_m=buffer_m)
+    window, cell_m = view_window(str(path), bounds, margin=margin, max_size=max_size)
+    try:
+        with warnings.catch_warnings():  # the window's corners may leave the DEM: transparent
+            warnings.simplefilter("ignore", InputWarning)
+            dem = read_dem(str(path), bounds=window, buffer_m=0.0, cell_m=cell_m)
+    except InputError:
+        dem = read_dem(str(path), bounds=bounds, buffer_m=buffer_m)
     return hillshade(dem, max_size=max_size)
+
+
+def view_window(
+    path: str,
+    bounds: tuple[float, float, float, float],
+    *,
+    margin: float = VIEW_MARGIN,
+    max_size: int = 1024,
+) -> tuple[tuple[float, float, float, float], float]:
+    """Return the lon/lat window of the map's hillshade and its cell size in metres.
+
+    The window is ``bounds`` widened by ``margin`` times its larger side
+    (degrees of latitude; longitude scaled by the cosine of the latitude)
+    on every side, cut to the DEM's extent. The cell is the DEM's own
+    resolution, or coarser so that the window is at most ``2 × max_size``
+    cells across.
+
+    Parameters
+    ----------
+    path
+        The DEM raster.
+    bounds
+        ``(lon_min, lat_min, lon_max, lat_max)`` of the area.
+    margin
+        Widening on each side, as a share of the box's larger side.
+    max_size
+        Largest image side of the hillshade, in pixels.
+    """
+    from rasterio.warp import transform_bounds
+
+    west, south, east, north = bounds
+    lat_c = (south + north) / 2.0
+    cos_lat = max(math.cos(math.radians(lat_c)), 0.01)
+    side_deg = max(north - south, (east - west) * cos_lat)  # in degrees of latitude
+    pad_lat = margin * side_deg
+    pad_lon = pad_lat / cos_lat
+    with _open(path) as src:
+        d_west, d_south, d_east, d_north = transform_bounds(
+            src.crs, "EPSG:4326", *src.bounds, densify_pts=21
+        )
+        res_x, res_y = (abs(float(r)) for r in src.res)
+        if src.crs.is_geographic:
+            native = min(res_x * 111_320.0 * cos_lat, res_y * 110_574.0)
+        else:
+            native = min(res_x, res_y)
+    window = (
+        max(west - pad_lon, d_west),
+        max(south - pad_lat, d_south),
+        min(east + pad_lon, d_east),
+        min(north + pad_lat, d_north),
+    )
+    span_m = max(
+        (window[3] - window[1]) * 110_574.0, (window[2] - window[0]) * 111_320.0 * cos_lat
+    )
+    return window, max(native, span_m / (2 * max_size))

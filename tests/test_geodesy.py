@@ -69,3 +69,16 @@ def test_nearest_agrees_with_all_pairs_for_points_far_from_a_short_line(offset_m
     _, _, d, _ = index.pairs([plon], [plat], 40_000)
     assert near.distance_m[0] == pytest.approx(d.min())
     assert near.distance_m[0] == pytest.approx(offset_m, rel=1e-4)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.floats(0.0, 1.0), min_size=1, max_size=6))
+def test_interpolate_with_known_chainage_gives_the_same_points(fractions):
+    lon = np.array([70.0, 70.3, 70.31, 70.9, 71.0])
+    lat = np.array([40.0, 40.2, 40.2, 39.9, 40.1])  # a zero-length edge is skipped
+    cum = geodesy.chainage(lon, lat)
+    at = np.array(fractions) * cum[-1]
+    whole = geodesy.interpolate(lon, lat, at)
+    known = geodesy.interpolate(lon, lat, at, cum=cum)
+    for a, b in zip(whole, known, strict=True):
+        np.testing.assert_array_equal(a, b)

@@ -295,3 +295,105 @@ def test_russian_page_has_no_english_ui_string(test_maps):
     # names of software and a currency code are not translated
     assert words <= {"Leaflet", "OpenStreetMap", "EUR", "CAPEX", "OPEX"}, sorted(words)
     assert "Измерение" in text  # the measure tool speaks Russian
+
+
+@pytest.fixture(scope="module")
+def panj_ru(tmp_path_factory) -> Path:
+    """The tjk-afg sample as `surveil assess --lang ru` writes it (title, rivers, names)."""
+    import surveil
+    from surveil.datasets import get_path
+    from surveil.outputs import write_outputs
+
+    path = get_path("tjk-afg")
+    out = tmp_path_factory.mktemp("panj") / "run"
+    write_outputs(surveil.assess(surveil.load_scenario(path)), out, lang="ru", scenario_file=path)
+    return out
+
+
+#: Proper names of the sample data's sources (data sets, licences) that stay as they are.
+_SOURCE_NAMES = {"Natural", "Earth", "GeoNames", "CC", "BY", "GEBCO", "Grid", "WDBII",
+                 "basemap", "data", "hires", "LGPL", "or", "later"}  # fmt: skip
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES)
+def test_russian_sample_map_title_attribution_and_names(panj_ru, width, height):
+    from surveil.scenario import load_scenario
+
+    scenario = load_scenario(_panj_toml())
+    page_file = panj_ru / "map.html"
+    with Page(width, height) as page:
+        page.open(page_file)
+        _check_page(page, page_file, "ru")
+        page.screenshot(ARTIFACTS / f"panj-map-ru-{width}x{height}.png")
+        text = page.js(_UI_TEXT)
+        title = page.js("document.querySelector('.sv-title h3').textContent")
+        credit = page.js("document.querySelector('.leaflet-control-attribution').textContent")
+        rects = page.js(_RECTS)
+    assert title == scenario.name_ru and page_title_is(text, scenario.name_ru)
+    assert scenario.attribution_ru in credit and "ILLUSTRATIVE" not in credit
+    words = set(re.findall(r"[A-Za-z]{2,}", text))
+    assert words <= {"Leaflet", "OpenStreetMap", "EUR", "CAPEX", "OPEX"} | _SOURCE_NAMES, sorted(
+        words
+    )
+    assert i18n.label("layer_rivers", "ru") in text and i18n.label("river", "ru") in text
+    for a, b in itertools.combinations(rects, 2):
+        assert not _meet(a[1:], b[1:]), f"{a[0]} overlaps {b[0]}"
+    html = page_file.read_text(encoding="utf-8")
+    assert "Нижний Пяндж" in html and "Lower Panj" not in html  # the section's Russian name
+    assert "Фархор" in html and "Farkhor" not in html  # settlements' name_ru
+
+
+def _panj_toml() -> Path:
+    from surveil.datasets import get_path
+
+    return get_path("tjk-afg")
+
+
+def page_title_is(text: str, title: str) -> bool:
+    """Whether the page's <title> (first line of the UI text) is ``title``."""
+    return text.split("\n", 1)[0] == title
+
+
+def test_redrawn_russian_map_keeps_title_and_rivers(panj_ru, tmp_path):
+    from click.testing import CliRunner
+
+    from surveil.cli.main import cli
+
+    target = tmp_path / "redrawn.html"
+    result = CliRunner().invoke(cli, ["map", str(panj_ru), "--lang", "ru", "--out", str(target)])
+    assert result.exit_code == 0, result.output
+    with Page(1280, 720) as page:
+        page.open(target)
+        _check_page(page, target, "ru")
+        text = page.js(_UI_TEXT)
+        toggles = page.js(_TOGGLE)
+    original = (panj_ru / "map.html").read_text(encoding="utf-8")
+    assert re.search(r"<title>(.*?)</title>", original).group(1) in text
+    names = {name for name, *_ in toggles}
+    assert {i18n.label(k, "ru") for k in ("layer_rivers", "layer_hillshade")} <= names
+
+
+EXAMPLES = Path(__file__).parents[1] / "maps"
+
+
+@pytest.mark.parametrize("name", ["kgz-tjk-en", "kgz-tjk-ru", "tjk-afg-en", "tjk-afg-ru"])
+@pytest.mark.parametrize(("width", "height"), SIZES)
+def test_example_maps_on_a_projector(name, width, height):
+    """The checked-in example maps: clear controls, their language; screenshots for a person."""
+    lang = name.rsplit("-", 1)[1]
+    path = EXAMPLES / f"{name}.html"
+    with Page(width, height) as page:
+        page.open(path)
+        _check_page(page, path, lang)
+        page.screenshot(ARTIFACTS / f"example-{name}-{width}x{height}.png")
+        rects = page.js(_RECTS)
+        extent = page.js(_EXTENT)
+        text = page.js(_UI_TEXT)
+    for a, b in itertools.combinations(rects, 2):
+        assert not _meet(a[1:], b[1:]), f"{a[0]} overlaps {b[0]}"
+    for rect in rects:
+        assert not _meet(rect[1:], extent), f"{rect[0]} covers the border's extent"
+    if lang == "ru":
+        words = set(re.findall(r"[A-Za-z]{2,}", text))
+        allowed = {"Leaflet", "OpenStreetMap", "EUR", "CAPEX", "OPEX"} | _SOURCE_NAMES
+        assert words <= allowed, sorted(words - allowed)

@@ -543,3 +543,15 @@ def test_many_incidents_keep_the_page_light(layers, monkeypatch):
     pooled = maps._heat_points(layers["incidents"], 3)
     assert len(pooled) <= 3 and all(len(p) == 3 for p in pooled)
     assert max(p[2] for p in pooled) == 1.0
+
+
+def test_hillshade_fades_towards_nodata_inside_the_image():
+    from surveil.maps import display_hillshade
+
+    image = np.full((1200, 1200, 4), 200, dtype=np.uint8)
+    image[500:700, 500:700, 3] = 0  # a hole of nodata in the middle
+    out = display_hillshade(image)
+    fade = 0.08 * 1200  # 96 px
+    assert out[600, 499, 3] == 0  # next to the hole: transparent
+    assert out[600, 500 - 48, 3] == pytest.approx(200 * 47 / fade, abs=2)  # half way
+    assert out[200, 300, 3] == 200  # far from every edge: as it was

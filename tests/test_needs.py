@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -473,3 +474,42 @@ def test_workbook_into_a_missing_folder(tmp_path: Path) -> None:
     needs = size_needs(gaps({}), catalogue(ROUND))
     with pytest.raises(OutputError, match="does not exist"):
         write_needs_xlsx(needs, tmp_path / "nope" / "needs.xlsx")
+
+
+def test_russian_workbook_has_no_english_word(tmp_path: Path) -> None:
+    table = gaps({}, {"length_km": 40.0, "mean_p_detect": 0.3})
+    needs = size_needs(table, load_catalogue(), target_pd=0.8)
+    path = tmp_path / "needs.xlsx"
+    summary = {"target_pd": 0.8, "gap_count": 2}
+    sections = {str(s): f"Участок {i}" for i, s in enumerate(sorted(set(needs["section"])))}
+    write_needs_xlsx(
+        needs, path, summary=summary, catalogue=load_catalogue(), lang="ru",
+        section_names=sections,
+    )  # fmt: skip
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["Потребности", "Варианты", "Итоги", "Сводка", "Перечень средств"]
+    sheet = book["Потребности"]
+    header = [c.value for c in sheet[1]]
+    assert header[:3] == ["Разрыв", "Участок границы", "Км от"]
+    row = dict(zip(header, [c.value for c in sheet[2]], strict=True))
+    assert row["Рекомендуется"] == "да"
+    assert row["Вид"] in ("ТСОГ", "наряд")
+    assert row["Участок границы"] in sections.values()
+    # the numbers are those of the English workbook, in the same order
+    english = needs.loc[needs["recommended"]].iloc[0]
+    assert row["Капитальные затраты, EUR"] == pytest.approx(english["capex_eur"])
+    assert row["Разрыв"] == english["gap_id"]
+    totals = book["Итоги"]
+    assert totals.cell(totals.max_row, 1).value == "Итого"
+    keys = [r[0] for r in book["Сводка"].iter_rows(min_row=2, values_only=True)]
+    assert keys == ["Целевая вероятность обнаружения", "Разрывы в охвате"]
+    # every text cell is Russian: no English word of three letters or more but EUR
+    english_words = {
+        word
+        for ws in book.worksheets
+        for values in ws.iter_rows(values_only=True)
+        for cell in values
+        if isinstance(cell, str)
+        for word in re.findall(r"[A-Za-z]{3,}", cell)
+    } - {"EUR", "surveil", "datasets", "catalogue", "toml"}
+    assert english_words == set()

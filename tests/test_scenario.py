@@ -127,3 +127,16 @@ def test_incidents_after_the_reference_date_are_refused(tmp_path):
     (problem,) = err.value.problems
     assert (problem.source, problem.row, problem.field) == (str(incidents), 2, "date")
     assert "after reference_date 2025-01-01" in problem.expected
+
+
+def test_russian_title_attribution_and_section_names_of_a_sample():
+    scenario = load_scenario(get_path("tjk-afg"))
+    assert scenario.title("ru") == "Участок нижнего Пянджа (таджикско-афганская граница)"
+    assert scenario.title("en") == scenario.name == "Lower Panj sector (Tajik–Afghan border)"
+    assert scenario.credit("ru").startswith("Граница: Natural Earth")
+    assert scenario.credit("en") == scenario.attribution
+    assert scenario.section_names("ru") == {"Lower Panj": "Нижний Пяндж"}
+    assert scenario.section_names("en") == {}
+    assert len(scenario.rivers) == 11  # the Panj and its tributaries, read as context
+    farkhor = scenario.settlements.loc[scenario.settlements["name"] == "Farkhor", "name_ru"]
+    assert farkhor.tolist() == ["Фархор"]

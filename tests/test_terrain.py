@@ -284,3 +284,20 @@ def test_a_window_too_large_is_refused_before_allocating(tmp_path):
     rows, cols = grid_shape(path, bounds=(70.1, 40.2, 70.2, 40.3), buffer_m=1e9)
     cell = 15 / 3600 * 111_320 * math.cos(math.radians(40.25))  # 355 m
     assert rows * cols == pytest.approx((2e9 / cell) ** 2, rel=0.01)
+
+
+def test_view_window_widens_the_box_by_its_larger_side_within_the_dem():
+    from surveil.datasets import get_path
+    from surveil.terrain import view_window
+
+    dem = str(get_path("tjk-afg").parent / "dem.tif")  # covers 68.16-69.76 E, 36.75-37.90 N
+    box = (68.9, 37.2, 69.0, 37.25)
+    cos_lat = math.cos(math.radians(37.225))
+    side = max(0.05, 0.1 * cos_lat)  # the larger side, in degrees of latitude: 0.0796
+    window, cell_m = view_window(dem, box)
+    expected = (68.9 - side / cos_lat, 37.2 - side, 69.0 + side / cos_lat, 37.25 + side)
+    assert window == pytest.approx(expected, abs=1e-9)
+    whole, _ = view_window(dem, (68.36, 36.95, 69.56, 37.70))  # the sector: cut to the DEM
+    assert whole == pytest.approx((68.158333, 36.75, 69.758333, 37.90), abs=1e-5)
+    # 15 arc-second cells: 0.0041667° of longitude at 37.2° N is about 369 m
+    assert cell_m == pytest.approx(15 / 3600 * 111_320 * cos_lat, rel=1e-3)

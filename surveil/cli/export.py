@@ -33,7 +33,7 @@ def command(folder: Path, kmz: bool, lang: str, out: Path | None) -> None:
       surveil export maps/demo --kmz --lang ru --out panj-ru.kmz
     """
     from surveil.kmz import write_kmz
-    from surveil.outputs import read_outputs
+    from surveil.outputs import map_titles, read_outputs
 
     if not kmz:
         raise click.UsageError("choose what to export: --kmz")
@@ -43,6 +43,6 @@ def command(folder: Path, kmz: bool, lang: str, out: Path | None) -> None:
         layers,
         out or folder / name,
         lang=lang,
-        title=info["run"].get("scenario", {}).get("name"),
+        title=map_titles(info["run"].get("scenario", {}), lang)["title"],
     )
     click.echo(f"Wrote {target}")

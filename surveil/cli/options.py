@@ -22,6 +22,7 @@ LAYER_FLAGS = (
     "settlements",
     "roads",
     "areas",
+    "rivers",
 )
 
 

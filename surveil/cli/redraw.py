@@ -33,16 +33,14 @@ def command(folder: Path, lang: str, out: Path | None) -> None:
       surveil map maps/demo --out maps/demo/map-ru.html --lang ru
     """
     from surveil.maps import assessment_map, save_map
-    from surveil.outputs import read_hillshade, read_outputs
+    from surveil.outputs import map_titles, read_hillshade, read_outputs
 
     layers, info = read_outputs(folder)
-    scenario = info["run"].get("scenario", {})
     m = assessment_map(
         layers,
         summary=info["summary"],
         lang=lang,
-        title=scenario.get("name"),
-        attribution=scenario.get("attribution"),
+        **map_titles(info["run"].get("scenario", {}), lang),
         hillshade=read_hillshade(folder),
     )
     target = out or folder / "map.html"

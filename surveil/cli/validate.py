@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from surveil.cli._common import scenario_from_options
-from surveil.cli.options import layer_options, parameter_options
+from surveil.cli.options import LAYER_FLAGS, layer_options, parameter_options
 
 
 @click.command("validate")
@@ -41,16 +41,7 @@ def command(ctx: click.Context, scenario_file: Path | None, **options: Any) -> N
         dem_line = f"dem          {cols} x {rows} cells of {dem.cell_m:.0f} m around the border"
     if (ctx.obj or {}).get("quiet"):
         return
-    for kind in (
-        "border",
-        "sensors",
-        "patrols",
-        "incidents",
-        "posts",
-        "settlements",
-        "roads",
-        "areas",
-    ):
+    for kind in LAYER_FLAGS:
         frame = getattr(scenario, kind)
         click.echo(f"{kind:12s} {len(frame):6d} features")
     click.echo(f"catalogue    {len(scenario.catalogue):6d} means")

@@ -208,17 +208,20 @@ def _merge_sections(
 ) -> gpd.GeoDataFrame:
     """Merge border rows into one (Multi)LineString row per section."""
     sections = [s or stem for s in values["section"]]  # type: ignore[attr-defined]
-    left, right = values["country_left"], values["country_right"]
+    texts = ("country_left", "country_right", "name_ru")  # first non-empty of the rows
     order: dict[str, list[int]] = {}
     for i, section in enumerate(sections):
         order.setdefault(section, []).append(i)
-    merged: dict[str, list[object]] = {"section": [], "country_left": [], "country_right": []}
+    merged: dict[str, list[object]] = {"section": [], **{k: [] for k in texts}}
     out_rows, out_geoms = [], []
     for section, members in order.items():
         parts = [p for i in members for p in shapely.get_parts(geoms[i])]
         merged["section"].append(section)
-        merged["country_left"].append(next((left[i] for i in members if left[i]), ""))  # type: ignore[index]
-        merged["country_right"].append(next((right[i] for i in members if right[i]), ""))  # type: ignore[index]
+        for key in texts:
+            column = values.get(key)
+            merged[key].append(
+                next((column[i] for i in members if column[i]), "") if column is not None else ""  # type: ignore[index]
+            )
         out_rows.append(rows[members[0]])
         out_geoms.append(_line_merge(parts))
     return _frame(
@@ -261,6 +264,7 @@ def _shared_edge(
         "section": np.array([section], dtype=object),
         "country_left": np.array([names[0]], dtype=object),
         "country_right": np.array([names[1]], dtype=object),
+        "name_ru": np.array([""], dtype=object),
     }
     return _frame(values, np.array([1]), [edge])
 

@@ -21,6 +21,7 @@ LAYER_KINDS = (
     "roads",
     "impact",
     "areas",
+    "rivers",
 )
 """Kinds of vector layer that :func:`read_layer` understands."""
 
@@ -49,6 +50,7 @@ _FAMILIES = {
     "roads": ("line",),
     "impact": ("polygon",),
     "areas": ("polygon",),
+    "rivers": ("line",),
 }
 
 
@@ -185,6 +187,7 @@ _SCHEMAS: dict[str, tuple[_Field, ...]] = {
         _Field("section", "text", default=None),
         _Field("country_left", "text", default=""),
         _Field("country_right", "text", default=""),
+        _Field("name_ru", "text", default=""),  # the section's name in Russian (map, report)
     ),
     "sensors": (
         _Field("id", "id", default="S"),
@@ -273,6 +276,7 @@ _SCHEMAS: dict[str, tuple[_Field, ...]] = {
     ),
     "posts": (
         _Field("id", "id", default="B"),
+        _Field("name_ru", "text", default=""),  # shown for the id on a Russian map
         _enum("type", ("outpost", "bcp"), "outpost"),
         _Field(
             "reaction_speed_kmh",
@@ -287,6 +291,7 @@ _SCHEMAS: dict[str, tuple[_Field, ...]] = {
     ),
     "settlements": (
         _Field("name", "text", default=""),
+        _Field("name_ru", "text", default=""),
         _Field(
             "population",
             "float",
@@ -296,7 +301,9 @@ _SCHEMAS: dict[str, tuple[_Field, ...]] = {
             number="a number of people",
         ),
     ),
-    "roads": (_Field("name", "text", default=""),),
+    "roads": (_Field("name", "text", default=""), _Field("name_ru", "text", default="")),
+    # Context to orient by on the map (the Panj is the border of tjk-afg).
+    "rivers": (_Field("name", "text", default=""), _Field("name_ru", "text", default="")),
     # Areas whose crossings weigh more (or less) in risk: settlements, critical
     # infrastructure, smuggling corridors (surveil.risk, segment_impact).
     "impact": (
