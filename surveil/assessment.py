@@ -20,7 +20,7 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
-from surveil import coverage, risk, terrain, visibility
+from surveil import coverage, response, risk, terrain, visibility
 from surveil._validate import raster_input
 from surveil.candidates import high_ground_sites
 from surveil.errors import InputError, InputWarning, ScenarioError
@@ -58,6 +58,8 @@ SEGMENT_OUTPUT_COLUMNS = [
     "sensors_seeing",
     "revisit_h",
     "response_h",
+    "response_min",
+    "escape_min",
     "incidents",
     "incidents_per_km_year",
     "incidents_corrected_per_km_year",
@@ -109,6 +111,9 @@ class Assessment:
         side lies right of the direction of chainage
         (:func:`surveil.segments.orient_border`); a plan keeps its
         baseline's.
+    isochrones
+        With posts and terrain: reaction-time bands from the posts
+        (:func:`surveil.response.reaction`).
     """
 
     scenario: Scenario
@@ -122,6 +127,7 @@ class Assessment:
     candidates: gpd.GeoDataFrame | None = None
     posture: risk.Posture | None = None
     border: gpd.GeoDataFrame | None = None
+    isochrones: gpd.GeoDataFrame | None = None
 
     def layers(self) -> dict[str, gpd.GeoDataFrame]:
         """Return the map and GeoPackage layers by name."""
@@ -136,6 +142,8 @@ class Assessment:
         }
         if self.candidates is not None:
             layers["candidates"] = self.candidates
+        if self.isochrones is not None and len(self.isochrones):
+            layers["isochrones"] = self.isochrones
         # context to orient by on the map (not written to the GeoPackage)
         for name in ("settlements", "roads"):
             frame = getattr(self.scenario, name, None)
@@ -231,6 +239,8 @@ def assess(
             tiles = load_terrain(scenario.dem, scenario, targets)
     step("detection")
     detection, table = detection_table(scenario, targets, sensors, tiles)
+    interdiction, isochrones = interdiction_table(scenario, targets, detection, tiles)
+    table = pd.concat([table, interdiction], axis=1)
     posture = recording_posture(segments, targets, detection, baseline)
     step("threat")
     structure_ref = baseline.model.get("structure_per_km_year") if baseline is not None else None
@@ -300,6 +310,11 @@ def assess(
         + (["terrain"] if tiles else []),
         "terrain_tiles": len(tiles),
         "vulnerability": "1 - p_interdict" if has_posts else "1 - p_detect",
+        "response_model": (
+            ("terrain and roads (cost-distance)" if tiles else "straight line x detour_factor")
+            if has_posts
+            else None
+        ),
         "incident_exposure_years": weights.exposure_years,
         "incident_reference_date": (
             weights.reference_date.date().isoformat()
@@ -320,6 +335,7 @@ def assess(
         candidates=candidates,
         posture=posture,
         border=border,
+        isochrones=isochrones,
     )
 
 
@@ -389,7 +405,7 @@ def detection_table(
     ``p_detect_delayed``, ``covered_frac``, ``sensors_seeing``,
     ``revisit_h``, ``slope_deg``, ``passability``, ``mast_m_to_see`` (NaN
     without terrain), ``mast_reachable`` (False without terrain: masts are
-    not assessed), ``p_interdict`` and ``response_h`` (NaN without posts).
+    not assessed); the interdiction columns come from :func:`interdiction_table`.
     """
     p = scenario.parameters
     n = targets.n_segments
@@ -427,15 +443,48 @@ def detection_table(
             n,
             tallest_mast_m=tallest_mast_m(scenario.catalogue),
         )
-    table["p_interdict"] = table["response_h"] = np.nan
-    if len(scenario.posts):
-        hours = coverage.response_hours(targets, scenario.posts, detour_factor=p.detour_factor)
-        p_interdict = coverage.interdict_probability(
-            detection, hours, escape_h=p.escape_h, trace_persistence_h=p.trace_persistence_h
-        )
-        table["p_interdict"] = coverage.segment_means(p_interdict, targets, n)
-        table["response_h"] = coverage.segment_means(hours, targets, n)
     return detection, table
+
+
+def interdiction_table(
+    scenario: Scenario,
+    targets: TargetPoints,
+    detection: coverage.PointDetection,
+    tiles: tuple[terrain.DEM, ...],
+) -> tuple[pd.DataFrame, gpd.GeoDataFrame | None]:
+    """Return per segment the interdiction by reaction teams, and the isochrones.
+
+    Columns ``p_interdict``, ``response_h``, ``response_min`` (the fastest
+    team's travel time) and ``escape_min`` (the crossers' mean time to clear
+    the zone), length-weighted means, NaN without posts; over the terrain
+    and roads with a DEM, else the straight line (see :mod:`surveil.response`).
+    The isochrones are None without posts or terrain.
+    """
+    p = scenario.parameters
+    n = targets.n_segments
+    table = pd.DataFrame(
+        np.nan, index=range(n), columns=["p_interdict", "response_h", "response_min", "escape_min"]
+    )
+    if not len(scenario.posts):
+        return table, None
+    reach = response.reaction(
+        targets,
+        scenario.posts,
+        tiles,
+        roads=scenario.roads,
+        azimuth_deg=targets.azimuth_deg,
+        crosser_speed_kmh=p.crosser_speed_kmh,
+        escape_h=p.escape_h,
+        detour_factor=p.detour_factor,
+    )
+    p_interdict = coverage.interdict_probability(
+        detection, reach.hours, escape_h=reach.escape_h, trace_persistence_h=p.trace_persistence_h
+    )
+    table["p_interdict"] = coverage.segment_means(p_interdict, targets, n)
+    table["response_h"] = coverage.segment_means(reach.hours, targets, n)
+    table["response_min"] = table["response_h"] * 60.0
+    table["escape_min"] = coverage.segment_means(reach.escape_h, targets, n) * 60.0
+    return table, (reach.isochrones if tiles else None)
 
 
 def tallest_mast_m(catalogue: pd.DataFrame) -> float:

@@ -63,6 +63,8 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "layer_settlements": ("Settlements", "Населённые пункты"),
     "layer_roads": ("Roads", "Дороги"),
     "layer_rivers": ("Rivers", "Реки"),
+    "layer_isochrones": ("Reaction time from posts", "Время реагирования от застав"),
+    "isochrone_band": ("{lo}–{hi} min", "{lo}–{hi} мин"),
     "settlement": ("Settlement", "Населённый пункт"),
     "road": ("Road", "Дорога"),
     "river": ("River", "Река"),
@@ -103,6 +105,14 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "covered_frac": ("Covered share", "Доля охвата"),
     "sensors_seeing": ("Sensors seeing it", "ТСОГ в прямой видимости"),
     "revisit_h": ("Revisit interval, h", "Периодичность проверки, ч"),
+    "response_min": (
+        "Reaction time of the fastest team, min",
+        "Время реагирования тревожной группы, мин",
+    ),
+    "escape_min": (
+        "Crossers' time to leave the border zone, min",
+        "Время ухода нарушителей из пограничной зоны, мин",
+    ),
     "incidents": ("Incidents", "Происшествия"),
     "incidents_per_km_year": ("Incidents per km per year", "Происшествий на км в год"),
     "threat": ("Threat, crossing persons per km per year", "Угроза, нарушителей на км в год"),

@@ -77,6 +77,9 @@ _PATROL_COLOURS = {"foot": "#0072b2", "vehicle": "#111111", "horse": "#cc79a7", 
 _OTHER_PATROL_COLOUR = "#666666"
 _INCIDENT_COLOUR = "#111111"
 _ROAD_COLOUR = "#a0a0a0"
+#: Reaction-time bands from posts, nearest first (teal ramp: clear of the
+#: risk and detection ramps and of the sensors' blue).
+_ISOCHRONE_COLOURS = ("#01665e", "#35978f", "#80cdc1", "#c7eae5", "#e6f5f3")
 _RIVER_COLOUR = "#8fb9dc"
 _HEAT_GRADIENT = {0.4: "#fde0ef", 0.65: "#de77ae", 1.0: "#8e0152"}
 _PANES = {  # pane -> z-index; Leaflet's overlay pane is 400, markers 600
@@ -1043,6 +1046,33 @@ def _draw_gaps(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> Non
     _FeatureLayer(features, pane="sv-gaps").add_to(context.overlay("layer_gaps"))
 
 
+def _draw_isochrones(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> None:
+    """Add reaction-time bands from the posts (nearest band darkest), off by default."""
+    bands = layers.get("isochrones")
+    if bands is None:
+        return
+    lang, large = context.lang, _large(layers)
+    features = _Features(lang=lang, precision=_LARGE_PRECISION if large else 5)
+    order = bands.sort_values("minutes_to", ascending=False)  # far bands first, under
+    for geom, rec in _records(_simplified(order, large)):
+        text = _isochrone_text(rec, lang)
+        features.add(geom, style=_isochrone_style(rec, bands), tooltip=text)
+    layer = context.overlay("layer_isochrones", show=False)
+    _FeatureLayer(features, pane="sv-context").add_to(layer)
+
+
+def _isochrone_text(rec: Mapping[str, Any], lang: str) -> str:
+    lo, hi = (_fmt(rec.get(k), "int", lang) for k in ("minutes_from", "minutes_to"))
+    return i18n.label("isochrone_band", lang).format(lo=lo, hi=hi)
+
+
+def _isochrone_style(rec: Mapping[str, Any], bands: gpd.GeoDataFrame) -> dict[str, Any]:
+    upper = sorted(pd.to_numeric(bands["minutes_to"], errors="coerce").dropna().unique())
+    rank = upper.index(rec["minutes_to"]) if rec.get("minutes_to") in upper else len(upper)
+    colour = _ISOCHRONE_COLOURS[min(rank, len(_ISOCHRONE_COLOURS) - 1)]
+    return {"color": colour, "weight": 0.5, "fillColor": colour, "fillOpacity": 0.35}
+
+
 def _draw_footprints(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> None:
     """Add sensor footprints: faulty grey, planned dashed."""
     footprints = layers.get("footprints")
@@ -1375,6 +1405,7 @@ def _place_names(frame: pd.DataFrame, lang: str) -> list[str]:
 #: Drawing order: later layers lie on top within the same pane.
 _LAYER_DRAWERS: tuple[Callable[[_Context, Mapping[str, gpd.GeoDataFrame]], None], ...] = (
     _draw_context,
+    _draw_isochrones,
     _draw_segments,
     _draw_gaps,
     _draw_footprints,
@@ -1460,6 +1491,8 @@ _SEGMENT_FIELDS = (
     ("covered_frac", "covered_frac", "pct"),
     ("sensors_seeing", "sensors_seeing", "int"),
     ("revisit_h", "revisit_h", "revisit"),
+    ("response_min", "response_min", "revisit"),
+    ("escape_min", "escape_min", "f1"),
     ("incidents", "incidents", "int"),
     ("incidents_per_km_year", "incidents_per_km_year", "f2"),
     ("incidents_corrected_per_km_year", "incidents_corrected_per_km_year", "f2"),
@@ -1635,6 +1668,11 @@ def _legend_symbols(layers: Mapping[str, gpd.GeoDataFrame], lang: str) -> list[t
         symbols.append((t("settlement"), '<span class="sv-dot" style="background:#fff"></span>'))
     if "roads" in layers:
         symbols.append((t("road"), _swatch(_ROAD_COLOUR, height=3)))
+    bands = layers.get("isochrones")
+    if bands is not None:
+        for _, rec in bands.sort_values("minutes_to").iterrows():
+            text = f"{t('layer_isochrones')}: {_isochrone_text(rec, lang)}"
+            symbols.append((text, _area_swatch(_isochrone_style(rec, bands))))
     if "rivers" in layers:
         symbols.append((t("river"), _swatch(_RIVER_COLOUR, height=3)))
     symbols.append((t("layer_km"), '<span class="sv-dot" style="background:#222"></span>'))

@@ -61,8 +61,8 @@ GPKG_LAYERS = ("segments", "gaps", "sensors", "footprints", "patrols", "incident
 #: Layers that folders of older versions may lack (read when present).
 LATER_LAYERS = ("posts",)
 #: Layers written when the assessment has them (``candidates`` needs terrain,
-#: ``recommended`` a plan that places sites).
-OPTIONAL_LAYERS = ("candidates", "recommended", "settlements", "roads")
+#: ``recommended`` a plan that places sites, ``isochrones`` posts and terrain).
+OPTIONAL_LAYERS = ("candidates", "recommended", "settlements", "roads", "isochrones")
 #: The hillshade image the map drew and the JSON file of its bounds.
 HILLSHADE_PNG = "hillshade.png"
 HILLSHADE_JSON = "hillshade.json"
