@@ -137,8 +137,13 @@ _OFFSETS = (
 class Points(Protocol):
     """Points given in degrees (e.g. :class:`surveil.segments.TargetPoints`)."""
 
-    lon: FloatArray
-    lat: FloatArray
+    @property
+    def lon(self) -> FloatArray:
+        """Longitudes, degrees."""
+
+    @property
+    def lat(self) -> FloatArray:
+        """Latitudes, degrees."""
 
 
 # --------------------------------------------------------------------- speeds
@@ -282,7 +287,7 @@ class CostGrid:
         c = np.where(inside, col, 0).astype(np.intp)
         return np.where(inside, self.node[r, c], -1).astype(np.int64)
 
-    def graph(self, speed: Speed, *, road_kmh: float | None = None, extra: int = 0) -> csr_matrix:
+    def graph(self, speed: Speed, *, road_kmh: float | None = None) -> csr_matrix:
         """Return the travel-time graph (hours per edge) for a speed by slope.
 
         Parameters
@@ -292,8 +297,6 @@ class CostGrid:
         road_kmh
             Speed on roads for teams that do not drive (their flat speed);
             None: each road's own speed; 0: roads are plain terrain.
-        extra
-            Nodes to add after the cells (sources joined later).
         """
         hours = self.length_m / (speed(self.slope) * 1000.0)
         src, dst = self.src, self.dst
@@ -304,7 +307,7 @@ class CostGrid:
             dst = np.concatenate([dst, self.road_dst])
             hours = np.concatenate([hours, road_h])
             src, dst, hours = _least_per_pair(src, dst, hours)
-        n = self.n_nodes + extra
+        n = self.n_nodes
         return csr_matrix((hours, (src, dst)), shape=(n, n))
 
 
@@ -343,7 +346,7 @@ def cost_grid(
         Road lines in EPSG:4326 with optional ``speed_kmh`` and ``class``.
     """
     elevation = _block_mean(dem.elevation_m, factor)
-    transform = dem.transform * _scale(factor)
+    transform = dem.transform @ _scale(factor)
     valid = np.isfinite(elevation)
     if mask is not None:
         valid &= mask
@@ -392,9 +395,10 @@ def _scale(factor: int) -> Any:
 
 def _block_mean(z: NDArray[np.floating], factor: int) -> FloatArray:
     """Return the mean of ``factor × factor`` blocks (NaN-aware; edges trimmed)."""
-    z = np.asarray(z, dtype=float)
+    grid: FloatArray = np.asarray(z, dtype=np.float64)
     if factor <= 1:
-        return z
+        return grid
+    z = grid
     rows, cols = (z.shape[0] // factor) * factor, (z.shape[1] // factor) * factor
     blocks = z[:rows, :cols].reshape(rows // factor, factor, cols // factor, factor)
     count = np.isfinite(blocks).sum(axis=(1, 3))
@@ -501,7 +505,7 @@ def _fastest(
     which = np.full(n, -1, dtype=np.int64)
     for (mode, kmh), group in _speed_groups(posts, sources.post):
         k = group.size
-        g = grid.graph(team_speed(mode, kmh), road_kmh=None if _drives(mode) else kmh, extra=k)
+        g = grid.graph(team_speed(mode, kmh), road_kmh=None if _drives(mode) else kmh)
         g = _with_sources(g, n, sources.node[group], sources.hours[group])
         dist, _, origin = dijkstra(
             g,
@@ -546,7 +550,7 @@ def _with_sources(g: csr_matrix, n: int, nodes: IntArray, hours: FloatArray) -> 
     src = np.concatenate([coo.row, n + np.arange(k)])
     dst = np.concatenate([coo.col, nodes])
     w = np.concatenate([coo.data, hours + _EPS_H])
-    return csr_matrix((w, (src, dst)), shape=g.shape)
+    return csr_matrix((w, (src, dst)), shape=(n + k, n + k))
 
 
 def _corridor(
@@ -562,7 +566,7 @@ def _corridor(
     a point (exact Euclidean distance transform).
     """
     shape = (dem.shape[0] // factor, dem.shape[1] // factor) if factor > 1 else dem.shape
-    t = dem.transform * _scale(factor)
+    t = dem.transform @ _scale(factor)
     cell = float(abs(t.a))
     col = np.floor((x - t.c) / t.a).astype(np.int64)
     row = np.floor((y - t.f) / t.e).astype(np.int64)
@@ -590,7 +594,7 @@ class _TileResult:
 def _tile_reaction(
     dem: terrain.DEM,
     targets: Points,
-    azimuth_deg: FloatArray | None,
+    line: tuple[FloatArray, FloatArray, FloatArray | None],
     posts: gpd.GeoDataFrame,
     roads: gpd.GeoDataFrame | None,
     *,
@@ -600,12 +604,19 @@ def _tile_reaction(
     cell_m: float,
     isochrone_min: Sequence[int],
 ) -> _TileResult:
-    """Return travel, escape and isochrones for the targets of one tile."""
+    """Return travel, escape and isochrones for the targets of one tile.
+
+    ``line`` is ``(lon, lat, azimuth_deg)`` of the border points over the
+    tile's grid (its own targets and its neighbours'): the corridor and the
+    zone are measured from them, so that the line does not seem to end at a
+    tile's edge. No azimuths: no escape surface.
+    """
     factor = max(1, round(cell_m / dem.cell_m))
     x, y = dem.to_grid(targets.lon, targets.lat)
+    lx, ly = dem.to_grid(line[0], line[1])
     depth_m = escape_h * crosser_speed_kmh * 1000.0
     px, py = dem.to_grid(posts.geometry.x.to_numpy(), posts.geometry.y.to_numpy())
-    t = dem.transform * _scale(factor)
+    t = dem.transform @ _scale(factor)
     rows, cols = dem.shape[0] // factor, dem.shape[1] // factor
     c, r = (px - t.c) / t.a, (py - t.f) / t.e
     inside = (c >= 0) & (c < cols) & (r >= 0) & (r < rows)
@@ -613,14 +624,14 @@ def _tile_reaction(
     if inside.any() and x.size:
         post_dist, _ = cKDTree(np.column_stack([x, y])).query(np.column_stack([px, py])[inside])
     width = max([depth_m, *post_dist.tolist()]) + CORRIDOR_MARGIN_M
-    mask, dist_m, nearest = _corridor(dem, factor, x, y, width)
+    mask, dist_m, nearest = _corridor(dem, factor, lx, ly, width)
     grid = cost_grid(dem, mask=mask, factor=factor, roads=roads)
     target_node = grid.cell_of(x, y)
 
     escape = np.full(x.size, escape_h)
-    if azimuth_deg is not None and grid.n_nodes:
+    if line[2] is not None and grid.n_nodes:
         escape = _escape_hours(
-            grid, dist_m, nearest, x, y, azimuth_deg, target_node,
+            grid, dist_m, nearest, (lx, ly, line[2]), target_node,
             crosser_speed_kmh=crosser_speed_kmh, depth_m=depth_m, fallback_h=escape_h,
         )  # fmt: skip
     finite = escape[np.isfinite(escape)]
@@ -643,27 +654,38 @@ def _tile_reaction(
     )
 
 
+def _over_grid(dem: terrain.DEM, lon: FloatArray, lat: FloatArray) -> IntArray:
+    """Return the points that fall inside the tile's grid."""
+    x, y = dem.to_grid(lon, lat)
+    col, row = dem.to_colrow(x, y)
+    rows, cols = dem.shape
+    return np.flatnonzero((col >= -0.5) & (col < cols - 0.5) & (row >= -0.5) & (row < rows - 0.5))
+
+
 def _escape_hours(
     grid: CostGrid,
     dist_m: FloatArray,
     nearest: NDArray[np.intp],
-    x: FloatArray,
-    y: FloatArray,
-    azimuth_deg: FloatArray,
+    line: tuple[FloatArray, FloatArray, FloatArray],
     target_node: IntArray,
     *,
     crosser_speed_kmh: float,
     depth_m: float,
     fallback_h: float,
 ) -> FloatArray:
-    """Return each target's least walking time to ``depth_m`` inside the own side, hours."""
+    """Return each target's least walking time to ``depth_m`` inside the own side, hours.
+
+    The exits are the cells at least ``depth_m`` from the nearest border
+    point (``line``: grid ``x, y`` and azimuth) and right of its direction.
+    """
+    lx, ly, laz = line
     rows, cols = np.nonzero(grid.node >= 0)
     owner = nearest[rows, cols]
     cx, cy = grid.xy(np.arange(grid.n_nodes))
-    az = np.radians(azimuth_deg[owner] + 90.0)  # the own side is right of chainage
-    right = (cx - x[owner]) * np.sin(az) + (cy - y[owner]) * np.cos(az) > 0
+    az = np.radians(laz[owner] + 90.0)  # the own side is right of chainage
+    right = (cx - lx[owner]) * np.sin(az) + (cy - ly[owner]) * np.cos(az) > 0
     exits = np.flatnonzero(right & (dist_m[rows, cols] >= depth_m))
-    out = np.full(x.size, fallback_h)
+    out = np.full(target_node.size, fallback_h)
     if not exits.size:
         return out
     walk = grid.graph(lambda s: tobler_kmh(s, crosser_speed_kmh), road_kmh=0)
@@ -806,14 +828,16 @@ def reaction(
     roads = roads if roads is not None and len(roads) else None
     if tiles and n:
         tile = terrain.tile_of(tiles, lon, lat)
+        azimuth = np.zeros(n) if azimuth_deg is None else np.asarray(azimuth_deg, dtype=float)
         for i, dem in enumerate(tiles):
             sel = np.flatnonzero(tile == i)
             if not sel.size:
                 continue
+            near = np.union1d(sel, _over_grid(dem, lon, lat))
             got = _tile_reaction(
                 dem,
                 _LonLat(lon[sel], lat[sel]),
-                None if azimuth_deg is None else np.asarray(azimuth_deg, dtype=float)[sel],
+                (lon[near], lat[near], None if azimuth_deg is None else azimuth[near]),
                 posts,
                 roads,
                 crosser_speed_kmh=crosser_speed_kmh,
