@@ -1546,6 +1546,7 @@ _POST_FIELDS = (
     ("id", "id", "text"),
     ("type", "type", "text"),
     ("reaction_speed_kmh", "reaction_speed_kmh", "int"),
+    ("mode", "mode", "text"),
 )
 _SITE_FIELDS = (
     ("means", "means", "text"),

@@ -280,6 +280,9 @@ _SCHEMAS: dict[str, tuple[_Field, ...]] = {
             expected="expected a positive speed in km/h",
             number="a number in km/h",
         ),
+        # how the reaction team moves off road (surveil.response): slope-limited
+        # driving, or Tobler's hiking function scaled to reaction_speed_kmh
+        _enum("mode", ("vehicle", "foot", "horse"), "vehicle"),
     ),
     "settlements": (
         _Field("name", "text", default=""),
@@ -292,7 +295,19 @@ _SCHEMAS: dict[str, tuple[_Field, ...]] = {
             number="a number of people",
         ),
     ),
-    "roads": (_Field("name", "text", default=""),),
+    "roads": (
+        _Field("name", "text", default=""),
+        # reaction vehicles' speed (surveil.response): speed_kmh, else by class
+        _Field("class", "text", default=""),
+        _Field(
+            "speed_kmh",
+            "float",
+            default=math.nan,
+            valid=lambda v: v > 0,
+            expected="expected a positive speed in km/h, or empty to take it from class",
+            number="a number in km/h",
+        ),
+    ),
     # Areas whose crossings weigh more (or less) in risk: settlements, critical
     # infrastructure, smuggling corridors (surveil.risk, segment_impact).
     "impact": (
