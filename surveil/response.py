@@ -918,10 +918,11 @@ def travel_minutes(
 ) -> FloatArray:
     """Return each post's travel time to each point, minutes, shape ``(points, posts)``.
 
-    The same cost surface as :func:`reaction` (one Dijkstra per post, stopped
-    at ``limit_h``; ``inf`` beyond it). For the fastest post alone use
-    :func:`fastest_post`, which runs one search per mode and speed instead of
-    one per post.
+    The same cost surface as :func:`reaction` (one Dijkstra per post and
+    tile, stopped at ``limit_h``; ``inf`` beyond it, and for posts that
+    cannot reach a tile within it even in a straight line at the top speed).
+    Its work grows with posts × tile area: for the fastest post alone use
+    :func:`fastest_post`, which runs one search per mode and speed.
 
     Parameters
     ----------
@@ -955,19 +956,27 @@ def travel_minutes(
         x, y = dem.to_grid(lon[sel], lat[sel])
         px, py = dem.to_grid(posts.geometry.x.to_numpy(), posts.geometry.y.to_numpy())
         far = cKDTree(np.column_stack([x, y])).query(np.column_stack([px, py]))[0]
-        width = min(float(far.max()), limit_h * _top_kmh(posts, roads) * 1000.0)
+        reach = far / (_top_kmh(posts, roads) * 1000.0) <= limit_h  # else inf anyway
+        if not reach.any():
+            continue
+        width = float(far[reach].max())
         mask, _, _ = _corridor(dem, factor, x, y, width + CORRIDOR_MARGIN_M)
         grid = cost_grid(dem, mask=mask, factor=factor, roads=roads)
         node = grid.cell_of(x, y)
         on = node >= 0
-        sources = _join_posts(grid, posts, detour_factor=detour_factor)
+        near = posts.iloc[np.flatnonzero(reach)]
+        sources = _join_posts(grid, near, detour_factor=detour_factor)
         n = grid.n_nodes
-        for (mode, kmh), group in _speed_groups(posts, sources.post):
+        for (mode, kmh), group in _speed_groups(near, sources.post):
             g = grid.graph(team_speed(mode, kmh), road_kmh=None if _drives(mode) else kmh)
             g = _with_sources(g, n, sources.node[group], sources.hours[group])
             for j, k in zip(sources.post[group], range(group.size), strict=True):
                 dist = dijkstra(g, indices=n + k, limit=limit_h)
-                out[sel[on], j] = dist[node[on]] * 60.0
+                out[sel[on], np.flatnonzero(reach)[j]] = dist[node[on]] * 60.0
+        off = sel[~on]  # no elevation there: the straight line
+        for column in np.flatnonzero(reach) if off.size else ():
+            one = posts.iloc[[int(column)]]
+            out[off, column] = _straight_line(lon[off], lat[off], one, detour_factor)[0] * 60.0
     return out
 
 
