@@ -243,8 +243,11 @@ class CostGrid:
         Node number of each cell, ``-1`` outside the graph; shape of the grid.
     src, dst, length_m, slope
         Terrain edges: from, to, horizontal length (m), rise over run.
+    road_cell
+        The cell of each road node (a cell that a road passes).
     road_src, road_dst, road_length_m, road_kmh
-        Road edges (both directions) along the roads' own length.
+        Road edges between road nodes (positions in ``road_cell``), both
+        directions, along the roads' own length.
     """
 
     dem: terrain.DEM
@@ -254,6 +257,7 @@ class CostGrid:
     dst: IntArray
     length_m: FloatArray
     slope: FloatArray
+    road_cell: IntArray
     road_src: IntArray
     road_dst: IntArray
     road_length_m: FloatArray
@@ -287,8 +291,67 @@ class CostGrid:
         c = np.where(inside, col, 0).astype(np.intp)
         return np.where(inside, self.node[r, c], -1).astype(np.int64)
 
+    def network(self, sources: _Sources | None = None) -> Network:
+        """Return the graph's fixed structure, with the roads and the sources joined.
+
+        Nodes: the cells, then one node per road cell (joined to its cell
+        both ways at no cost, so that a road edge never doubles a terrain
+        edge), then one node per source (an edge to its entry cell).
+        """
+        n = self.n_nodes
+        road = self.road_cell.size
+        k = 0 if sources is None else sources.node.size
+        cells_to_road = np.arange(n, n + road)
+        src = [self.src, n + self.road_src, self.road_cell, cells_to_road]
+        dst = [self.dst, n + self.road_dst, cells_to_road, self.road_cell]
+        if sources is not None:
+            src.append(n + road + np.arange(k))
+            dst.append(sources.node)
+        size = n + road + k
+        ids = np.arange(sum(a.size for a in src), dtype=np.float64) + 1.0
+        g = csr_matrix((ids, (np.concatenate(src), np.concatenate(dst))), shape=(size, size))
+        return Network(
+            grid=self,
+            indptr=g.indptr,
+            indices=g.indices,
+            order=(g.data - 1.0).astype(np.int64),
+            size=size,
+            source_hours=np.zeros(0) if sources is None else sources.hours,
+        )
+
+
+@dataclass(frozen=True)
+class Network:
+    """A cost grid's graph structure (CSR), whose edge times change with the team.
+
+    Attributes
+    ----------
+    grid
+        The cost grid.
+    indptr, indices
+        The CSR structure.
+    order
+        Edge number (terrain, road, links, sources) at each CSR position.
+    size
+        Nodes: cells, road nodes, source nodes.
+    source_hours
+        Time from each source to its entry cell, hours.
+    """
+
+    grid: CostGrid
+    indptr: NDArray[np.int32]
+    indices: NDArray[np.int32]
+    order: IntArray
+    size: int
+    source_hours: FloatArray
+
+    @property
+    def first_source(self) -> int:
+        """Node number of the first source."""
+        return self.grid.n_nodes + self.grid.road_cell.size
+
     def graph(self, speed: Speed, *, road_kmh: float | None = None) -> csr_matrix:
-        """Return the travel-time graph (hours per edge) for a speed by slope.
+        """Return the travel-time graph (hours per edge) for a team.
 
         Parameters
         ----------
@@ -298,30 +361,28 @@ class CostGrid:
             Speed on roads for teams that do not drive (their flat speed);
             None: each road's own speed; 0: roads are plain terrain.
         """
-        hours = self.length_m / (speed(self.slope) * 1000.0)
-        src, dst = self.src, self.dst
-        if self.road_src.size and road_kmh != 0:
-            kmh = self.road_kmh if road_kmh is None else np.full(self.road_kmh.size, road_kmh)
-            road_h = np.maximum(self.road_length_m, 1e-3) / (kmh * 1000.0)
-            src = np.concatenate([src, self.road_src])
-            dst = np.concatenate([dst, self.road_dst])
-            hours = np.concatenate([hours, road_h])
-            src, dst, hours = _least_per_pair(src, dst, hours)
-        n = self.n_nodes
-        return csr_matrix((hours, (src, dst)), shape=(n, n))
+        grid = self.grid
+        terrain_h = grid.length_m / (speed(grid.slope) * 1000.0)
+        if road_kmh == 0:
+            road_h = np.full(grid.road_src.size, 1e6)  # never taken
+        else:
+            kmh = grid.road_kmh if road_kmh is None else np.full(grid.road_kmh.size, road_kmh)
+            road_h = np.maximum(grid.road_length_m, 1e-3) / (kmh * 1000.0)
+        links = np.full(2 * grid.road_cell.size, _EPS_H)
+        hours = np.concatenate([terrain_h, road_h, links, self.source_hours + _EPS_H])
+        return csr_matrix(
+            (hours[self.order], self.indices, self.indptr), shape=(self.size, self.size)
+        )
 
 
-def _least_per_pair(
-    src: IntArray, dst: IntArray, hours: FloatArray
-) -> tuple[IntArray, IntArray, FloatArray]:
-    """Keep the fastest of parallel edges."""
+def _fastest_per_pair(src: IntArray, dst: IntArray, hours: FloatArray) -> IntArray:
+    """Return the positions of the fastest of parallel edges."""
     key = src.astype(np.int64) * (int(max(src.max(), dst.max())) + 1) + dst
     order = np.lexsort((hours, key))
     key = key[order]
     first = np.ones(key.size, dtype=bool)
     first[1:] = key[1:] != key[:-1]
-    keep = order[first]
-    return src[keep], dst[keep], hours[keep]
+    return order[first]
 
 
 def cost_grid(
@@ -376,6 +437,7 @@ def cost_grid(
         dst=np.concatenate(dst),
         length_m=np.concatenate(length),
         slope=np.concatenate(slope),
+        road_cell=np.zeros(0, dtype=np.int64),
         road_src=np.zeros(0, dtype=np.int64),
         road_dst=np.zeros(0, dtype=np.int64),
         road_length_m=np.zeros(0),
@@ -383,7 +445,18 @@ def cost_grid(
     )
     if roads is not None and len(roads):
         rs, rd, rl, rk = _road_edges(grid, roads)
-        grid = replace(grid, road_src=rs, road_dst=rd, road_length_m=rl, road_kmh=rk)
+        if rs.size:  # the fastest of the roads that join the same two cells
+            keep = _fastest_per_pair(rs, rd, rl / rk)
+            rs, rd, rl, rk = rs[keep], rd[keep], rl[keep], rk[keep]
+            cells, inverse = np.unique(np.concatenate([rs, rd]), return_inverse=True)
+            grid = replace(
+                grid,
+                road_cell=cells.astype(np.int64),
+                road_src=inverse[: rs.size].astype(np.int64),
+                road_dst=inverse[rs.size :].astype(np.int64),
+                road_length_m=rl,
+                road_kmh=rk,
+            )
     return grid
 
 
@@ -498,26 +571,42 @@ def _fastest(
     posts: gpd.GeoDataFrame,
     *,
     limit_h: float,
+    watch: IntArray,
+    floor_h: float,
 ) -> tuple[FloatArray, IntArray]:
-    """Return per node the least travel time (h) from the posts and which post."""
+    """Return per cell the least travel time (h) from the posts and which post.
+
+    The posts on the grid go first; a post off the grid whose straight-line
+    leg alone takes longer than the slowest of their times at the ``watch``
+    cells (the target points) and than ``floor_h`` (the longest isochrone)
+    cannot be the fastest anywhere that matters, and is skipped.
+    """
     n = grid.n_nodes
     best = np.full(n, np.inf)
     which = np.full(n, -1, dtype=np.int64)
-    for (mode, kmh), group in _speed_groups(posts, sources.post):
-        k = group.size
-        g = grid.graph(team_speed(mode, kmh), road_kmh=None if _drives(mode) else kmh)
-        g = _with_sources(g, n, sources.node[group], sources.hours[group])
-        dist, _, origin = dijkstra(
-            g,
-            indices=np.arange(n, n + k),
-            min_only=True,
-            limit=limit_h,
-            return_predecessors=True,
-        )
-        dist = dist[:n]
-        better = dist < best
-        best = np.where(better, dist, best)
-        which = np.where(better, sources.post[group][np.maximum(origin[:n] - n, 0)], which)
+    net = grid.network(sources)
+    on_grid = sources.hours == 0.0
+    for phase in (on_grid, ~on_grid):
+        if phase is not on_grid and on_grid.any():
+            seen = best[watch[watch >= 0]]
+            bound = max(float(seen.max()) if seen.size else np.inf, floor_h)
+            phase = phase & (sources.hours < bound)
+        members = np.flatnonzero(phase)
+        for (mode, kmh), group in _speed_groups(posts, sources.post[members]):
+            group = members[group]
+            g = net.graph(team_speed(mode, kmh), road_kmh=None if _drives(mode) else kmh)
+            dist, _, origin = dijkstra(
+                g,
+                indices=net.first_source + group,
+                min_only=True,
+                limit=limit_h,
+                return_predecessors=True,
+            )
+            dist = dist[:n]
+            better = dist < best
+            best = np.where(better, dist, best)
+            source = np.maximum(origin[:n] - net.first_source, 0)
+            which = np.where(better, sources.post[source], which)
     return best, which
 
 
@@ -536,21 +625,14 @@ def _post_modes(posts: gpd.GeoDataFrame) -> NDArray[np.str_]:
 def _speed_groups(
     posts: gpd.GeoDataFrame, members: IntArray
 ) -> list[tuple[tuple[str, float], IntArray]]:
-    """Group sources (positions into ``members``) by the posts' mode and flat speed."""
+    """Group posts (``members``: positions in ``posts``) by mode and flat speed.
+
+    Returns each ``(mode, km/h)`` with the positions in ``members`` of its posts.
+    """
     mode = _post_modes(posts)[members]
     kmh = posts["reaction_speed_kmh"].to_numpy(dtype=float)[members]
     keys = sorted(set(zip(mode.tolist(), kmh.tolist(), strict=True)))
     return [(key, np.flatnonzero((mode == key[0]) & (kmh == key[1]))) for key in keys]
-
-
-def _with_sources(g: csr_matrix, n: int, nodes: IntArray, hours: FloatArray) -> csr_matrix:
-    """Add an edge from virtual node ``n + i`` to each source's entry cell."""
-    coo = g.tocoo()
-    k = nodes.size
-    src = np.concatenate([coo.row, n + np.arange(k)])
-    dst = np.concatenate([coo.col, nodes])
-    w = np.concatenate([coo.data, hours + _EPS_H])
-    return csr_matrix((w, (src, dst)), shape=(n + k, n + k))
 
 
 def _corridor(
@@ -644,7 +726,14 @@ def _tile_reaction(
     bands: list[tuple[int, Any]] = []
     if grid.n_nodes and len(posts):
         sources = _join_posts(grid, posts, detour_factor=detour_factor)
-        best, which = _fastest(grid, sources, posts, limit_h=limit)
+        best, which = _fastest(
+            grid,
+            sources,
+            posts,
+            limit_h=limit,
+            watch=target_node,
+            floor_h=max(isochrone_min, default=0) / 60.0,
+        )
         on = target_node >= 0
         hours[on] = best[target_node[on]]
         post[on] = which[target_node[on]]
@@ -688,7 +777,7 @@ def _escape_hours(
     out = np.full(target_node.size, fallback_h)
     if not exits.size:
         return out
-    walk = grid.graph(lambda s: tobler_kmh(s, crosser_speed_kmh), road_kmh=0)
+    walk = grid.network().graph(lambda s: tobler_kmh(s, crosser_speed_kmh), road_kmh=0)
     dist = dijkstra(walk.T.tocsr(), indices=exits, min_only=True)
     on = target_node >= 0
     out[on] = dist[target_node[on]]
@@ -966,13 +1055,12 @@ def travel_minutes(
         on = node >= 0
         near = posts.iloc[np.flatnonzero(reach)]
         sources = _join_posts(grid, near, detour_factor=detour_factor)
-        n = grid.n_nodes
+        net = grid.network(sources)
         for (mode, kmh), group in _speed_groups(near, sources.post):
-            g = grid.graph(team_speed(mode, kmh), road_kmh=None if _drives(mode) else kmh)
-            g = _with_sources(g, n, sources.node[group], sources.hours[group])
-            for j, k in zip(sources.post[group], range(group.size), strict=True):
-                dist = dijkstra(g, indices=n + k, limit=limit_h)
-                out[sel[on], np.flatnonzero(reach)[j]] = dist[node[on]] * 60.0
+            g = net.graph(team_speed(mode, kmh), road_kmh=None if _drives(mode) else kmh)
+            for k in group:
+                dist = dijkstra(g, indices=net.first_source + k, limit=limit_h)
+                out[sel[on], np.flatnonzero(reach)[sources.post[k]]] = dist[node[on]] * 60.0
         off = sel[~on]  # no elevation there: the straight line
         for column in np.flatnonzero(reach) if off.size else ():
             one = posts.iloc[[int(column)]]
