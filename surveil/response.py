@@ -68,7 +68,7 @@ straight-line model stays: ``detour_factor ×`` distance / v₀
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
@@ -86,7 +86,6 @@ from surveil import coverage, terrain
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
-Speed = Callable[[FloatArray], FloatArray]
 
 RESPONSE_CELL_M = 100.0
 """Smallest cell of the cost grid, metres: finer DEM tiles are averaged to it
@@ -187,17 +186,6 @@ def vehicle_kmh(slope: FloatArray | float, flat_kmh: float) -> FloatArray:
     s = np.asarray(slope, dtype=float)
     drive = flat_kmh * np.clip(1.0 - np.abs(s) / VEHICLE_MAX_GRADE, 0.0, 1.0)
     return np.maximum(drive, tobler_kmh(s))
-
-
-def team_speed(mode: str, flat_kmh: float) -> Speed:
-    """Return the off-road speed function of a team (km/h by slope).
-
-    ``foot`` and ``horse``: Tobler scaled to ``flat_kmh``; anything else:
-    :func:`vehicle_kmh`.
-    """
-    if mode in ("foot", "horse"):
-        return lambda s: tobler_kmh(s, flat_kmh)
-    return lambda s: vehicle_kmh(s, flat_kmh)
 
 
 def road_speeds(roads: gpd.GeoDataFrame) -> FloatArray:
@@ -310,12 +298,25 @@ class CostGrid:
         size = n + road + k
         ids = np.arange(sum(a.size for a in src), dtype=np.float64) + 1.0
         g = csr_matrix((ids, (np.concatenate(src), np.concatenate(dst))), shape=(size, size))
+        order = (g.data - 1.0).astype(np.int64)
+        terrain_edges = self.src.size
+        other = np.flatnonzero(order >= terrain_edges)
+        is_terrain = order < terrain_edges
+        slope = np.zeros(order.size)
+        km = np.zeros(order.size)
+        slope[is_terrain] = self.slope[order[is_terrain]]
+        km[is_terrain] = self.length_m[order[is_terrain]] / 1000.0
         return Network(
             grid=self,
             indptr=g.indptr,
             indices=g.indices,
-            order=(g.data - 1.0).astype(np.int64),
             size=size,
+            km=km,
+            walk_ratio=(tobler_kmh(slope) / tobler_kmh(0.0)).astype(np.float32),
+            walk_kmh=tobler_kmh(slope).astype(np.float32),
+            drive=np.clip(1.0 - np.abs(slope) / VEHICLE_MAX_GRADE, 0.0, 1.0).astype(np.float32),
+            other_pos=other,
+            other_id=order[other] - terrain_edges,
             source_hours=np.zeros(0) if sources is None else sources.hours,
         )
 
@@ -324,16 +325,24 @@ class CostGrid:
 class Network:
     """A cost grid's graph structure (CSR), whose edge times change with the team.
 
+    The terrain edges' length and slope terms are kept in CSR order, so
+    that a team's graph costs two or three passes over the edges.
+
     Attributes
     ----------
     grid
         The cost grid.
     indptr, indices
         The CSR structure.
-    order
-        Edge number (terrain, road, links, sources) at each CSR position.
     size
         Nodes: cells, road nodes, source nodes.
+    km, walk_ratio, walk_kmh, drive
+        Per CSR position (terrain edges; neutral elsewhere): length in km,
+        Tobler's ``W(s) / W(0)``, ``W(s)`` in km/h, and the vehicle's
+        share of its flat speed ``clip(1 − |s| / 0.6, 0, 1)``.
+    other_pos, other_id
+        CSR positions of the road, link and source edges, and their number
+        in that order.
     source_hours
         Time from each source to its entry cell, hours.
     """
@@ -341,8 +350,13 @@ class Network:
     grid: CostGrid
     indptr: NDArray[np.int32]
     indices: NDArray[np.int32]
-    order: IntArray
     size: int
+    km: FloatArray
+    walk_ratio: NDArray[np.float32]
+    walk_kmh: NDArray[np.float32]
+    drive: NDArray[np.float32]
+    other_pos: IntArray
+    other_id: IntArray
     source_hours: FloatArray
 
     @property
@@ -350,29 +364,35 @@ class Network:
         """Node number of the first source."""
         return self.grid.n_nodes + self.grid.road_cell.size
 
-    def graph(self, speed: Speed, *, road_kmh: float | None = None) -> csr_matrix:
+    def graph(self, mode: str, flat_kmh: float, *, roads: bool = True) -> csr_matrix:
         """Return the travel-time graph (hours per edge) for a team.
 
         Parameters
         ----------
-        speed
-            Off-road speed in km/h as a function of the slope of an edge.
-        road_kmh
-            Speed on roads for teams that do not drive (their flat speed);
-            None: each road's own speed; 0: roads are plain terrain.
+        mode
+            ``foot`` or ``horse`` (Tobler's function scaled to ``flat_kmh``),
+            else a vehicle (:func:`vehicle_kmh`).
+        flat_kmh
+            Speed on flat ground, km/h.
+        roads
+            Whether roads serve the team: vehicles at the roads' speeds,
+            others at ``flat_kmh``. False: roads are plain terrain.
         """
         grid = self.grid
-        terrain_h = grid.length_m / (speed(grid.slope) * 1000.0)
-        if road_kmh == 0:
-            road_h = np.full(grid.road_src.size, 1e6)  # never taken
+        if _drives(mode):
+            hours = self.km / np.maximum(flat_kmh * self.drive, self.walk_kmh)
+            road_kmh = grid.road_kmh
         else:
-            kmh = grid.road_kmh if road_kmh is None else np.full(grid.road_kmh.size, road_kmh)
-            road_h = np.maximum(grid.road_length_m, 1e-3) / (kmh * 1000.0)
+            hours = self.km / (flat_kmh * self.walk_ratio)
+            road_kmh = np.full(grid.road_kmh.size, flat_kmh)
+        if roads:
+            road_h = np.maximum(grid.road_length_m, 1e-3) / (road_kmh * 1000.0)
+        else:
+            road_h = np.full(grid.road_src.size, 1e6)  # never taken
         links = np.full(2 * grid.road_cell.size, _EPS_H)
-        hours = np.concatenate([terrain_h, road_h, links, self.source_hours + _EPS_H])
-        return csr_matrix(
-            (hours[self.order], self.indices, self.indptr), shape=(self.size, self.size)
-        )
+        other = np.concatenate([road_h, links, self.source_hours + _EPS_H])
+        hours[self.other_pos] = other[self.other_id]
+        return csr_matrix((hours, self.indices, self.indptr), shape=(self.size, self.size))
 
 
 def _fastest_per_pair(src: IntArray, dst: IntArray, hours: FloatArray) -> IntArray:
@@ -594,7 +614,7 @@ def _fastest(
         members = np.flatnonzero(phase)
         for (mode, kmh), group in _speed_groups(posts, sources.post[members]):
             group = members[group]
-            g = net.graph(team_speed(mode, kmh), road_kmh=None if _drives(mode) else kmh)
+            g = net.graph(mode, kmh)
             dist, _, origin = dijkstra(
                 g,
                 indices=net.first_source + group,
@@ -777,7 +797,7 @@ def _escape_hours(
     out = np.full(target_node.size, fallback_h)
     if not exits.size:
         return out
-    walk = grid.network().graph(lambda s: tobler_kmh(s, crosser_speed_kmh), road_kmh=0)
+    walk = grid.network().graph("foot", crosser_speed_kmh, roads=False)
     dist = dijkstra(walk.T.tocsr(), indices=exits, min_only=True)
     on = target_node >= 0
     out[on] = dist[target_node[on]]
@@ -1057,7 +1077,7 @@ def travel_minutes(
         sources = _join_posts(grid, near, detour_factor=detour_factor)
         net = grid.network(sources)
         for (mode, kmh), group in _speed_groups(near, sources.post):
-            g = net.graph(team_speed(mode, kmh), road_kmh=None if _drives(mode) else kmh)
+            g = net.graph(mode, kmh)
             for k in group:
                 dist = dijkstra(g, indices=net.first_source + k, limit=limit_h)
                 out[sel[on], np.flatnonzero(reach)[sources.post[k]]] = dist[node[on]] * 60.0
