@@ -296,13 +296,13 @@ class CostGrid:
             src.append(n + road + np.arange(k))
             dst.append(sources.node)
         size = n + road + k
-        ids = np.arange(sum(a.size for a in src), dtype=np.float64) + 1.0
+        ids = np.arange(sum(a.size for a in src), dtype=np.int64)
         g = csr_matrix((ids, (np.concatenate(src), np.concatenate(dst))), shape=(size, size))
-        order = (g.data - 1.0).astype(np.int64)
+        order = g.data
         terrain_edges = self.src.size
-        other = np.flatnonzero(order >= terrain_edges)
         is_terrain = order < terrain_edges
-        slope = np.zeros(order.size)
+        other = np.flatnonzero(~is_terrain)
+        slope = np.zeros(order.size, dtype=np.float32)
         km = np.zeros(order.size)
         slope[is_terrain] = self.slope[order[is_terrain]]
         km[is_terrain] = self.length_m[order[is_terrain]] / 1000.0
@@ -312,7 +312,7 @@ class CostGrid:
             indices=g.indices,
             size=size,
             km=km,
-            walk_ratio=(tobler_kmh(slope) / tobler_kmh(0.0)).astype(np.float32),
+            slope=slope,
             walk_kmh=tobler_kmh(slope).astype(np.float32),
             drive=np.clip(1.0 - np.abs(slope) / VEHICLE_MAX_GRADE, 0.0, 1.0).astype(np.float32),
             other_pos=other,
@@ -336,10 +336,10 @@ class Network:
         The CSR structure.
     size
         Nodes: cells, road nodes, source nodes.
-    km, walk_ratio, walk_kmh, drive
+    km, slope, walk_kmh, drive
         Per CSR position (terrain edges; neutral elsewhere): length in km,
-        Tobler's ``W(s) / W(0)``, ``W(s)`` in km/h, and the vehicle's
-        share of its flat speed ``clip(1 − |s| / 0.6, 0, 1)``.
+        slope, Tobler's ``W(s)`` in km/h, and the vehicle's share of its flat
+        speed ``clip(1 − |s| / 0.6, 0, 1)``.
     other_pos, other_id
         CSR positions of the road, link and source edges, and their number
         in that order.
@@ -352,7 +352,7 @@ class Network:
     indices: NDArray[np.int32]
     size: int
     km: FloatArray
-    walk_ratio: NDArray[np.float32]
+    slope: NDArray[np.float32]
     walk_kmh: NDArray[np.float32]
     drive: NDArray[np.float32]
     other_pos: IntArray
@@ -364,7 +364,9 @@ class Network:
         """Node number of the first source."""
         return self.grid.n_nodes + self.grid.road_cell.size
 
-    def graph(self, mode: str, flat_kmh: float, *, roads: bool = True) -> csr_matrix:
+    def graph(
+        self, mode: str, flat_kmh: float, *, roads: bool = True, reverse: bool = False
+    ) -> csr_matrix:
         """Return the travel-time graph (hours per edge) for a team.
 
         Parameters
@@ -377,13 +379,18 @@ class Network:
         roads
             Whether roads serve the team: vehicles at the roads' speeds,
             others at ``flat_kmh``. False: roads are plain terrain.
+        reverse
+            Give each terrain edge a → b the time of b → a (the slope
+            negated): the graph transposed, since every terrain edge has its
+            opposite; a search on it gives the time *to* its sources.
         """
         grid = self.grid
+        walk = tobler_kmh(-self.slope.astype(np.float64)) if reverse else self.walk_kmh
         if _drives(mode):
-            hours = self.km / np.maximum(flat_kmh * self.drive, self.walk_kmh)
+            hours = self.km / np.maximum(flat_kmh * self.drive, walk)
             road_kmh = grid.road_kmh
         else:
-            hours = self.km / (flat_kmh * self.walk_ratio)
+            hours = self.km * (float(tobler_kmh(0.0)) / flat_kmh) / walk
             road_kmh = np.full(grid.road_kmh.size, flat_kmh)
         if roads:
             road_h = np.maximum(grid.road_length_m, 1e-3) / (road_kmh * 1000.0)
@@ -586,7 +593,7 @@ def _join_posts(grid: CostGrid, posts: gpd.GeoDataFrame, *, detour_factor: float
 
 
 def _fastest(
-    grid: CostGrid,
+    net: Network,
     sources: _Sources,
     posts: gpd.GeoDataFrame,
     *,
@@ -601,10 +608,9 @@ def _fastest(
     cells (the target points) and than ``floor_h`` (the longest isochrone)
     cannot be the fastest anywhere that matters, and is skipped.
     """
-    n = grid.n_nodes
+    n = net.grid.n_nodes
     best = np.full(n, np.inf)
     which = np.full(n, -1, dtype=np.int64)
-    net = grid.network(sources)
     on_grid = sources.hours == 0.0
     for phase in (on_grid, ~on_grid):
         if phase is not on_grid and on_grid.any():
@@ -729,11 +735,13 @@ def _tile_reaction(
     mask, dist_m, nearest = _corridor(dem, factor, lx, ly, width)
     grid = cost_grid(dem, mask=mask, factor=factor, roads=roads)
     target_node = grid.cell_of(x, y)
+    sources = _join_posts(grid, posts, detour_factor=detour_factor)
+    net = grid.network(sources)
 
     escape = np.full(x.size, escape_h)
     if line[2] is not None and grid.n_nodes:
         escape = _escape_hours(
-            grid, dist_m, nearest, (lx, ly, line[2]), target_node,
+            net, dist_m, nearest, (lx, ly, line[2]), target_node,
             crosser_speed_kmh=crosser_speed_kmh, depth_m=depth_m, fallback_h=escape_h,
         )  # fmt: skip
     finite = escape[np.isfinite(escape)]
@@ -745,9 +753,8 @@ def _tile_reaction(
     post = np.full(x.size, -1, dtype=np.int64)
     bands: list[tuple[int, Any]] = []
     if grid.n_nodes and len(posts):
-        sources = _join_posts(grid, posts, detour_factor=detour_factor)
         best, which = _fastest(
-            grid,
+            net,
             sources,
             posts,
             limit_h=limit,
@@ -772,7 +779,7 @@ def _over_grid(dem: terrain.DEM, lon: FloatArray, lat: FloatArray) -> IntArray:
 
 
 def _escape_hours(
-    grid: CostGrid,
+    net: Network,
     dist_m: FloatArray,
     nearest: NDArray[np.intp],
     line: tuple[FloatArray, FloatArray, FloatArray],
@@ -788,6 +795,7 @@ def _escape_hours(
     point (``line``: grid ``x, y`` and azimuth) and right of its direction.
     """
     lx, ly, laz = line
+    grid = net.grid
     rows, cols = np.nonzero(grid.node >= 0)
     owner = nearest[rows, cols]
     cx, cy = grid.xy(np.arange(grid.n_nodes))
@@ -797,8 +805,8 @@ def _escape_hours(
     out = np.full(target_node.size, fallback_h)
     if not exits.size:
         return out
-    walk = grid.network().graph("foot", crosser_speed_kmh, roads=False)
-    dist = dijkstra(walk.T.tocsr(), indices=exits, min_only=True)
+    walk = net.graph("foot", crosser_speed_kmh, roads=False, reverse=True)
+    dist = dijkstra(walk, indices=exits, min_only=True)
     on = target_node >= 0
     out[on] = dist[target_node[on]]
     return out

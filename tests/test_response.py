@@ -91,7 +91,7 @@ def test_flat_ground_time_is_distance_over_speed():
     # Along the 16 moves (axis, diagonal, knight) the grid is exact ...
     assert ratio[[0, 1, 2, 3]] == pytest.approx(1.0, abs=1e-6)
     # ... and in between never shorter, and at most 2.75 % longer.
-    assert np.all(ratio >= 1.0 - 1e-9)
+    assert np.all(ratio >= 1.0 - 1e-6)  # edge terms are kept in float32
     assert np.all(ratio <= METRICATION + 1e-9)
     # The fastest-post search gives the same times and names the post.
     minutes, post = response.fastest_post(targets, posts, (dem,))
