@@ -79,7 +79,7 @@ _INCIDENT_COLOUR = "#111111"
 _ROAD_COLOUR = "#a0a0a0"
 #: Reaction-time bands from posts, nearest first (teal ramp: clear of the
 #: risk and detection ramps and of the sensors' blue).
-_ISOCHRONE_COLOURS = ("#01665e", "#35978f", "#80cdc1", "#c7eae5", "#e6f5f3")
+ISOCHRONE_COLOURS = ("#01665e", "#35978f", "#80cdc1", "#c7eae5", "#e6f5f3")
 _RIVER_COLOUR = "#8fb9dc"
 _HEAT_GRADIENT = {0.4: "#fde0ef", 0.65: "#de77ae", 1.0: "#8e0152"}
 _PANES = {  # pane -> z-index; Leaflet's overlay pane is 400, markers 600
@@ -1069,7 +1069,7 @@ def _isochrone_text(rec: Mapping[str, Any], lang: str) -> str:
 def _isochrone_style(rec: Mapping[str, Any], bands: gpd.GeoDataFrame) -> dict[str, Any]:
     upper = sorted(pd.to_numeric(bands["minutes_to"], errors="coerce").dropna().unique())
     rank = upper.index(rec["minutes_to"]) if rec.get("minutes_to") in upper else len(upper)
-    colour = _ISOCHRONE_COLOURS[min(rank, len(_ISOCHRONE_COLOURS) - 1)]
+    colour = ISOCHRONE_COLOURS[min(rank, len(ISOCHRONE_COLOURS) - 1)]
     return {"color": colour, "weight": 0.5, "fillColor": colour, "fillOpacity": 0.35}
 
 
