@@ -158,7 +158,7 @@ def tobler_kmh(slope: FloatArray | float, flat_kmh: float | None = None) -> Floa
     Examples
     --------
     >>> round(float(tobler_kmh(0.0)), 3)
-    5.036
+    5.037
     >>> round(float(tobler_kmh(-0.05)), 3)
     6.0
     >>> round(float(tobler_kmh(0.0, flat_kmh=3.0)), 3)
@@ -181,7 +181,7 @@ def vehicle_kmh(slope: FloatArray | float, flat_kmh: float) -> FloatArray:
     >>> round(float(vehicle_kmh(0.3, 40.0)), 3)
     20.0
     >>> round(float(vehicle_kmh(0.7, 40.0)), 3)  # too steep: on foot
-    0.515
+    0.435
     """
     s = np.asarray(slope, dtype=float)
     drive = flat_kmh * np.clip(1.0 - np.abs(s) / VEHICLE_MAX_GRADE, 0.0, 1.0)
