@@ -295,3 +295,16 @@ def test_interdiction_falls_as_the_team_takes_longer(t1, dt, e, p_rt, reading):
     assert 0.0 <= got[1] <= got[0] <= 1.0
     if p_rt > 0 or reading > 0:
         assert got[1] < got[0] or got[0] == 0.0
+
+
+def test_the_fastest_team_wins_across_modes_and_speeds():
+    dem = plane()
+    walkers = posts_at(dem, [(-2000, 0)], kmh=5.0, mode="foot")
+    drivers = posts_at(dem, [(4000, 0)], kmh=40.0, mode="vehicle")
+    posts = gpd.GeoDataFrame(pd.concat([walkers, drivers], ignore_index=True), crs="EPSG:4326")
+    targets = targets_at(dem, [(-3000, 0), (-2500, 0)])
+    minutes, post = response.fastest_post(targets, posts, (dem,))
+    # (-3000, 0): on foot 1 km at 5 km/h = 12 min; driving 7 km at 40 km/h = 10.5 min
+    # (-2500, 0): on foot 6 min; driving 6.5 km = 9.75 min
+    assert post.tolist() == [1, 0]
+    assert minutes == pytest.approx([10.5, 6.0], rel=1e-6)
