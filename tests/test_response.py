@@ -85,7 +85,7 @@ def test_flat_ground_time_is_distance_over_speed():
               (2500, 600), (-1800, 2400)]  # fmt: skip
     targets = targets_at(dem, places)
     posts = posts_at(dem, [(0, 0)], kmh=5.0, mode="foot")
-    got = response.travel_minutes(targets, posts, (dem,))[:, 0]
+    got = response.travel_minutes(targets, posts, (dem,), cell_m=CELL)[:, 0]
     expected = np.hypot(*np.array(places, dtype=float).T) / 5000.0 * 60.0
     ratio = got / expected
     # Along the 16 moves (axis, diagonal, knight) the grid is exact ...
@@ -94,7 +94,7 @@ def test_flat_ground_time_is_distance_over_speed():
     assert np.all(ratio >= 1.0 - 1e-6)  # edge terms are kept in float32
     assert np.all(ratio <= METRICATION + 1e-9)
     # The fastest-post search gives the same times and names the post.
-    minutes, post = response.fastest_post(targets, posts, (dem,))
+    minutes, post = response.fastest_post(targets, posts, (dem,), cell_m=CELL)
     assert minutes == pytest.approx(got, rel=1e-9)
     assert post.tolist() == [0] * len(places)
 
@@ -105,7 +105,7 @@ def test_vehicle_on_flat_ground_and_a_30_percent_grade():
         # 40 km/h on the flat; 40 · (1 − 0.3 / 0.6) = 20 km/h up a 30 % grade
         targets = targets_at(dem, [(2000, 0)])
         posts = posts_at(dem, [(-2000, 0)], kmh=40.0, mode="vehicle")
-        got = response.travel_minutes(targets, posts, (dem,))[0, 0]
+        got = response.travel_minutes(targets, posts, (dem,), cell_m=CELL)[0, 0]
         assert got == pytest.approx(expected, rel=1e-6)
 
 
@@ -122,7 +122,7 @@ def test_slope_doubles_walking_time_as_tobler_says(slope):
     dem = plane(slope)
     targets = targets_at(dem, [(2000, 0)])
     posts = posts_at(dem, [(-2000, 0)], kmh=4.0, mode="foot")
-    got = response.travel_minutes(targets, posts, (dem,))[0, 0]
+    got = response.travel_minutes(targets, posts, (dem,), cell_m=CELL)[0, 0]
     flat_minutes = 4000 / 4000 * 60.0
     assert got == pytest.approx(flat_minutes * tobler(0.0) / tobler(slope), rel=1e-6)
     assert got == pytest.approx(2.0 * flat_minutes, rel=1e-6)
@@ -133,7 +133,7 @@ def test_uphill_and_downhill_differ():
     dem = plane(s)
     targets = targets_at(dem, [(2000, 0), (-2000, 0)])
     posts = posts_at(dem, [(0, 0)], kmh=5.0, mode="foot")
-    up, down = response.travel_minutes(targets, posts, (dem,))[:, 0]
+    up, down = response.travel_minutes(targets, posts, (dem,), cell_m=CELL)[:, 0]
     flat = 2000 / 5000 * 60.0
     assert up == pytest.approx(flat * tobler(0.0) / tobler(s), rel=1e-6)  # 2 ×
     assert down == pytest.approx(flat * tobler(0.0) / tobler(-s), rel=1e-6)  # 1.41 ×
@@ -150,7 +150,7 @@ def test_a_road_shortens_the_time_as_computed_by_hand():
     )
     targets = targets_at(dem, [(2500, 0), (2500, 1000)])
     posts = posts_at(dem, [(-2500, 0)], kmh=10.0, mode="vehicle")
-    on_road, off_road = response.travel_minutes(targets, posts, (dem,), roads)[:, 0]
+    on_road, off_road = response.travel_minutes(targets, posts, (dem,), roads, cell_m=CELL)[:, 0]
     # On the road: 5 km at 60 km/h.
     assert on_road == pytest.approx(5.0, rel=1e-4)
     # 1 km off its end: leave the road x metres early where 1/60 = x / (10·√(x² + 1 km²)),
@@ -161,7 +161,7 @@ def test_a_road_shortens_the_time_as_computed_by_hand():
     # The grid cannot beat the continuous optimum, nor lose to "road, then straight off".
     assert best - 1e-6 <= off_road <= 5.0 + 6.0 + 1e-6
     # Terrain alone: the straight line at 10 km/h, within the grid's 2.75 %.
-    alone = response.travel_minutes(targets, posts, (dem,))[1, 0]
+    alone = response.travel_minutes(targets, posts, (dem,), cell_m=CELL)[1, 0]
     straight = math.hypot(5000, 1000) / 10000 * 60
     assert straight <= alone <= straight * METRICATION
     assert off_road < alone / 2
@@ -175,7 +175,7 @@ def test_walkers_use_roads_at_their_own_pace():
     )
     targets = targets_at(dem, [(2500, 0)])
     posts = posts_at(dem, [(-2500, 0)], kmh=5.0, mode="foot")
-    got = response.travel_minutes(targets, posts, (dem,), roads)[0, 0]
+    got = response.travel_minutes(targets, posts, (dem,), roads, cell_m=CELL)[0, 0]
     assert got == pytest.approx(5000 / 5000 * 60, rel=1e-4)
 
 
@@ -193,7 +193,7 @@ def test_a_post_outside_the_grid_enters_at_the_nearest_cell():
     # 3 km (zone depth) + 2 km of the target, so the post enters at (-3000, 0)
     # after 3 km × 1.4 at 5 km/h, then walks 5 km.
     posts = posts_at(dem, [(-6000, 0)], kmh=5.0, mode="foot")
-    got = response.reaction(targets, posts, (dem,), detour_factor=1.4)
+    got = response.reaction(targets, posts, (dem,), cell_m=CELL, detour_factor=1.4)
     assert got.minutes[0] == pytest.approx((3000 * 1.4 + 5000) / 5000 * 60, rel=1e-6)
 
 
@@ -207,9 +207,14 @@ def test_escape_time_walks_the_zone_depth_inland(slope):
     targets = targets_at(dem, [(0, y) for y in range(-5000, 5001, 100)], azimuth=0.0)
     posts = posts_at(dem, [(1000, 0)], kmh=30.0, mode="vehicle")
     got = response.reaction(
-        targets, posts, (dem,), azimuth_deg=targets.azimuth_deg, crosser_speed_kmh=3.0,
+        targets,
+        posts,
+        (dem,),
+        cell_m=CELL,
+        azimuth_deg=targets.azimuth_deg,
+        crosser_speed_kmh=3.0,
         escape_h=1.0,
-    )  # fmt: skip
+    )
     expected = 1.0 * tobler(0.0) / tobler(slope)  # 1 h on the flat, 2 h up the slope
     middle = got.escape_h[40:61]  # y from -1 km to 1 km
     assert middle == pytest.approx(np.full(21, expected), rel=1e-6)
@@ -232,10 +237,10 @@ def test_fastest_of_two_posts_and_its_index():
     dem = plane()
     targets = targets_at(dem, [(-3000, 0), (3000, 0)])
     posts = posts_at(dem, [(-2000, 0), (2000, 0)], kmh=5.0, mode="foot")
-    minutes, post = response.fastest_post(targets, posts, (dem,))
+    minutes, post = response.fastest_post(targets, posts, (dem,), cell_m=CELL)
     assert post.tolist() == [0, 1]
     assert minutes == pytest.approx([12.0, 12.0], rel=1e-6)
-    both = response.travel_minutes(targets, posts, (dem,))
+    both = response.travel_minutes(targets, posts, (dem,), cell_m=CELL)
     assert both == pytest.approx(np.array([[12.0, 60.0], [60.0, 12.0]]), rel=1e-6)
 
 
@@ -243,7 +248,7 @@ def test_isochrones_bound_the_reachable_area():
     dem = plane()
     targets = targets_at(dem, [(0, y) for y in range(-2000, 2001, 100)])
     posts = posts_at(dem, [(0, 0)], kmh=6.0, mode="foot")  # 1.5 km in 15 min
-    got = response.reaction(targets, posts, (dem,), isochrone_min=(15, 30))
+    got = response.reaction(targets, posts, (dem,), cell_m=CELL, isochrone_min=(15, 30))
     bands = got.isochrones
     assert bands[["minutes_from", "minutes_to"]].values.tolist() == [[0, 15], [15, 30]]
     inner = bands.geometry.iloc[0]
@@ -303,7 +308,7 @@ def test_the_fastest_team_wins_across_modes_and_speeds():
     drivers = posts_at(dem, [(4000, 0)], kmh=40.0, mode="vehicle")
     posts = gpd.GeoDataFrame(pd.concat([walkers, drivers], ignore_index=True), crs="EPSG:4326")
     targets = targets_at(dem, [(-3000, 0), (-2500, 0)])
-    minutes, post = response.fastest_post(targets, posts, (dem,))
+    minutes, post = response.fastest_post(targets, posts, (dem,), cell_m=CELL)
     # (-3000, 0): on foot 1 km at 5 km/h = 12 min; driving 7 km at 40 km/h = 10.5 min
     # (-2500, 0): on foot 6 min; driving 6.5 km = 9.75 min
     assert post.tolist() == [1, 0]
