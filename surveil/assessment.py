@@ -310,11 +310,7 @@ def assess(
         + (["terrain"] if tiles else []),
         "terrain_tiles": len(tiles),
         "vulnerability": "1 - p_interdict" if has_posts else "1 - p_detect",
-        "response_model": (
-            ("terrain and roads (cost-distance)" if tiles else "straight line x detour_factor")
-            if has_posts
-            else None
-        ),
+        "response_model": response_model(scenario, tiles) if has_posts else None,
         "incident_exposure_years": weights.exposure_years,
         "incident_reference_date": (
             weights.reference_date.date().isoformat()
@@ -485,6 +481,13 @@ def interdiction_table(
     table["response_min"] = table["response_h"] * 60.0
     table["escape_min"] = coverage.segment_means(reach.escape_h, targets, n) * 60.0
     return table, (reach.isochrones if tiles else None)
+
+
+def response_model(scenario: Scenario, tiles: tuple[terrain.DEM, ...]) -> str:
+    """Name the model of the reaction teams' travel, for ``run.json``."""
+    if not tiles:
+        return "straight line x detour_factor"
+    return "terrain and roads (cost-distance)" if len(scenario.roads) else "terrain (cost-distance)"
 
 
 def tallest_mast_m(catalogue: pd.DataFrame) -> float:
