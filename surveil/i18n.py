@@ -65,6 +65,7 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "layer_rivers": ("Rivers", "Реки"),
     "layer_isochrones": ("Reaction time from posts", "Время реагирования от застав"),
     "isochrone_band": ("{lo}–{hi} min", "{lo}–{hi} мин"),
+    "minutes_unit": ("min", "мин"),
     "settlement": ("Settlement", "Населённый пункт"),
     "road": ("Road", "Дорога"),
     "river": ("River", "Река"),

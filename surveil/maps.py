@@ -552,6 +552,7 @@ class _FitView(MacroElement):
     Runs after every control is on the map: the padding on each side is the
     widest control in that side's corners (and the title's height on top),
     measured in the page, so the border is clear of them at any window size.
+    The legend's height gives way to the layer control and the title above it.
     On a small window (under 1300 × 800 px) the key figures start folded and
     the layer control collapsed; on a large one the layer control starts
     open.
@@ -588,6 +589,25 @@ class _FitView(MacroElement):
                                 widest(".leaflet-bottom.leaflet-left"));
             var right = Math.max(widest(".leaflet-top.leaflet-right"),
                                  widest(".leaflet-bottom.leaflet-right"));
+            // the legend (bottom right) gives way to what stands above it: the
+            // layer control and, where it reaches across, the title
+            var legend = box.querySelector(".sv-legend");
+            if (legend) {
+                var lr = legend.getBoundingClientRect(), above = box.getBoundingClientRect().top;
+                box.querySelectorAll(".leaflet-top.leaflet-right > .leaflet-control")
+                    .forEach(function (c) {
+                        above = Math.max(above, c.getBoundingClientRect().bottom);
+                    });
+                if (title && title.getBoundingClientRect().right > lr.left) {
+                    above = Math.max(above, title.getBoundingClientRect().bottom);
+                }
+                var over = above + 10 - lr.top;
+                if (over > 0) {  // max-height counts the content, clientHeight the padding too
+                    var st = window.getComputedStyle(legend);
+                    var pad = parseFloat(st.paddingTop) + parseFloat(st.paddingBottom);
+                    legend.style.maxHeight = Math.max(80, legend.clientHeight - pad - over) + "px";
+                }
+            }
             var bottom = 0;
             box.querySelectorAll(".leaflet-control-attribution, .leaflet-control-scale")
                 .forEach(function (c) { bottom = Math.max(bottom, c.offsetHeight + 10); });
@@ -1670,10 +1690,12 @@ def _legend_symbols(layers: Mapping[str, gpd.GeoDataFrame], lang: str) -> list[t
     if "roads" in layers:
         symbols.append((t("road"), _swatch(_ROAD_COLOUR, height=3)))
     bands = layers.get("isochrones")
-    if bands is not None:
-        for _, rec in bands.sort_values("minutes_to").iterrows():
-            text = f"{t('layer_isochrones')}: {_isochrone_text(rec, lang)}"
-            symbols.append((text, _area_swatch(_isochrone_style(rec, bands))))
+    if bands is not None:  # one row: the bands' colours side by side, their bounds in the text
+        ordered = [rec for _, rec in bands.sort_values("minutes_to").iterrows()]
+        upper = " / ".join(_fmt(rec["minutes_to"], "int", lang) for rec in ordered)
+        text = f"{t('layer_isochrones')}: ≤ {upper} {t('minutes_unit')}"
+        colours = [_isochrone_style(rec, bands)["fillColor"] for rec in ordered]
+        symbols.append((text, _bands_swatch(colours)))
     if "rivers" in layers:
         symbols.append((t("river"), _swatch(_RIVER_COLOUR, height=3)))
     symbols.append((t("layer_km"), '<span class="sv-dot" style="background:#222"></span>'))
@@ -1684,6 +1706,17 @@ def _gradient(start: str, end: str) -> str:
     return (
         '<span class="sv-sw" style="height:12px;'
         f'background:linear-gradient(90deg,{start},{end})"></span>'
+    )
+
+
+def _bands_swatch(colours: Sequence[str]) -> str:
+    stops = ",".join(
+        f"{c} {100 * i / len(colours):.0f}% {100 * (i + 1) / len(colours):.0f}%"
+        for i, c in enumerate(colours)
+    )
+    return (
+        f'<span class="sv-sw" style="height:12px;opacity:0.8;'
+        f'background:linear-gradient(90deg,{stops})"></span>'
     )
 
 
