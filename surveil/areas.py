@@ -628,6 +628,7 @@ def responsibility(
     catalogue: pd.DataFrame,
     seam_m: float = 1000.0,
     detour_factor: float = 1.4,
+    responders: tuple[NDArray[np.int64], FloatArray] | None = None,
 ) -> Responsibility:
     """Return the responsibility tables of an assessment (see the module docstring).
 
@@ -651,7 +652,13 @@ def responsibility(
         Gaps and high-risk stretches within this distance of a handover lie
         at a seam, metres.
     detour_factor
-        Road over straight-line distance of the reaction model.
+        Road over straight-line distance of the straight-line reaction model,
+        used when ``responders`` is None.
+    responders
+        Per segment the responding post (position in ``posts``, ``-1``: none)
+        and its time in hours, from the assessment's reaction model over the
+        ground (:func:`surveil.response.segment_responders`). None: the
+        straight line to the segment's middle (:func:`response_times`).
     """
     pieces = area_pieces(segments, areas)
     runs = area_runs(pieces)
@@ -662,7 +669,9 @@ def responsibility(
     locate = _Locator(segments, pieces, index)
     post_area = _post_areas(posts, areas, locate)
     post_agency = _post_agencies(posts, post_area, areas)
-    responders = _responders(segments, pieces, posts, post_area, post_agency, detour_factor)
+    responders_table = _responders(
+        segments, pieces, posts, post_area, post_agency, detour_factor, given=responders
+    )
     high = _high_risk_stretches(segments)
     seams = _seams(handovers, gaps, high, seam_m / 1000.0, segments)
     served = _means_served(sensors, patrols, locate)
@@ -671,10 +680,10 @@ def responsibility(
         _line_figures(pieces, runs, segments, gaps),
         _means_figures(served, sensors, services, catalogue),
         seams,
-        responders,
+        responders_table,
         post_area,
     )
-    coordination = _coordination(table, responders, seams, served, segments)
+    coordination = _coordination(table, responders_table, seams, served, segments)
     lines = _area_lines(pieces, segments)
     polygons = areas[~(areas.geometry.isna() | areas.geometry.is_empty)]
     polygons = gpd.GeoDataFrame(
@@ -685,7 +694,7 @@ def responsibility(
         geometry=polygons.geometry.to_numpy(),
         crs="EPSG:4326",
     )
-    answered = responders[responders["responder_post"] != ""]
+    answered = responders_table[responders_table["responder_post"] != ""]
     in_area = answered[answered["area"] != ""]
     with_agency = in_area[(in_area["agency"] != "") & (in_area["responder_agency"] != "")]
     summary = {
@@ -709,7 +718,7 @@ def responsibility(
     return Responsibility(
         areas=table,
         seams=seams,
-        responders=responders,
+        responders=responders_table,
         coordination=coordination,
         pieces=pieces,
         lines=lines,
@@ -827,12 +836,17 @@ def _responders(
     post_area: list[str],
     post_agency: list[str],
     detour_factor: float,
+    *,
+    given: tuple[NDArray[np.int64], FloatArray] | None = None,
 ) -> pd.DataFrame:
     area, agency = _segment_area(segments, pieces)
-    lon, lat = _midpoints(segments)
-    # The one call site of the reaction model (see response_times).
-    hours = response_times(lon, lat, posts, detour_factor=detour_factor)
-    index, best = fastest_responder(hours)
+    if given is not None:  # the assessment's reaction over the ground
+        index, best = np.asarray(given[0], dtype=np.int64), np.asarray(given[1], dtype=float)
+    else:
+        lon, lat = _midpoints(segments)
+        index, best = fastest_responder(
+            response_times(lon, lat, posts, detour_factor=detour_factor)
+        )
     ids = posts["id"].astype(str).to_numpy() if len(posts) else np.array([], dtype=str)
     has = index >= 0
     post = np.where(has, ids[np.maximum(index, 0)] if len(ids) else "", "")

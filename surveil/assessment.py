@@ -20,7 +20,7 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
-from surveil import coverage, risk, terrain, visibility
+from surveil import coverage, response, risk, terrain, visibility
 from surveil._validate import raster_input
 from surveil.areas import Responsibility, responsibility
 from surveil.candidates import high_ground_sites
@@ -60,6 +60,8 @@ SEGMENT_OUTPUT_COLUMNS = [
     "sensors_seeing",
     "revisit_h",
     "response_h",
+    "response_min",
+    "escape_min",
     "incidents",
     "incidents_per_km_year",
     "incidents_corrected_per_km_year",
@@ -117,6 +119,9 @@ class Assessment:
     responsibility
         Areas, seams, responders and coordination between agencies
         (:func:`surveil.areas.responsibility`); None without an areas layer.
+    isochrones
+        With posts and terrain: reaction-time bands from the posts
+        (:func:`surveil.response.reaction`).
     """
 
     scenario: Scenario
@@ -132,6 +137,7 @@ class Assessment:
     border: gpd.GeoDataFrame | None = None
     services: pd.DataFrame | None = None
     responsibility: Responsibility | None = None
+    isochrones: gpd.GeoDataFrame | None = None
 
     def layers(self) -> dict[str, gpd.GeoDataFrame]:
         """Return the map and GeoPackage layers by name."""
@@ -148,6 +154,8 @@ class Assessment:
             layers["candidates"] = self.candidates
         if self.responsibility is not None:
             layers.update(self.responsibility.layers())
+        if self.isochrones is not None and len(self.isochrones):
+            layers["isochrones"] = self.isochrones
         # context to orient by on the map (not written to the GeoPackage)
         for name in ("settlements", "roads", "rivers"):
             frame = getattr(self.scenario, name, None)
@@ -244,6 +252,8 @@ def assess(
             tiles = load_terrain(scenario.dem, scenario, targets)
     step("detection")
     detection, table = detection_table(scenario, targets, sensors, tiles)
+    interdiction, isochrones, responders = interdiction_table(scenario, targets, detection, tiles)
+    table = pd.concat([table, interdiction], axis=1)
     posture = recording_posture(segments, targets, detection, baseline)
     step("threat")
     structure_ref = baseline.model.get("structure_per_km_year") if baseline is not None else None
@@ -308,6 +318,7 @@ def assess(
             catalogue=scenario.catalogue,
             seam_m=p.seam_m,
             detour_factor=p.detour_factor,
+            responders=responders,
         )
     if tiles:
         step("footprints and high ground")
@@ -334,6 +345,7 @@ def assess(
         + (["terrain"] if tiles else []),
         "terrain_tiles": len(tiles),
         "vulnerability": "1 - p_interdict" if has_posts else "1 - p_detect",
+        "response_model": response_model(scenario, tiles) if has_posts else None,
         "incident_exposure_years": weights.exposure_years,
         "incident_reference_date": (
             weights.reference_date.date().isoformat()
@@ -360,6 +372,7 @@ def assess(
         border=border,
         services=services,
         responsibility=areas,
+        isochrones=isochrones,
     )
 
 
@@ -429,7 +442,7 @@ def detection_table(
     ``p_detect_delayed``, ``covered_frac``, ``sensors_seeing``,
     ``revisit_h``, ``slope_deg``, ``passability``, ``mast_m_to_see`` (NaN
     without terrain), ``mast_reachable`` (False without terrain: masts are
-    not assessed), ``p_interdict`` and ``response_h`` (NaN without posts).
+    not assessed); the interdiction columns come from :func:`interdiction_table`.
     """
     p = scenario.parameters
     n = targets.n_segments
@@ -467,15 +480,63 @@ def detection_table(
             n,
             tallest_mast_m=tallest_mast_m(scenario.catalogue),
         )
-    table["p_interdict"] = table["response_h"] = np.nan
-    if len(scenario.posts):
-        hours = coverage.response_hours(targets, scenario.posts, detour_factor=p.detour_factor)
-        p_interdict = coverage.interdict_probability(
-            detection, hours, escape_h=p.escape_h, trace_persistence_h=p.trace_persistence_h
-        )
-        table["p_interdict"] = coverage.segment_means(p_interdict, targets, n)
-        table["response_h"] = coverage.segment_means(hours, targets, n)
     return detection, table
+
+
+def interdiction_table(
+    scenario: Scenario,
+    targets: TargetPoints,
+    detection: coverage.PointDetection,
+    tiles: tuple[terrain.DEM, ...],
+) -> tuple[
+    pd.DataFrame,
+    gpd.GeoDataFrame | None,
+    tuple[NDArray[np.int64], NDArray[np.float64]] | None,
+]:
+    """Return per segment the interdiction by reaction teams, the isochrones and responders.
+
+    Columns ``p_interdict``, ``response_h``, ``response_min`` (the fastest
+    team's travel time) and ``escape_min`` (the crossers' mean time to clear
+    the zone), length-weighted means, NaN without posts; over the terrain
+    and roads with a DEM, else the straight line (see :mod:`surveil.response`).
+    The isochrones are None without posts or terrain. The responders are,
+    per segment, the post whose team reaches most of its points first and
+    that team's mean time in hours (:func:`surveil.response.segment_responders`);
+    None without posts.
+    """
+    p = scenario.parameters
+    n = targets.n_segments
+    table = pd.DataFrame(
+        np.nan, index=range(n), columns=["p_interdict", "response_h", "response_min", "escape_min"]
+    )
+    if not len(scenario.posts):
+        return table, None, None
+    reach = response.reaction(
+        targets,
+        scenario.posts,
+        tiles,
+        roads=scenario.roads,
+        azimuth_deg=targets.azimuth_deg,
+        crosser_speed_kmh=p.crosser_speed_kmh,
+        escape_h=p.escape_h,
+        detour_factor=p.detour_factor,
+    )
+    p_interdict = coverage.interdict_probability(
+        detection, reach.hours, escape_h=reach.escape_h, trace_persistence_h=p.trace_persistence_h
+    )
+    table["p_interdict"] = coverage.segment_means(p_interdict, targets, n)
+    table["response_h"] = coverage.segment_means(reach.hours, targets, n)
+    table["response_min"] = table["response_h"] * 60.0
+    table["escape_min"] = coverage.segment_means(reach.escape_h, targets, n) * 60.0
+    responders = response.segment_responders(reach.post, reach.hours, targets.segment, n)
+    return table, (reach.isochrones if tiles else None), responders
+
+
+def response_model(scenario: Scenario, tiles: tuple[terrain.DEM, ...]) -> str:
+    """Name the model of the reaction teams' travel, for ``run.json``."""
+    if not tiles:
+        return "straight line x detour_factor"
+    return "terrain and roads (cost-distance)" if len(scenario.roads) else "terrain (cost-distance)"
 
 
 def tallest_mast_m(catalogue: pd.DataFrame) -> float:

@@ -811,7 +811,7 @@ def response_hours(
     return hours
 
 
-def respond_probability(hours: FloatArray, *, escape_h: float = 1.0) -> FloatArray:
+def respond_probability(hours: FloatArray, *, escape_h: float | FloatArray = 1.0) -> FloatArray:
     """Return ``P_respond = exp(−t / escape_h)``: the team arrives before the crossers leave.
 
     Examples
@@ -826,7 +826,7 @@ def interdict_probability(
     detection: PointDetection,
     hours: FloatArray,
     *,
-    escape_h: float = 1.0,
+    escape_h: float | FloatArray = 1.0,
     trace_persistence_h: float = 12.0,
 ) -> FloatArray:
     """Return ``P_interdict``: a real-time detection answered in time, or a trace pursued.
@@ -844,7 +844,8 @@ def interdict_probability(
     hours
         Reaction team travel time to each point, hours (``inf``: no post).
     escape_h
-        Mean time crossers need to clear the border zone, hours.
+        Mean time crossers need to clear the border zone, hours (one value,
+        or one per point: see :mod:`surveil.response`).
     trace_persistence_h
         Hours traces stay readable.
     """

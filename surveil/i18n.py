@@ -72,6 +72,9 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "layer_settlements": ("Settlements", "Населённые пункты"),
     "layer_roads": ("Roads", "Дороги"),
     "layer_rivers": ("Rivers", "Реки"),
+    "layer_isochrones": ("Reaction time from posts", "Время реагирования от застав"),
+    "isochrone_band": ("{lo}–{hi} min", "{lo}–{hi} мин"),
+    "minutes_unit": ("min", "мин"),
     "settlement": ("Settlement", "Населённый пункт"),
     "road": ("Road", "Дорога"),
     "river": ("River", "Река"),
@@ -112,6 +115,14 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "covered_frac": ("Covered share", "Доля охвата"),
     "sensors_seeing": ("Sensors seeing it", "ТСОГ в прямой видимости"),
     "revisit_h": ("Revisit interval, h", "Периодичность проверки, ч"),
+    "response_min": (
+        "Reaction time of the fastest team, min",
+        "Время реагирования тревожной группы, мин",
+    ),
+    "escape_min": (
+        "Crossers' time to leave the border zone, min",
+        "Время ухода нарушителей из пограничной зоны, мин",
+    ),
     "incidents": ("Incidents", "Происшествия"),
     "incidents_per_km_year": ("Incidents per km per year", "Происшествий на км в год"),
     "threat": ("Threat, crossing persons per km per year", "Угроза, нарушителей на км в год"),
@@ -385,10 +396,14 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "rep_method_interdict": (
         "Interdiction. A crosser is stopped when detected in real time (or by traces in "
         "time) and a reaction team from an outpost arrives before the crosser leaves the "
-        "border zone, which takes about {escape_h} h.",
+        "border zone, which takes about {escape_h} h on flat ground. With terrain, both "
+        "times are taken over the ground: the team by roads and across the slopes, the "
+        "crosser on foot, slower uphill.",
         "Задержание. Нарушитель задерживается, если обнаружен в реальном времени (или по "
         "следам вовремя) и тревожная группа заставы прибывает раньше, чем он покинет "
-        "пограничную зону, на что уходит около {escape_h} ч.",
+        "пограничную зону, на что на равнине уходит около {escape_h} ч. С учётом рельефа "
+        "оба времени считаются по местности: группа движется по дорогам и склонам, "
+        "нарушитель пешком, медленнее в гору.",
     ),
     "rep_method_threat": (
         "Threat is measured in crossing persons per km per year: incidents within "
@@ -534,12 +549,12 @@ PARAMETER_MEANINGS: Mapping[str, tuple[str, str]] = {
         "Масштаб удалённости от населённых пунктов, м",
     ),
     "detour_factor": (
-        "Road distance over straight-line distance for reaction teams",
-        "Отношение пути по дорогам к расстоянию по прямой для тревожных групп",
+        "Road distance over straight-line distance for reaction teams (without terrain)",
+        "Отношение пути по дорогам к расстоянию по прямой для тревожных групп (без рельефа)",
     ),
     "escape_h": (
-        "Mean time crossers need to clear the border zone, h",
-        "Среднее время, за которое нарушитель покидает пограничную зону, ч",
+        "Mean time crossers need to clear the border zone on flat ground, h",
+        "Среднее время, за которое нарушитель покидает пограничную зону на равнине, ч",
     ),
     "min_bridge_m": (
         "Covered stretches shorter than this between gaps are bridged, m",

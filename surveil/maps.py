@@ -77,6 +77,9 @@ _PATROL_COLOURS = {"foot": "#0072b2", "vehicle": "#111111", "horse": "#cc79a7", 
 _OTHER_PATROL_COLOUR = "#666666"
 _INCIDENT_COLOUR = "#111111"
 _ROAD_COLOUR = "#a0a0a0"
+#: Reaction-time bands from posts, nearest first (teal ramp: clear of the
+#: risk and detection ramps and of the sensors' blue).
+ISOCHRONE_COLOURS = ("#01665e", "#35978f", "#80cdc1", "#c7eae5", "#e6f5f3")
 _RIVER_COLOUR = "#b4d3ec"  # pale and wide like water, apart from the boat patrol's sky blue
 _HEAT_GRADIENT = {0.4: "#fde0ef", 0.65: "#de77ae", 1.0: "#8e0152"}
 _PANES = {  # pane -> z-index; Leaflet's overlay pane is 400, markers 600
@@ -578,21 +581,24 @@ class _FitView(MacroElement):
                 a.setAttribute("aria-label", {{ this.layers_title_json }});
             });
             if (!small) { {{ this.layer_control }}.expand(); }
-            // A long legend scrolls rather than run under the layer control or the title.
+            // A long legend scrolls rather than run under what stands above it: the
+            // layer control and the other top-right controls, and the title where it
+            // reaches across (a long Russian title wraps).
             var legend = box.querySelector(".sv-legend");
             if (legend) {
                 var lr = legend.getBoundingClientRect(), limit = lr.top;
-                box.querySelectorAll(".leaflet-control-layers, .sv-title").forEach(function (c) {
-                    var r = c.getBoundingClientRect();
-                    if (r.left < lr.right && lr.left < r.right && r.bottom + 10 > limit) {
-                        limit = r.bottom + 10;
-                    }
-                });
-                if (limit > lr.top) {
+                box.querySelectorAll(".leaflet-top.leaflet-right > .leaflet-control, .sv-title")
+                    .forEach(function (c) {
+                        var r = c.getBoundingClientRect();
+                        if (r.left < lr.right && lr.left < r.right && r.bottom + 10 > limit) {
+                            limit = r.bottom + 10;
+                        }
+                    });
+                if (limit > lr.top) {  // max-height counts the content only
+                    var st = getComputedStyle(legend);
                     var pad = legend.offsetHeight - legend.clientHeight
-                        + parseFloat(getComputedStyle(legend).paddingTop)
-                        + parseFloat(getComputedStyle(legend).paddingBottom);
-                    legend.style.maxHeight = Math.max(120, lr.bottom - limit - pad) + "px";
+                        + parseFloat(st.paddingTop) + parseFloat(st.paddingBottom);
+                    legend.style.maxHeight = Math.max(80, lr.bottom - limit - pad) + "px";
                 }
             }
             function widest(selector) {
@@ -607,14 +613,6 @@ class _FitView(MacroElement):
             }
             var title = box.querySelector(".sv-title");
             var top = title ? title.offsetTop + title.offsetHeight : 0;
-            // a long legend under a long (wrapped) title scrolls instead of meeting it
-            box.querySelectorAll(".sv-legend").forEach(function (lg) {
-                var r = lg.getBoundingClientRect(), t = title && title.getBoundingClientRect();
-                if (t && r.left < t.right && t.left < r.right && r.top < t.bottom + 8) {
-                    lg.style.boxSizing = "border-box";
-                    lg.style.maxHeight = Math.max(120, r.bottom - t.bottom - 8) + "px";
-                }
-            });
             var left = Math.max(widest(".leaflet-top.leaflet-left"),
                                 widest(".leaflet-bottom.leaflet-left"));
             var right = Math.max(widest(".leaflet-top.leaflet-right"),
@@ -1135,6 +1133,33 @@ def _draw_gaps(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> Non
     _FeatureLayer(features, pane="sv-gaps").add_to(context.overlay("layer_gaps"))
 
 
+def _draw_isochrones(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> None:
+    """Add reaction-time bands from the posts (nearest band darkest), off by default."""
+    bands = layers.get("isochrones")
+    if bands is None:
+        return
+    lang, large = context.lang, _large(layers)
+    features = _Features(lang=lang, precision=_LARGE_PRECISION if large else 5)
+    order = bands.sort_values("minutes_to", ascending=False)  # far bands first, under
+    for geom, rec in _records(_simplified(order, large)):
+        text = _isochrone_text(rec, lang)
+        features.add(geom, style=_isochrone_style(rec, bands), tooltip=text)
+    layer = context.overlay("layer_isochrones", show=False)
+    _FeatureLayer(features, pane="sv-context").add_to(layer)
+
+
+def _isochrone_text(rec: Mapping[str, Any], lang: str) -> str:
+    lo, hi = (_fmt(rec.get(k), "int", lang) for k in ("minutes_from", "minutes_to"))
+    return i18n.label("isochrone_band", lang).format(lo=lo, hi=hi)
+
+
+def _isochrone_style(rec: Mapping[str, Any], bands: gpd.GeoDataFrame) -> dict[str, Any]:
+    upper = sorted(pd.to_numeric(bands["minutes_to"], errors="coerce").dropna().unique())
+    rank = upper.index(rec["minutes_to"]) if rec.get("minutes_to") in upper else len(upper)
+    colour = ISOCHRONE_COLOURS[min(rank, len(ISOCHRONE_COLOURS) - 1)]
+    return {"color": colour, "weight": 0.5, "fillColor": colour, "fillOpacity": 0.35}
+
+
 def _draw_footprints(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> None:
     """Add sensor footprints: faulty grey, planned dashed."""
     footprints = layers.get("footprints")
@@ -1551,6 +1576,7 @@ def _place_names(frame: pd.DataFrame, lang: str) -> list[str]:
 #: Drawing order: later layers lie on top within the same pane.
 _LAYER_DRAWERS: tuple[Callable[[_Context, Mapping[str, gpd.GeoDataFrame]], None], ...] = (
     _draw_context,
+    _draw_isochrones,
     _draw_segments,
     _draw_gaps,
     _draw_footprints,
@@ -1637,6 +1663,8 @@ _SEGMENT_FIELDS = (
     ("covered_frac", "covered_frac", "pct"),
     ("sensors_seeing", "sensors_seeing", "int"),
     ("revisit_h", "revisit_h", "revisit"),
+    ("response_min", "response_min", "revisit"),
+    ("escape_min", "escape_min", "f1"),
     ("incidents", "incidents", "int"),
     ("incidents_per_km_year", "incidents_per_km_year", "f2"),
     ("incidents_corrected_per_km_year", "incidents_corrected_per_km_year", "f2"),
@@ -1691,6 +1719,7 @@ _POST_FIELDS = (
     ("id", "id", "text"),
     ("type", "type", "text"),
     ("reaction_speed_kmh", "reaction_speed_kmh", "int"),
+    ("mode", "mode", "text"),
 )
 _SITE_FIELDS = (
     ("means", "means", "text"),
@@ -1823,6 +1852,13 @@ def _legend_symbols(layers: Mapping[str, gpd.GeoDataFrame], lang: str) -> list[t
         symbols.append((t("settlement"), '<span class="sv-dot" style="background:#fff"></span>'))
     if "roads" in layers:
         symbols.append((t("road"), _swatch(_ROAD_COLOUR, height=3)))
+    bands = layers.get("isochrones")
+    if bands is not None:  # one row: the bands' colours side by side, their bounds in the text
+        ordered = [rec for _, rec in bands.sort_values("minutes_to").iterrows()]
+        upper = " / ".join(_fmt(rec["minutes_to"], "int", lang) for rec in ordered)
+        text = f"{t('layer_isochrones')}: ≤ {upper} {t('minutes_unit')}"
+        colours = [_isochrone_style(rec, bands)["fillColor"] for rec in ordered]
+        symbols.append((text, _bands_swatch(colours)))
     if "rivers" in layers:
         symbols.append((t("river"), _swatch(_RIVER_COLOUR, height=7)))
     symbols.append((t("layer_km"), '<span class="sv-dot" style="background:#222"></span>'))
@@ -1851,6 +1887,17 @@ def _gradient(start: str, end: str) -> str:
     return (
         '<span class="sv-sw" style="height:12px;'
         f'background:linear-gradient(90deg,{start},{end})"></span>'
+    )
+
+
+def _bands_swatch(colours: Sequence[str]) -> str:
+    stops = ",".join(
+        f"{c} {100 * i / len(colours):.0f}% {100 * (i + 1) / len(colours):.0f}%"
+        for i, c in enumerate(colours)
+    )
+    return (
+        f'<span class="sv-sw" style="height:12px;opacity:0.8;'
+        f'background:linear-gradient(90deg,{stops})"></span>'
     )
 
 

@@ -62,7 +62,7 @@ GPKG_LAYERS = ("segments", "gaps", "sensors", "footprints", "patrols", "incident
 #: Layers that folders of older versions may lack (read when present).
 LATER_LAYERS = ("posts",)
 #: Layers written when the assessment has them (``candidates`` needs terrain,
-#: ``recommended`` a plan that places sites).
+#: ``recommended`` a plan that places sites, ``isochrones`` posts and terrain).
 OPTIONAL_LAYERS = (
     "candidates",
     "recommended",
@@ -73,6 +73,7 @@ OPTIONAL_LAYERS = (
     "areas",
     "handovers",
     "seams",
+    "isochrones",
 )
 #: Tables written when the scenario has an areas layer (:mod:`surveil.areas`).
 AREA_FILES = ("areas.csv", "seams.csv", "responders.csv", "coordination.csv")

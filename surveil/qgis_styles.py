@@ -72,6 +72,7 @@ _TITLE_KEYS = {
     "handovers": "handover",
     "seams": "seam",
     "rivers": "layer_rivers",
+    "isochrones": "layer_isochrones",
 }
 
 
@@ -292,6 +293,21 @@ def _layer_classes(layer: str, lang: str) -> list[tuple[str, str | None, list[_C
             for s, colour in _SENSOR.items()
         ]
         return [("layer_sensors", "status", sensors)]
+    if layer == "isochrones":
+        from surveil.maps import ISOCHRONE_COLOURS
+        from surveil.response import ISOCHRONE_MIN
+
+        edges = [0, *ISOCHRONE_MIN]
+        bands = [
+            _Class(
+                t("isochrone_band", lang).format(lo=lo, hi=hi),
+                _Symbol("fill", colour, 0.2, opacity=0.35),
+                lower=lo,
+                upper=hi,
+            )
+            for lo, hi, colour in zip(edges, edges[1:], ISOCHRONE_COLOURS, strict=False)
+        ]
+        return [("layer_isochrones", "minutes_from", bands)]
     single = {
         "gaps": _Symbol("line", _GAP, 2.4, opacity=0.8),
         "footprints": _Symbol("fill", _SENSOR["operational"], 0.2, opacity=0.15),

@@ -96,9 +96,12 @@ class Parameters:
     road_scale_m, settlement_scale_m
         Distance scales of access to roads and settlements, metres.
     detour_factor
-        Road distance over straight-line distance for reaction teams.
+        Road distance over straight-line distance for reaction teams, where
+        travel is not taken over a DEM (see :mod:`surveil.response`).
     escape_h
-        Mean time crossers need to clear the border zone, hours.
+        Mean time crossers need to clear the border zone on flat ground,
+        hours; with a DEM the zone is ``escape_h · crosser_speed_kmh`` deep and
+        the time is walked over the terrain (:mod:`surveil.response`).
     min_bridge_m
         Covered stretches shorter than this between gaps are bridged, metres.
     min_gap_m
@@ -119,8 +122,9 @@ class Parameters:
         routes whose layer gives no ``pd`` (the catalogue's patrols give
         their own).
     crosser_speed_kmh
-        Walking speed of crossers through a patrol's sweep band, km/h (the
-        time a pass can meet them in real time).
+        Walking speed of crossers on flat ground, km/h: through a patrol's
+        sweep band (the time a pass can meet them in real time) and, with a
+        DEM, out of the border zone.
     structure_per_km_year
         Crossing persons per km per year that structure 1 stands for; empty
         (the default) to calibrate it on the segments whose threat is well

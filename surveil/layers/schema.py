@@ -288,6 +288,9 @@ _SCHEMAS: dict[str, tuple[_Field, ...]] = {
         ),
         # Empty: the agency of the responsibility area the post stands in (surveil.areas).
         _Field("agency", "text", default=""),
+        # how the reaction team moves off road (surveil.response): slope-limited
+        # driving, or Tobler's hiking function scaled to reaction_speed_kmh
+        _enum("mode", ("vehicle", "foot", "horse"), "vehicle"),
     ),
     "settlements": (
         _Field("name", "text", default=""),
@@ -301,7 +304,20 @@ _SCHEMAS: dict[str, tuple[_Field, ...]] = {
             number="a number of people",
         ),
     ),
-    "roads": (_Field("name", "text", default=""), _Field("name_ru", "text", default="")),
+    "roads": (
+        _Field("name", "text", default=""),
+        _Field("name_ru", "text", default=""),
+        # reaction vehicles' speed (surveil.response): speed_kmh, else by class
+        _Field("class", "text", default=""),
+        _Field(
+            "speed_kmh",
+            "float",
+            default=math.nan,
+            valid=lambda v: v > 0,
+            expected="expected a positive speed in km/h, or empty to take it from class",
+            number="a number in km/h",
+        ),
+    ),
     # Context to orient by on the map (the Panj is the border of tjk-afg).
     "rivers": (_Field("name", "text", default=""), _Field("name_ru", "text", default="")),
     # Areas whose crossings weigh more (or less) in risk: settlements, critical
