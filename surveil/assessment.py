@@ -20,7 +20,8 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
-from surveil import coverage, risk, terrain, visibility
+from surveil import coverage, risk, terrain, visibility, windows
+from surveil import sensors as sensor_model
 from surveil._validate import raster_input
 from surveil.candidates import high_ground_sites
 from surveil.errors import InputError, InputWarning, ScenarioError
@@ -55,6 +56,11 @@ SEGMENT_OUTPUT_COLUMNS = [
     "p_detect_delayed",
     "p_interdict",
     "covered_frac",
+    "p_detect_day",
+    "p_detect_night",
+    "covered_frac_day",
+    "covered_frac_night",
+    "night_share",
     "sensors_seeing",
     "revisit_h",
     "response_h",
@@ -109,6 +115,10 @@ class Assessment:
         side lies right of the direction of chainage
         (:func:`surveil.segments.orient_border`); a plan keeps its
         baseline's.
+    window_gaps
+        The gaps of a crossing by day and of one at night (column
+        ``window``; :attr:`gaps` are those of a crossing at any time,
+        ``window = "all"``).
     """
 
     scenario: Scenario
@@ -122,6 +132,7 @@ class Assessment:
     candidates: gpd.GeoDataFrame | None = None
     posture: risk.Posture | None = None
     border: gpd.GeoDataFrame | None = None
+    window_gaps: gpd.GeoDataFrame | None = None
 
     def layers(self) -> dict[str, gpd.GeoDataFrame]:
         """Return the map and GeoPackage layers by name."""
@@ -230,7 +241,7 @@ def assess(
             step("terrain")
             tiles = load_terrain(scenario.dem, scenario, targets)
     step("detection")
-    detection, table = detection_table(scenario, targets, sensors, tiles)
+    detection, table, by_window = detection_table(scenario, targets, sensors, tiles)
     posture = recording_posture(segments, targets, detection, baseline)
     step("threat")
     structure_ref = baseline.model.get("structure_per_km_year") if baseline is not None else None
@@ -271,6 +282,20 @@ def assess(
         min_bridge_m=p.min_bridge_m,
         min_gap_m=p.min_gap_m,
     )
+    gaps["window"] = "all"
+    window_gaps = windows.window_gaps(
+        {
+            w: find_gaps(
+                point_intervals(targets, segments).assign(p_detect=d.p_detect),
+                segments,
+                incidents=snapped,
+                target_pd=p.target_pd,
+                min_bridge_m=p.min_bridge_m,
+                min_gap_m=p.min_gap_m,
+            )
+            for w, d in by_window.items()
+        }
+    )
     step("needs")
     needs = size_needs(
         gaps, scenario.catalogue, target_pd=p.target_pd, trace_persistence_h=p.trace_persistence_h
@@ -307,6 +332,13 @@ def assess(
             else None
         ),
         "target_points": int(np.unique(targets.point).size),
+        "time_windows": {
+            "night": "sun more than 6 degrees below the horizon (after civil twilight)",
+            "period": [p.period_start or "whole year", p.period_end or "whole year"],
+            "p_detect": "(1 - night_share) * p_detect_day + night_share * p_detect_night",
+        },
+        "target_class": p.target_class,
+        "sensor_task": p.sensor_task,
     }
     return Assessment(
         scenario=scenario,
@@ -315,8 +347,12 @@ def assess(
         needs=needs,
         footprints=footprints,
         incidents=snapped,
-        summary=summarise(segments, gaps, snapped, sensors, scenario, needs_totals(needs)),
+        summary={
+            **summarise(segments, gaps, snapped, sensors, scenario, needs_totals(needs)),
+            **windows.window_summary(segments, window_gaps),
+        },
         model=model,
+        window_gaps=window_gaps,
         candidates=candidates,
         posture=posture,
         border=border,
@@ -382,17 +418,26 @@ def detection_table(
     targets: TargetPoints,
     sensors: gpd.GeoDataFrame,
     tiles: tuple[terrain.DEM, ...],
-) -> tuple[coverage.PointDetection, pd.DataFrame]:
-    """Return the point detection, and per segment detection, terrain and interdiction.
+) -> tuple[coverage.PointDetection, pd.DataFrame, dict[str, coverage.PointDetection]]:
+    """Return the point detection, per segment detection, terrain and interdiction, and the windows.
 
-    Columns ``p_sensor``, ``p_patrol``, ``p_detect``, ``p_detect_realtime``,
-    ``p_detect_delayed``, ``covered_frac``, ``sensors_seeing``,
-    ``revisit_h``, ``slope_deg``, ``passability``, ``mast_m_to_see`` (NaN
-    without terrain), ``mast_reachable`` (False without terrain: masts are
-    not assessed), ``p_interdict`` and ``response_h`` (NaN without posts).
+    The point detection is that of a crossing at a random time, the day and
+    night windows weighted by the night share (:mod:`surveil.windows`); the
+    third result holds each window's. Columns ``p_sensor``, ``p_patrol``,
+    ``p_detect``, ``p_detect_realtime``, ``p_detect_delayed``,
+    ``covered_frac``, ``p_detect_day``, ``p_detect_night``,
+    ``covered_frac_day``, ``covered_frac_night``, ``night_share``,
+    ``sensors_seeing``, ``revisit_h``, ``slope_deg``, ``passability``,
+    ``mast_m_to_see`` (NaN without terrain), ``mast_reachable`` (False
+    without terrain: masts are not assessed), ``p_interdict`` and
+    ``response_h`` (NaN without posts).
     """
     p = scenario.parameters
     n = targets.n_segments
+    sensors = sensor_model.for_target(
+        sensor_model.with_model_columns(sensors, scenario.catalogue), p.target_class
+    )
+    curves = sensor_model.pd_curves(sensors, target=p.target_class, task=p.sensor_task)
     sight = None
     if tiles:
         sight = visibility.sensor_sight(
@@ -401,18 +446,46 @@ def detection_table(
         depth = p.path_depth_m
         reaching = reaching_sensors(targets, sight.sensors, depth_m=depth)
         warn_sensors_off_terrain(sight, str(scenario.dem), reaching=reaching)
-    detection = coverage.detect_points(
+    p_light, seeing = coverage.sensor_detection(
         targets,
         sensors,
-        scenario.patrols,
         path_depth_m=p.path_depth_m,
-        sight_step_m=min((t.cell_m for t in tiles), default=30.0),
-        trace_persistence_h=p.trace_persistence_h,
-        patrol_pd=p.patrol_pd,
-        crosser_speed_kmh=p.crosser_speed_kmh,
         sight=sight,
+        sight_step_m=min((t.cell_m for t in tiles), default=30.0),
+        curves=curves,
     )
+    patrols = scenario.patrols
+    window = (
+        patrols["window"].astype(str).to_numpy()
+        if "window" in patrols
+        else np.full(len(patrols), "all")
+    )
+    rates = {
+        w: coverage.patrol_rates(
+            targets,
+            patrols[window == w],
+            path_depth_m=p.path_depth_m,
+            patrol_pd=p.patrol_pd,
+            crosser_speed_kmh=p.crosser_speed_kmh,
+        )
+        for w in ("all", *windows.WINDOWS)
+    }
+    times = windows.Windows.at(
+        targets.lat,
+        period_start=p.period_start,
+        period_end=p.period_end,
+        incidents=scenario.incidents,
+    )
+    by_window = windows.window_detection(
+        p_light, seeing, rates, times, trace_persistence_h=p.trace_persistence_h
+    )
+    detection = windows.combine_windows(by_window, times.night_weight)
     table = coverage.segment_detection(targets, detection, n, target_pd=p.target_pd)
+    for w, found in by_window.items():
+        table[f"p_detect_{w}"] = coverage.segment_means(found.p_detect, targets, n)
+        covered = (found.p_detect >= p.target_pd - 1e-12).astype(float)
+        table[f"covered_frac_{w}"] = coverage.segment_means(covered, targets, n)
+    table["night_share"] = coverage.segment_means(times.night_weight, targets, n)
     table["slope_deg"] = table["passability"] = table["mast_m_to_see"] = np.nan
     table["mast_reachable"] = False
     if sight is not None:
@@ -430,12 +503,17 @@ def detection_table(
     table["p_interdict"] = table["response_h"] = np.nan
     if len(scenario.posts):
         hours = coverage.response_hours(targets, scenario.posts, detour_factor=p.detour_factor)
-        p_interdict = coverage.interdict_probability(
-            detection, hours, escape_h=p.escape_h, trace_persistence_h=p.trace_persistence_h
+        # Interdiction in each window, weighted as the detection is.
+        p_interdict = sum(
+            (times.night_weight if w == "night" else 1.0 - times.night_weight)
+            * coverage.interdict_probability(
+                found, hours, escape_h=p.escape_h, trace_persistence_h=p.trace_persistence_h
+            )
+            for w, found in by_window.items()
         )
-        table["p_interdict"] = coverage.segment_means(p_interdict, targets, n)
+        table["p_interdict"] = coverage.segment_means(np.asarray(p_interdict), targets, n)
         table["response_h"] = coverage.segment_means(hours, targets, n)
-    return detection, table
+    return detection, table, by_window
 
 
 def tallest_mast_m(catalogue: pd.DataFrame) -> float:

@@ -97,6 +97,9 @@ class PointDetection:
         traces read later.
     reading_per_day
         Passes per day that read the traces, ``Σ pd · visits_per_day``.
+    realtime
+        Real-time detection where it is not ``combine(p_sensor, p_sight)``:
+        a mix of time windows (:func:`surveil.windows.combine_windows`).
     """
 
     p_sensor: FloatArray
@@ -107,10 +110,13 @@ class PointDetection:
     p_sight: FloatArray
     p_trace: FloatArray
     reading_per_day: FloatArray
+    realtime: FloatArray | None = None
 
     @property
     def p_realtime(self) -> FloatArray:
         """Detection in real time: by sensors or by a patrol in sight."""
+        if self.realtime is not None:
+            return self.realtime
         return combine(self.p_sensor, self.p_sight)
 
     @property

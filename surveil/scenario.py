@@ -144,6 +144,15 @@ class Parameters:
     refraction
         Coefficient of atmospheric refraction k for line of sight over the
         DEM (curvature drop ``d² (1 − k) / 2R``).
+    target_class
+        What crosses: ``person`` (default) or ``vehicle``; selects the
+        sensors' ranges (:mod:`surveil.sensors`).
+    sensor_task
+        What counts as a sensor detection: ``detect`` (default),
+        ``recognise`` or ``identify``; its DRI range sets the pd curve.
+    period_start, period_end
+        ISO dates of the assessment period, for the hours of darkness
+        (:mod:`surveil.windows`); both empty: a whole year.
     """
 
     segment_m: float = 1000.0
@@ -180,6 +189,10 @@ class Parameters:
     candidate_setback_m: float = 100.0
     candidate_max_road_m: float | None = None
     lifecycle_years: float = 10.0
+    target_class: str = "person"
+    sensor_task: str = "detect"
+    period_start: str = ""
+    period_end: str = ""
 
     def __post_init__(self) -> None:
         problems = _check_parameters(self)
@@ -359,6 +372,28 @@ def _check_parameters(p: Parameters) -> list[Problem]:
             "expected a positive distance in metres, or empty for no limit",
         ),
         ("lifecycle_years", p.lifecycle_years > 0, "expected a positive number of years"),
+        ("target_class", p.target_class in ("person", "vehicle"), "expected 'person' or 'vehicle'"),
+        (
+            "sensor_task",
+            p.sensor_task in ("detect", "recognise", "identify"),
+            "expected 'detect', 'recognise' or 'identify'",
+        ),
+        (
+            "period_start",
+            not p.period_start or _is_iso_date(p.period_start),
+            "expected an ISO date such as 2025-10-01, or empty for a whole year",
+        ),
+        (
+            "period_end",
+            not p.period_end or _is_iso_date(p.period_end),
+            "expected an ISO date such as 2026-03-31, or empty for a whole year",
+        ),
+        (
+            "period_end",
+            not (p.period_start and p.period_end and _is_iso_date(p.period_start)
+                 and _is_iso_date(p.period_end) and p.period_end < p.period_start),
+            "expected a date on or after period_start",
+        ),
     ]
     rules += [
         (f.name, _finite(getattr(p, f.name)), "expected a finite number")

@@ -58,6 +58,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from surveil.errors import Problem, SchemaError
+
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
@@ -189,6 +191,13 @@ def with_model_columns(sensors: pd.DataFrame, catalogue: pd.DataFrame | None) ->
     if catalogue is not None and "type" in catalogue and "type" in out:
         specs = catalogue.drop_duplicates("type").set_index("type")
     types = out["type"].astype(str) if "type" in out else pd.Series([""] * len(out))
+    # The catalogue's night-to-day ratio applies to a row's own pd.
+    if specs is not None and "pd_night" in specs and "pd" in specs and "pd" in out:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = pd.to_numeric(specs["pd_night"], errors="coerce") / specs["pd"]
+        scaled = types.map(ratio).to_numpy(dtype=float) * _column(out, "pd")
+        given = _column(out, "pd_night")
+        out["pd_night"] = np.where(np.isfinite(given), given, np.minimum(scaled, 1.0))
     for column in MODEL_COLUMNS:
         text = column == "pd_by_range"
         if text:
@@ -327,8 +336,10 @@ def pd_curves(
     Raises
     ------
     ValueError
-        For an unknown target or task, or a ``pd_by_range`` that does not
-        read (naming the row).
+        For an unknown target or task.
+    surveil.errors.SchemaError
+        For a ``pd_by_range`` that does not read, naming the row (its
+        ``source_row`` when the sensors came from a layer).
     """
     _check_target(target)
     if task not in TASKS:
@@ -339,7 +350,7 @@ def pd_curves(
     night = _column(sensors, "pd_night")
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.where(pd_day > 0, night / np.where(pd_day > 0, pd_day, 1.0), 0.0)
-    ratio = np.where(np.isfinite(night), np.minimum(ratio, 1.0), 1.0)
+    ratio = np.where(np.isfinite(night), ratio, 1.0)
     dri = _dri_range(sensors, task, target)
     tables = _text(sensors, "pd_by_range")
     if target != "person":
@@ -348,12 +359,17 @@ def pd_curves(
     ranges: list[float] = []
     values: list[float] = []
     offsets = [0]
+    rows = _column(sensors, "source_row", math.nan)
+    problems = []
     for row, (p, d, table) in enumerate(zip(pd_day, dri, tables, strict=True)):
         if table:
             try:
                 r, v = parse_pd_by_range(table)
             except ValueError as err:
-                raise ValueError(f"sensor row {row + 1}: pd_by_range {table!r}: {err}") from None
+                shown = int(rows[row]) if math.isfinite(rows[row]) else row + 1
+                expected = f'{err}; expected range:pd pairs such as "0:0.9;2000:0.6;4000:0.2"'
+                problems.append(Problem("sensors", "sensors", shown, "pd_by_range", table, expected))
+                r, v = (0.0,), (0.0,)
         elif math.isfinite(d) and d > 0:
             r = tuple(d * n for n in CURVE_NODES)
             v = tuple(p * ttpf(math.inf if n == 0 else 1.0 / n) for n in CURVE_NODES)
@@ -362,10 +378,19 @@ def pd_curves(
         ranges.extend(r)
         values.extend(v)
         offsets.append(len(ranges))
+    if problems:
+        raise SchemaError(f"{len(problems)} sensor(s) with an unreadable pd_by_range", problems)
+    offsets_a = np.asarray(offsets, dtype=np.int64)
+    values_a = np.asarray(values, dtype=float)
+    # A night pd above the day's (thermal contrast is often better at night)
+    # scales the curve up, never past pd = 1.
+    peak = np.maximum.reduceat(values_a, offsets_a[:-1]) if len(values_a) else values_a
+    with np.errstate(divide="ignore"):
+        ratio = np.minimum(ratio, np.where(peak > 0, 1.0 / np.where(peak > 0, peak, 1.0), 0.0))
     return PdCurves(
-        offsets=np.asarray(offsets, dtype=np.int64),
+        offsets=offsets_a,
         range_m=np.asarray(ranges, dtype=float),
-        pd=np.asarray(values, dtype=float),
+        pd=values_a,
         scale=np.vstack([available, available * ratio]),
     )
 
@@ -384,5 +409,5 @@ def catalogue_pd(means: Mapping[str, Any], light: str = "day") -> float:
     if light == "night":
         night = means.get("pd_night")
         if night is not None and math.isfinite(float(night)):
-            return min(float(night), pd_day)
+            return float(night)
     return pd_day

@@ -1,0 +1,433 @@
+"""Split detection into day and night windows: darkness from the sun, patrol windows, weights.
+
+The time model of DESIGN §3 ("Time"):
+
+* **Darkness.** Night is when the sun's centre is more than 6° below the
+  horizon (after the end of civil twilight in the evening, before its
+  start in the morning): in civil twilight there is light enough for a
+  daylight camera and for patrols to read the ground, so it counts as day.
+  The sun's declination is that of the NOAA General Solar Position
+  Calculations (NOAA Global Monitoring Laboratory, after Spencer 1971);
+  the hours of darkness on a day are ``24 − 2 H₀ / 15`` with
+  ``cos H₀ = (sin h₀ − sin φ sin δ) / (cos φ cos δ)``, h₀ the sun's
+  altitude at the window's edge (−6°) and φ the latitude. The night share
+  of a target point is the mean of its darkness hours over the days of the
+  assessment period (``period_start`` to ``period_end``; a whole year by
+  default) divided by 24.
+* **Patrol windows.** A route with ``window = all`` makes its
+  ``visits_per_day`` passes spread over the whole day; one with
+  ``window = day`` or ``night`` makes them within that window only, so
+  during it it passes ``24 / H_w`` times as often (H_w the window's hours).
+  A crossing in window w is seen in real time at the rate of the passes in
+  w. Traces laid in w stay readable ``trace_persistence_h`` T, into the next
+  window: the reading passes in ``[t₀, t₀ + T]`` are Poisson with mean
+  ``Λ(t₀) = Σ_routes pd · v · (hours of the route's window in [t₀, t₀ + T]) /
+  (hours of its window in a day)``, and ``P_trace(w)`` is the mean of
+  ``1 − exp(−Λ(t₀))`` over crossing times t₀ spread evenly in w (48
+  midpoints; a day is day then night, ``H_day`` then ``H_night`` hours).
+* **Sensors.** By day each sensor's day pd, at night its night pd
+  (:mod:`surveil.sensors`).
+* **Weights.** A crossing happens at night with probability ``w_night``:
+  the night share (crossings spread evenly in time) or, where incidents
+  carry a time of day, ``(n_night + K · share) / (n_timed + K)`` with
+  ``K = 10`` crossings spread evenly in time as the prior (so three timed
+  incidents do not decide alone). The overall detection is
+  ``P = (1 − w_night) · P_day + w_night · P_night`` at each point: the
+  probability that a crossing at a random time is detected. An incident
+  time with no zone is UTC (as the layer reader reads it); a time of
+  exactly 00:00 is read as a date without time.
+
+Examples
+--------
+>>> round(darkness_hours(40.0, "2025-12-21", sun_altitude_deg=-0.833), 2)  # 24 h − day length
+14.68
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+
+from surveil import coverage
+from surveil.coverage import PointDetection
+
+FloatArray = NDArray[np.float64]
+
+__all__ = [
+    "CIVIL_TWILIGHT_DEG",
+    "WINDOWS",
+    "Windows",
+    "combine_windows",
+    "darkness_hours",
+    "declination_deg",
+    "incident_night_counts",
+    "night_share",
+    "sun_altitude_deg",
+    "window_detection",
+]
+
+#: Sun altitude at the edge of night: the end of civil twilight, degrees.
+CIVIL_TWILIGHT_DEG = -6.0
+#: Time windows of the per-window outputs.
+WINDOWS: tuple[str, ...] = ("day", "night")
+#: Crossings spread evenly in time that weigh with the timed incidents.
+PRIOR_CROSSINGS = 10.0
+#: Crossing times sampled in a window for the trace reading.
+TIME_SAMPLES = 48
+
+
+def _fractional_year(day_of_year: ArrayLike, hour_utc: ArrayLike = 12.0) -> FloatArray:
+    days = np.asarray(day_of_year, dtype=float)
+    return 2.0 * np.pi / 365.0 * (days - 1.0 + (np.asarray(hour_utc, dtype=float) - 12.0) / 24.0)
+
+
+def declination_deg(day_of_year: ArrayLike, hour_utc: ArrayLike = 12.0) -> FloatArray:
+    """Return the sun's declination in degrees (NOAA General Solar Position Calculations).
+
+    Examples
+    --------
+    >>> round(float(declination_deg(355)), 1)  # 21 December
+    -23.4
+    """
+    g = _fractional_year(day_of_year, hour_utc)
+    rad = (
+        0.006918
+        - 0.399912 * np.cos(g)
+        + 0.070257 * np.sin(g)
+        - 0.006758 * np.cos(2 * g)
+        + 0.000907 * np.sin(2 * g)
+        - 0.002697 * np.cos(3 * g)
+        + 0.00148 * np.sin(3 * g)
+    )
+    return np.degrees(rad)
+
+
+def _equation_of_time_min(day_of_year: ArrayLike, hour_utc: ArrayLike) -> FloatArray:
+    g = _fractional_year(day_of_year, hour_utc)
+    return 229.18 * (
+        0.000075
+        + 0.001868 * np.cos(g)
+        - 0.032077 * np.sin(g)
+        - 0.014615 * np.cos(2 * g)
+        - 0.040849 * np.sin(2 * g)
+    )
+
+
+def sun_altitude_deg(lon: ArrayLike, lat: ArrayLike, when_utc: ArrayLike) -> FloatArray:
+    """Return the sun's altitude above the horizon in degrees (NOAA formulas, no refraction).
+
+    Parameters
+    ----------
+    lon, lat
+        Place in degrees.
+    when_utc
+        Times in UTC (naive datetimes or ``datetime64``).
+
+    Examples
+    --------
+    >>> bool(sun_altitude_deg(0.0, 0.0, np.datetime64("2025-03-20T12:00")) > 85)
+    True
+    """
+    times = pd.DatetimeIndex(np.atleast_1d(np.asarray(when_utc, dtype="datetime64[ns]")))
+    day = times.dayofyear.to_numpy(dtype=float)
+    hour = (times.hour + times.minute / 60.0 + times.second / 3600.0).to_numpy(dtype=float)
+    eqt = _equation_of_time_min(day, hour)
+    solar_min = hour * 60.0 + eqt + 4.0 * np.asarray(lon, dtype=float)
+    hour_angle = np.radians(solar_min / 4.0 - 180.0)
+    phi = np.radians(np.asarray(lat, dtype=float))
+    delta = np.radians(declination_deg(day, hour))
+    cos_zenith = np.sin(phi) * np.sin(delta) + np.cos(phi) * np.cos(delta) * np.cos(hour_angle)
+    return 90.0 - np.degrees(np.arccos(np.clip(cos_zenith, -1.0, 1.0)))
+
+
+def _darkness_hours(lat: FloatArray, declination: FloatArray, sun_altitude_deg: float) -> FloatArray:
+    phi, delta = np.radians(lat), np.radians(declination)
+    cos_h = (math.sin(math.radians(sun_altitude_deg)) - np.sin(phi) * np.sin(delta)) / (
+        np.cos(phi) * np.cos(delta)
+    )
+    light_h = 2.0 * np.degrees(np.arccos(np.clip(cos_h, -1.0, 1.0))) / 15.0
+    return 24.0 - light_h
+
+
+def darkness_hours(
+    lat: float, date: Any, *, sun_altitude_deg: float = CIVIL_TWILIGHT_DEG
+) -> float:
+    """Return the hours of darkness on a date at a latitude.
+
+    Darkness is the sun's centre below ``sun_altitude_deg`` (−6°: after civil
+    twilight; −0.833°: the almanac's sunset to sunrise, refraction and the
+    sun's radius included). The declination is taken at 12:00 UTC.
+
+    Examples
+    --------
+    >>> round(darkness_hours(40.0, "2025-06-21", sun_altitude_deg=-0.833), 2)
+    8.98
+    """
+    day = pd.Timestamp(date).dayofyear
+    return float(_darkness_hours(np.array([lat]), declination_deg(day), sun_altitude_deg)[0])
+
+
+def period_days(start: str = "", end: str = "") -> NDArray[np.int64]:
+    """Return the days of the year of the assessment period (a whole year when empty).
+
+    Examples
+    --------
+    >>> period_days("2025-12-30", "2026-01-02").tolist()
+    [364, 365, 1, 2]
+    """
+    if not start and not end:
+        return np.arange(1, 366, dtype=np.int64)
+    first = pd.Timestamp(start or end)
+    last = pd.Timestamp(end or start)
+    if last < first:
+        raise ValueError(f"period_end {end!r} is before period_start {start!r}")
+    return pd.date_range(first, last, freq="D").dayofyear.to_numpy(dtype=np.int64)
+
+
+def night_share(
+    lat: ArrayLike, days: Sequence[int] | NDArray[np.int64], *, sun_altitude_deg: float = CIVIL_TWILIGHT_DEG
+) -> FloatArray:
+    """Return the mean share of the day in darkness at each latitude over the given days.
+
+    Latitudes are evaluated to 0.01° (1 km; darkness changes by seconds).
+    """
+    lat = np.asarray(lat, dtype=float)
+    rounded = np.round(lat, 2)
+    unique, inverse = np.unique(rounded, return_inverse=True)
+    declination = declination_deg(np.asarray(days, dtype=float))
+    hours = _darkness_hours(unique[:, None], declination[None, :], sun_altitude_deg)
+    return (hours.mean(axis=1) / 24.0)[inverse.reshape(lat.shape)]
+
+
+def incident_night_counts(incidents: pd.DataFrame) -> tuple[int, int]:
+    """Return how many incidents have a time of day, and how many of those were at night.
+
+    A time of exactly 00:00 reads as a date without time; night is the sun
+    below −6° at the incident's place and time (times in UTC).
+    """
+    if len(incidents) == 0 or "date" not in incidents:
+        return 0, 0
+    when = pd.to_datetime(pd.Series(incidents["date"]), errors="coerce")
+    if getattr(when.dt, "tz", None) is not None:
+        when = when.dt.tz_convert(None)
+    timed = when.notna() & (when != when.dt.normalize())
+    if not timed.any():
+        return 0, 0
+    geometry = incidents.geometry[timed.to_numpy()]
+    altitude = sun_altitude_deg(
+        geometry.x.to_numpy(), geometry.y.to_numpy(), when[timed].to_numpy()
+    )
+    return int(timed.sum()), int((altitude < CIVIL_TWILIGHT_DEG).sum())
+
+
+@dataclass(frozen=True)
+class Windows:
+    """The day and night windows at each target point.
+
+    Attributes
+    ----------
+    night_hours
+        Mean hours of darkness per day at each point over the period.
+    night_weight
+        Probability that a crossing at the point happens at night (the
+        night share, or tilted by the timed incidents).
+    """
+
+    night_hours: FloatArray
+    night_weight: FloatArray
+
+    @property
+    def day_hours(self) -> FloatArray:
+        """Mean hours of daylight (civil twilight included) per day."""
+        return 24.0 - self.night_hours
+
+    @classmethod
+    def at(
+        cls,
+        lat: ArrayLike,
+        *,
+        period_start: str = "",
+        period_end: str = "",
+        incidents: pd.DataFrame | None = None,
+    ) -> Windows:
+        """Return the windows at target latitudes over the period, weighted by timed incidents."""
+        share = night_share(lat, period_days(period_start, period_end))
+        timed, night = incident_night_counts(incidents) if incidents is not None else (0, 0)
+        weight = (night + PRIOR_CROSSINGS * share) / (timed + PRIOR_CROSSINGS)
+        return cls(night_hours=24.0 * share, night_weight=weight)
+
+
+def _night_before(t: FloatArray, day_h: FloatArray) -> FloatArray:
+    """Hours of night in ``[0, t]`` for days of ``day_h`` daylight then night, repeated."""
+    whole = np.floor(t / 24.0)
+    return whole * (24.0 - day_h) + np.maximum(t - 24.0 * whole - day_h, 0.0)
+
+
+def _trace_reading(
+    window: str,
+    windows: Windows,
+    reading: dict[str, FloatArray],
+    trace_persistence_h: float,
+) -> tuple[FloatArray, FloatArray]:
+    """Return ``P_trace`` in a window and its equivalent reading passes per day."""
+    day_h = windows.day_hours[:, None]
+    night_h = windows.night_hours[:, None]
+    length = day_h if window == "day" else night_h
+    start = 0.0 if window == "day" else day_h
+    frac = (np.arange(TIME_SAMPLES) + 0.5) / TIME_SAMPLES
+    t0 = start + frac[None, :] * length
+    t1 = t0 + trace_persistence_h
+    night_in = _night_before(t1, day_h) - _night_before(t0, day_h)
+    day_in = trace_persistence_h - night_in
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_day_h = np.where(day_h > 0, reading["day"][:, None] / np.where(day_h > 0, day_h, 1), 0)
+        per_night_h = np.where(
+            night_h > 0, reading["night"][:, None] / np.where(night_h > 0, night_h, 1), 0
+        )
+    mean_passes = (
+        reading["all"][:, None] * trace_persistence_h / 24.0
+        + per_day_h * day_in
+        + per_night_h * night_in
+    )
+    p_trace = (-np.expm1(-mean_passes)).mean(axis=1)
+    return p_trace, mean_passes.mean(axis=1) * 24.0 / trace_persistence_h
+
+
+def _in_window(values: dict[str, FloatArray], window: str, hours: FloatArray) -> FloatArray:
+    """Return per-day rates in a window: all-day routes plus the window's at 24 / H_w."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scaled = np.where(hours > 0, values[window] * 24.0 / np.where(hours > 0, hours, 1.0), 0.0)
+    return values["all"] + scaled
+
+
+def window_detection(
+    p_light: FloatArray,
+    seeing: NDArray[np.int64],
+    rates: dict[str, coverage.PatrolRates],
+    windows: Windows,
+    *,
+    trace_persistence_h: float = 12.0,
+) -> dict[str, PointDetection]:
+    """Return the point detection in each window (``WINDOWS``).
+
+    Parameters
+    ----------
+    p_light
+        ``P_sensor`` per light and point (:func:`surveil.coverage.sensor_detection`).
+    seeing
+        Distinct sensors seeing each segment.
+    rates
+        Patrol passes of the routes with ``window`` ``all``, ``day`` and
+        ``night`` (:func:`surveil.coverage.patrol_rates`).
+    windows
+        Hours of the windows at each point.
+    trace_persistence_h
+        Hours traces stay readable.
+    """
+    visits = {k: r.visits for k, r in rates.items()}
+    reading = {k: r.reading for k, r in rates.items()}
+    exposure = {k: r.exposure_h for k, r in rates.items()}
+    out = {}
+    for i, window in enumerate(WINDOWS):
+        hours = windows.day_hours if window == "day" else windows.night_hours
+        p_trace, reading_w = _trace_reading(window, windows, reading, trace_persistence_h)
+        out[window] = coverage.point_detection(
+            p_light[i],
+            seeing,
+            visits_per_day=_in_window(visits, window, hours),
+            reading_per_day=reading_w,
+            exposure_h=_in_window(exposure, window, hours),
+            p_trace=p_trace,
+        )
+    return out
+
+
+def combine_windows(by_window: dict[str, PointDetection], night_weight: FloatArray) -> PointDetection:
+    """Return the detection of a crossing at a random time: the windows weighted.
+
+    Every probability and rate is ``(1 − w) · day + w · night``; the
+    real-time detection too (kept as ``realtime``, since it is not the
+    combination of the weighted parts).
+    """
+    day, night = by_window["day"], by_window["night"]
+    w = night_weight
+
+    def mix(name: str) -> FloatArray:
+        return (1.0 - w) * getattr(day, name) + w * getattr(night, name)
+
+    mixed = replace(
+        day,
+        **{
+            name: mix(name)
+            for name in (
+                "p_sensor",
+                "p_patrol",
+                "p_detect",
+                "visits_per_day",
+                "p_sight",
+                "p_trace",
+                "reading_per_day",
+            )
+        },
+    )
+    return replace(mixed, realtime=(1.0 - w) * day.p_realtime + w * night.p_realtime)
+
+
+def window_gaps(by_window: dict[str, pd.DataFrame]) -> Any:
+    """Return the gaps of each window in one table with a ``window`` column.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"gap_id": [1], "length_km": [2.0]})
+    >>> window_gaps({"day": a, "night": a.iloc[:0]})["window"].tolist()
+    ['day']
+    """
+    frames = [g.assign(window=w) for w, g in by_window.items()]
+    non_empty = [f for f in frames if len(f)] or frames[:1]
+    out = pd.concat(non_empty, ignore_index=True)
+    if hasattr(frames[0], "crs"):
+        import geopandas as gpd
+
+        return gpd.GeoDataFrame(out, geometry="geometry", crs=frames[0].crs)
+    return out
+
+
+def window_summary(segments: pd.DataFrame, gaps_by_window: pd.DataFrame) -> dict[str, Any]:
+    """Return the key figures per window: covered km, gap km and count, mean detection.
+
+    ``km_covered_<w>`` is the length whose target points reach ``target_pd``
+    in window w (each point standing for its stretch, as
+    ``covered_frac_<w>``); ``gap_km_<w>`` the length of that window's gaps;
+    ``night_share`` the length-weighted share of crossings at night.
+
+    Examples
+    --------
+    >>> seg = pd.DataFrame({"length_m": [1000.0, 1000.0], "covered_frac_day": [1.0, 1.0],
+    ...     "covered_frac_night": [1.0, 0.0], "p_detect_day": [0.9, 0.9],
+    ...     "p_detect_night": [0.9, 0.1], "night_share": [0.4, 0.4]})
+    >>> gaps = pd.DataFrame({"window": ["night"], "length_km": [1.0]})
+    >>> s = window_summary(seg, gaps)
+    >>> s["km_covered_night"], s["gap_km_night"], s["gap_km_day"]
+    (1.0, 1.0, 0.0)
+    """
+    length_km = segments["length_m"].to_numpy(dtype=float) / 1000.0
+    km = float(length_km.sum())
+    out: dict[str, Any] = {}
+    for w in WINDOWS:
+        covered = float((segments[f"covered_frac_{w}"].to_numpy(dtype=float) * length_km).sum())
+        mine = gaps_by_window[gaps_by_window["window"] == w] if len(gaps_by_window) else []
+        p_w = segments[f"p_detect_{w}"].to_numpy(dtype=float)
+        out[f"km_covered_{w}"] = covered
+        out[f"covered_share_{w}"] = covered / km if km > 0 else 0.0
+        out[f"gap_count_{w}"] = len(mine)
+        out[f"gap_km_{w}"] = float(mine["length_km"].sum()) if len(mine) else 0.0
+        out[f"mean_p_detect_{w}"] = float(np.average(p_w, weights=length_km)) if km > 0 else 0.0
+    share = segments["night_share"].to_numpy(dtype=float)
+    out["night_share"] = float(np.average(share, weights=length_km)) if km > 0 else 0.0
+    return out
