@@ -585,12 +585,17 @@ def build(sector: Sector, lines: gpd.GeoDataFrame, world: gpd.GeoDataFrame, town
     n_t = len(towers)
     for n, idx in enumerate(sorted(towers, key=lambda t: (float(gx[t]), float(gy[t])))):
         kind, rng_m, fov, h, pd_, av = specs[0 if n % 3 != 1 else 1] if n % 5 != 2 else specs[2]
+        if kind == "camera_tower" and n % 2 == 0:
+            # every other camera a daylight one without illuminator (issue 11: day/night)
+            kind, pd_ = "day_camera", 0.7
         pt = shapely.Point(gx[idx], gy[idx])
         nearest = shapely.ops.nearest_points(pt, all_m)[1]
         az, _, _ = GEOD.inv(*frame.lonlat(pt.x, pt.y), *frame.lonlat(nearest.x, nearest.y))
         status = "faulty" if n == n_t // 2 else ("planned" if n == n_t - 2 else "operational")
         lon, lat = frame.lonlat(gx[idx], gy[idx])
-        prefix = {"thermal_tower": "T", "camera_tower": "C", "ground_radar": "R"}[kind]
+        prefix = {"thermal_tower": "T", "camera_tower": "C", "day_camera": "D", "ground_radar": "R"}[
+            kind
+        ]
         sensors.append(
             {
                 "id": f"{prefix}{n + 1:02d}",

@@ -6,8 +6,9 @@ The time model of DESIGN §3 ("Time"):
   horizon (after the end of civil twilight in the evening, before its
   start in the morning): in civil twilight there is light enough for a
   daylight camera and for patrols to read the ground, so it counts as day.
-  The sun's declination is that of the NOAA General Solar Position
-  Calculations (NOAA Global Monitoring Laboratory, after Spencer 1971);
+  The sun's declination is that of the NOAA Solar Calculator (NOAA Global
+  Monitoring Laboratory, after Meeus, *Astronomical Algorithms*), taken at
+  12:00 UTC of each day;
   the hours of darkness on a day are ``24 − 2 H₀ / 15`` with
   ``cos H₀ = (sin h₀ − sin φ sin δ) / (cos φ cos δ)``, h₀ the sun's
   altitude at the window's edge (−6°) and φ the latitude. The night share
@@ -46,7 +47,6 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -82,41 +82,49 @@ PRIOR_CROSSINGS = 10.0
 TIME_SAMPLES = 48
 
 
-def _fractional_year(day_of_year: ArrayLike, hour_utc: ArrayLike = 12.0) -> FloatArray:
-    days = np.asarray(day_of_year, dtype=float)
-    return 2.0 * np.pi / 365.0 * (days - 1.0 + (np.asarray(hour_utc, dtype=float) - 12.0) / 24.0)
+def _solar(when_utc: ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """Return the sun's declination (degrees) and the equation of time (minutes).
+
+    The NOAA Solar Calculator's formulas (after Meeus, *Astronomical
+    Algorithms*): accurate to about 0.01° in declination and a few seconds
+    in the equation of time for 1800–2100.
+    """
+    times = np.atleast_1d(np.asarray(when_utc, dtype="datetime64[ns]"))
+    jd = times.astype("int64") / 86_400e9 + 2_440_587.5
+    t = (jd - 2_451_545.0) / 36_525.0
+    l0 = np.radians((280.46646 + t * (36_000.76983 + 0.0003032 * t)) % 360.0)
+    m = np.radians(357.52911 + t * (35_999.05029 - 0.0001537 * t))
+    e = 0.016708634 - t * (0.000042037 + 0.0000001267 * t)
+    c = (
+        np.sin(m) * (1.914602 - t * (0.004817 + 0.000014 * t))
+        + np.sin(2 * m) * (0.019993 - 0.000101 * t)
+        + np.sin(3 * m) * 0.000289
+    )
+    omega = np.radians(125.04 - 1934.136 * t)
+    apparent = np.radians(np.degrees(l0) + c - 0.00569 - 0.00478 * np.sin(omega))
+    eps0 = 23.0 + (26.0 + (21.448 - t * (46.815 + t * (0.00059 - 0.001813 * t))) / 60.0) / 60.0
+    eps = np.radians(eps0 + 0.00256 * np.cos(omega))
+    declination = np.degrees(np.arcsin(np.sin(eps) * np.sin(apparent)))
+    y = np.tan(eps / 2.0) ** 2
+    eot = 4.0 * np.degrees(
+        y * np.sin(2 * l0)
+        - 2 * e * np.sin(m)
+        + 4 * e * y * np.sin(m) * np.cos(2 * l0)
+        - 0.5 * y * y * np.sin(4 * l0)
+        - 1.25 * e * e * np.sin(2 * m)
+    )
+    return declination, eot
 
 
-def declination_deg(day_of_year: ArrayLike, hour_utc: ArrayLike = 12.0) -> FloatArray:
-    """Return the sun's declination in degrees (NOAA General Solar Position Calculations).
+def declination_deg(when_utc: ArrayLike) -> FloatArray:
+    """Return the sun's declination in degrees at UTC times (NOAA Solar Calculator).
 
     Examples
     --------
-    >>> round(float(declination_deg(355)), 1)  # 21 December
-    -23.4
+    >>> round(float(declination_deg(np.datetime64("2025-12-21T12:00"))[0]), 2)
+    -23.44
     """
-    g = _fractional_year(day_of_year, hour_utc)
-    rad = (
-        0.006918
-        - 0.399912 * np.cos(g)
-        + 0.070257 * np.sin(g)
-        - 0.006758 * np.cos(2 * g)
-        + 0.000907 * np.sin(2 * g)
-        - 0.002697 * np.cos(3 * g)
-        + 0.00148 * np.sin(3 * g)
-    )
-    return np.degrees(rad)
-
-
-def _equation_of_time_min(day_of_year: ArrayLike, hour_utc: ArrayLike) -> FloatArray:
-    g = _fractional_year(day_of_year, hour_utc)
-    return 229.18 * (
-        0.000075
-        + 0.001868 * np.cos(g)
-        - 0.032077 * np.sin(g)
-        - 0.014615 * np.cos(2 * g)
-        - 0.040849 * np.sin(2 * g)
-    )
+    return _solar(when_utc)[0]
 
 
 def sun_altitude_deg(lon: ArrayLike, lat: ArrayLike, when_utc: ArrayLike) -> FloatArray:
@@ -135,13 +143,12 @@ def sun_altitude_deg(lon: ArrayLike, lat: ArrayLike, when_utc: ArrayLike) -> Flo
     True
     """
     times = pd.DatetimeIndex(np.atleast_1d(np.asarray(when_utc, dtype="datetime64[ns]")))
-    day = times.dayofyear.to_numpy(dtype=float)
     hour = (times.hour + times.minute / 60.0 + times.second / 3600.0).to_numpy(dtype=float)
-    eqt = _equation_of_time_min(day, hour)
+    delta_deg, eqt = _solar(times.to_numpy())
     solar_min = hour * 60.0 + eqt + 4.0 * np.asarray(lon, dtype=float)
     hour_angle = np.radians(solar_min / 4.0 - 180.0)
     phi = np.radians(np.asarray(lat, dtype=float))
-    delta = np.radians(declination_deg(day, hour))
+    delta = np.radians(delta_deg)
     cos_zenith = np.sin(phi) * np.sin(delta) + np.cos(phi) * np.cos(delta) * np.cos(hour_angle)
     return 90.0 - np.degrees(np.arccos(np.clip(cos_zenith, -1.0, 1.0)))
 
@@ -167,31 +174,37 @@ def darkness_hours(
     Examples
     --------
     >>> round(darkness_hours(40.0, "2025-06-21", sun_altitude_deg=-0.833), 2)
-    8.98
+    8.99
     """
-    day = pd.Timestamp(date).dayofyear
-    return float(_darkness_hours(np.array([lat]), declination_deg(day), sun_altitude_deg)[0])
+    noon = np.datetime64(pd.Timestamp(date).date(), "D") + np.timedelta64(12, "h")
+    return float(_darkness_hours(np.array([lat]), declination_deg(noon), sun_altitude_deg)[0])
 
 
-def period_days(start: str = "", end: str = "") -> NDArray[np.int64]:
-    """Return the days of the year of the assessment period (a whole year when empty).
+def period_days(start: str = "", end: str = "") -> NDArray[np.datetime64]:
+    """Return the days of the assessment period at 12:00 UTC (the year 2025 when empty).
+
+    Any whole year gives the same night share to within a minute a day.
 
     Examples
     --------
-    >>> period_days("2025-12-30", "2026-01-02").tolist()
-    [364, 365, 1, 2]
+    >>> len(period_days()), str(period_days("2025-12-30", "2026-01-02")[-1])
+    (365, '2026-01-02T12:00:00.000000000')
     """
     if not start and not end:
-        return np.arange(1, 366, dtype=np.int64)
+        start, end = "2025-01-01", "2025-12-31"
     first = pd.Timestamp(start or end)
     last = pd.Timestamp(end or start)
     if last < first:
         raise ValueError(f"period_end {end!r} is before period_start {start!r}")
-    return pd.date_range(first, last, freq="D").dayofyear.to_numpy(dtype=np.int64)
+    days = pd.date_range(first, last, freq="D") + pd.Timedelta(hours=12)
+    return days.to_numpy(dtype="datetime64[ns]")
 
 
 def night_share(
-    lat: ArrayLike, days: Sequence[int] | NDArray[np.int64], *, sun_altitude_deg: float = CIVIL_TWILIGHT_DEG
+    lat: ArrayLike,
+    days: NDArray[np.datetime64],
+    *,
+    sun_altitude_deg: float = CIVIL_TWILIGHT_DEG,
 ) -> FloatArray:
     """Return the mean share of the day in darkness at each latitude over the given days.
 
@@ -200,7 +213,7 @@ def night_share(
     lat = np.asarray(lat, dtype=float)
     rounded = np.round(lat, 2)
     unique, inverse = np.unique(rounded, return_inverse=True)
-    declination = declination_deg(np.asarray(days, dtype=float))
+    declination = declination_deg(days)
     hours = _darkness_hours(unique[:, None], declination[None, :], sun_altitude_deg)
     return (hours.mean(axis=1) / 24.0)[inverse.reshape(lat.shape)]
 
