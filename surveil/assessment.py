@@ -297,8 +297,15 @@ def assess(
         }
     )
     step("needs")
+    length = segments["length_m"].to_numpy(dtype=float)
     needs = size_needs(
-        gaps, scenario.catalogue, target_pd=p.target_pd, trace_persistence_h=p.trace_persistence_h
+        gaps,
+        scenario.catalogue,
+        target_pd=p.target_pd,
+        trace_persistence_h=p.trace_persistence_h,
+        night_share=float(np.average(segments["night_share"], weights=length))
+        if length.sum() > 0
+        else 0.0,
     )
     if tiles:
         step("footprints and high ground")

@@ -121,7 +121,12 @@ class PointDetection:
 
     @property
     def p_delayed(self) -> FloatArray:
-        """Detection only later, by traces: ``(1 − P_realtime) · P_trace``."""
+        """Detection only later, by traces: ``(1 − P_realtime) · P_trace``.
+
+        For a mix of windows, the mix of theirs: ``P_detect − P_realtime``.
+        """
+        if self.realtime is not None:
+            return self.p_detect - self.realtime
         return (1.0 - self.p_realtime) * self.p_trace
 
 

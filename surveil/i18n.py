@@ -511,6 +511,22 @@ PARAMETER_MEANINGS: Mapping[str, tuple[str, str]] = {
         "Crossing persons per km per year that terrain factor 1 stands for (empty: calibrated)",
         "Число нарушителей на км в год, соответствующее фактору рельефа 1 (пусто — по калибровке)",
     ),
+    "target_class": (
+        "What crosses: person or vehicle (selects the sensors' ranges)",
+        "Кто пересекает границу: человек или транспортное средство (дальности ТСОГ)",
+    ),
+    "sensor_task": (
+        "What counts as a sensor detection: detect, recognise or identify",
+        "Что считается обнаружением ТСОГ: обнаружение, распознавание или идентификация",
+    ),
+    "period_start": (
+        "First day of the assessment period, for the hours of darkness (empty: a whole year)",
+        "Первый день периода оценки для расчёта тёмного времени суток (пусто — весь год)",
+    ),
+    "period_end": (
+        "Last day of the assessment period (empty: a whole year)",
+        "Последний день периода оценки (пусто — весь год)",
+    ),
 }
 
 #: Closed vocabularies of the input layers: value -> (English, Russian).

@@ -411,3 +411,40 @@ def catalogue_pd(means: Mapping[str, Any], light: str = "day") -> float:
         if night is not None and math.isfinite(float(night)):
             return float(night)
     return pd_day
+
+
+def unit_pd(
+    means: Mapping[str, Any],
+    *,
+    covered_m: float,
+    night_share: float = 0.0,
+    target: str = "person",
+    task: str = "detect",
+    samples: int = 64,
+) -> float:
+    """Return one unit's detection along the stretch of line it covers, for sizing.
+
+    The unit stands ``standoff_m`` from the line; a point x along the
+    covered length is at range ``√(standoff² + x²)``. Its pd by range
+    (:func:`pd_curves`) is averaged over ``samples`` points spread evenly
+    on the covered length, by day and at night, weighted by
+    ``night_share``, times availability. For a means with one pd this is
+    ``pd · availability`` by day.
+
+    Examples
+    --------
+    >>> round(unit_pd({"pd": 0.8, "availability": 0.5, "standoff_m": 100.0}, covered_m=1000.0), 6)
+    0.4
+    >>> round(unit_pd({"pd": 0.8, "pd_night": 0.0, "standoff_m": 100.0}, covered_m=1000.0,
+    ...               night_share=0.25), 6)
+    0.6
+    """
+    frame = pd.DataFrame([dict(means)])
+    curves = pd_curves(frame, target=target, task=task)
+    half = max(float(covered_m), 0.0) / 2.0
+    along = (np.arange(samples) + 0.5) / samples * half
+    slant = np.hypot(float(means.get("standoff_m") or 0.0), along)
+    zero = np.zeros(samples, dtype=np.int64)
+    day = float(curves.probability(zero, slant, "day").mean())
+    night = float(curves.probability(zero, slant, "night").mean())
+    return (1.0 - night_share) * day + night_share * night

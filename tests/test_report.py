@@ -26,7 +26,8 @@ PARAMETERS = {
     "max_distance_km": 100.0, "target_height_m": 1.7, "refraction": 0.13, "patrol_pd": 0.8,
     "crosser_speed_kmh": 3.0, "structure_per_km_year": None, "candidate_offsets_m": [500.0],
     "candidate_spacing_m": 2000.0, "candidate_setback_m": 100.0, "candidate_max_road_m": None,
-    "lifecycle_years": 10.0,
+    "lifecycle_years": 10.0, "target_class": "person", "sensor_task": "detect",
+    "period_start": "", "period_end": "",
 }  # fmt: skip
 
 
