@@ -593,9 +593,12 @@ def build(sector: Sector, lines: gpd.GeoDataFrame, world: gpd.GeoDataFrame, town
         az, _, _ = GEOD.inv(*frame.lonlat(pt.x, pt.y), *frame.lonlat(nearest.x, nearest.y))
         status = "faulty" if n == n_t // 2 else ("planned" if n == n_t - 2 else "operational")
         lon, lat = frame.lonlat(gx[idx], gy[idx])
-        prefix = {"thermal_tower": "T", "camera_tower": "C", "day_camera": "D", "ground_radar": "R"}[
-            kind
-        ]
+        prefix = {
+            "thermal_tower": "T",
+            "camera_tower": "C",
+            "day_camera": "D",
+            "ground_radar": "R",
+        }[kind]
         sensors.append(
             {
                 "id": f"{prefix}{n + 1:02d}",

@@ -57,7 +57,7 @@ def _dist(lx, ly, lz, dx, dy, dz, t):  # type: ignore[no-untyped-def]
 
 @inline
 def _cross_t(q0e, q0n, de, dn, we, wn):  # type: ignore[no-untyped-def]
-    """Return where the 2-D segment q0 + s·d meets the ray λ·w (as coverage._ray_crossing), or -1."""
+    """Return where the 2-D segment q0 + s·d meets the ray λ·w, or -1 (as coverage's)."""
     den = de * wn - dn * we
     if den == 0:
         return -1.0

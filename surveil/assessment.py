@@ -310,12 +310,17 @@ def assess(
     if tiles:
         step("footprints and high ground")
         all_sensors = visibility.sensor_sight(
-            tiles, scenario.sensors, target_height_m=p.target_height_m, refraction=p.refraction
+            tiles,
+            sensor_model.for_target(scenario.sensors, p.target_class),
+            target_height_m=p.target_height_m,
+            refraction=p.refraction,
         )
         footprints = all_sensors.footprints()
         candidates = high_ground_sites(border, tiles)
     else:
-        footprints = coverage.sensor_footprints(scenario.sensors)
+        footprints = coverage.sensor_footprints(
+            sensor_model.for_target(scenario.sensors, p.target_class)
+        )
         candidates = None
     model = {
         "risk_unit": "uninterdicted crossing persons per km per year (x impact)"

@@ -59,6 +59,7 @@ The table's ``attrs`` hold ``source``, ``currency`` (``"EUR"``),
 from __future__ import annotations
 
 import io
+import itertools
 import math
 import os
 import tomllib
@@ -542,7 +543,7 @@ def _sensor_model_problems(row: Mapping[str, Any], source: str, number: int) -> 
     for suffix in ("_m", "_vehicle_m"):
         given = [(k, row.get(k + suffix)) for k in ("identify", "recognise", "detect")]
         ranges = [(k, v) for k, v in given if v is not None and math.isfinite(v)]
-        for (k0, v0), (k1, v1) in zip(ranges, ranges[1:], strict=False):
+        for (k0, v0), (k1, v1) in itertools.pairwise(ranges):
             if v0 > v1:
                 problems.append(
                     Problem(

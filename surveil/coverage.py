@@ -742,10 +742,10 @@ def sensor_detection(
     engine: str = "auto",
     curves: sensor_model.PdCurves | None = None,
 ) -> tuple[FloatArray, IntArray]:
-    """Return ``P_sensor`` per light (:data:`surveil.sensors.LIGHTS` rows) and point,
-    and the distinct sensors seeing each segment.
+    """Return ``P_sensor`` per light and point, and the distinct sensors seeing each segment.
 
-    One pass over the geometry (and line of sight) serves both lights; see
+    Rows of the first result follow :data:`surveil.sensors.LIGHTS`. One pass
+    over the geometry (and line of sight) serves both lights; see
     :func:`sensor_probability` for the model.
     """
     if not path_depth_m > 0:

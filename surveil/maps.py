@@ -874,12 +874,15 @@ def _draw_segment_runs(context: _Context, segments: gpd.GeoDataFrame) -> None:
         if "p_detect" in ordered
         else None
     )
-    drawn = [("layer_risk", risk_key, True, None), ("layer_detect", detect_key, False, None)]
+    drawn: list[tuple[str, pd.Series | None, bool, str | None]] = [
+        ("layer_risk", risk_key, True, None),
+        ("layer_detect", detect_key, False, None),
+    ]
     for w in ("day", "night"):  # detection per time window (surveil.windows)
-        column = f"p_detect_{w}"
-        if column in ordered:
-            key = pd.Series([_detect_colour(p) for p in ordered[column]], index=ordered.index)
-            drawn.append((f"layer_detect_{w}", key, False, column))
+        name = f"p_detect_{w}"
+        if name in ordered:
+            by = pd.Series([_detect_colour(p) for p in ordered[name]], index=ordered.index)
+            drawn.append((f"layer_detect_{w}", by, False, name))
     for layer_key, key, show, column in drawn:
         frame = ordered if column is None else ordered.assign(p_detect=ordered[column])
         runs = segment_runs(frame, key)

@@ -41,6 +41,7 @@ import shapely
 from numpy.typing import NDArray
 
 from surveil import coverage, geodesy, terrain, visibility
+from surveil import sensors as sensor_model
 from surveil.assessment import Assessment, assess, load_terrain
 from surveil.candidates import candidate_sites
 from surveil.catalogue import mast_options
@@ -318,17 +319,25 @@ def sensor_coverage(
     parameters: Any,
     *,
     sight: bool = True,
+    catalogue: pd.DataFrame | None = None,
+    night_share: float = 0.0,
 ) -> sp.csc_array:
     """Return ``p[i, j]``: the detection each sensor option adds at each target point.
 
     The assessment's own sensor model (crossing paths, range, field of view
-    and, with terrain, line of sight and slant range): a pair that detects
-    gets ``pd · availability``. ``sight=False`` leaves line of sight out
-    (to tell hidden from out of range).
+    and, with terrain, line of sight and slant range; pd by range and light,
+    :mod:`surveil.sensors`, the model columns from the option's catalogue
+    type): a pair that detects gets ``(1 − w) · p_day(r) + w · p_night(r)``
+    with w = ``night_share``. ``sight=False`` leaves line of sight out (to
+    tell hidden from out of range).
     """
     n = len(targets)
     if len(options) == 0:
         return sp.csc_array((n, 0))
+    target = getattr(parameters, "target_class", "person")
+    options = sensor_model.for_target(
+        sensor_model.with_model_columns(options, catalogue), target
+    )
     terrain_sight = None
     if tiles and sight:
         terrain_sight = visibility.sensor_sight(
@@ -338,15 +347,19 @@ def sensor_coverage(
             refraction=parameters.refraction,
         )
     step = min(t.cell_m for t in tiles) if tiles else 30.0  # as the assessment samples paths
-    _, (point, sensor) = coverage.sensor_probability(
+    point, sensor, slant = coverage.sensor_hits(
         targets,
         options,
         path_depth_m=parameters.path_depth_m,
         sight=terrain_sight,
         sight_step_m=step,
     )
-    value = options["pd"].to_numpy(dtype=float) * options["availability"].to_numpy(dtype=float)
-    return sp.csc_array((value[sensor], (point, sensor)), shape=(n, len(options)))
+    curves = sensor_model.pd_curves(
+        options, target=target, task=getattr(parameters, "sensor_task", "detect")
+    )
+    value = (1.0 - night_share) * curves.probability(sensor, slant, "day")
+    value = value + night_share * curves.probability(sensor, slant, "night")
+    return sp.csc_array((value, (point, sensor)), shape=(n, len(options)))
 
 
 def patrol_options(
@@ -465,7 +478,14 @@ def build_options(
     p = scenario.parameters
     sensors = sensor_options(sites, scenario.catalogue)
     routes = patrol_options(base, scenario.catalogue)
-    p_sensor = sensor_coverage(sensors, targets, tiles, p)
+    p_sensor = sensor_coverage(
+        sensors,
+        targets,
+        tiles,
+        p,
+        catalogue=scenario.catalogue,
+        night_share=float(base.summary.get("night_share", 0.0)),
+    )
     p_patrol = patrol_coverage(routes, targets, p, no_sensors=scenario.sensors)
     table = pd.concat(
         [sensors.assign(kind="sensor"), routes.assign(kind="patrol")], ignore_index=True

@@ -70,17 +70,21 @@ __all__ = [
     "TARGETS",
     "TASKS",
     "PdCurves",
-    "pd_curves",
+    "for_target",
     "parse_pd_by_range",
+    "pd_curves",
     "ttpf",
     "with_model_columns",
-    "for_target",
 ]
 
 #: Defaults of a sensor's fields, the one set for the sensors layer, the
 #: catalogue, candidate sites and sizing: mast height (m), uptime, field of
 #: view (degrees).
 DEFAULTS: Mapping[str, float] = {"height_m": 10.0, "availability": 1.0, "fov_deg": 360.0}
+
+#: The generic tower by which high ground is ranked as candidate sites
+#: (:func:`surveil.terrain.high_ground`): mast (m) and reach (m).
+SURVEY_TOWER: Mapping[str, float] = {"height_m": 20.0, "range_m": 10_000.0}
 
 #: Light conditions of the time windows.
 LIGHTS: tuple[str, ...] = ("day", "night")
@@ -280,8 +284,9 @@ class PdCurves:
         0.3
         """
         light_index = LIGHTS.index(light)
-        return interpolate(self.offsets, self.range_m, self.pd, sensor, slant_m) * (
-            self.scale[light_index, sensor]
+        return (
+            interpolate(self.offsets, self.range_m, self.pd, sensor, slant_m)
+            * (self.scale[light_index, sensor])
         )
 
 
@@ -317,9 +322,7 @@ def _dri_range(sensors: pd.DataFrame, task: str, target: str) -> FloatArray:
     return np.where(np.isfinite(own), own, person * ratio)
 
 
-def pd_curves(
-    sensors: pd.DataFrame, *, target: str = "person", task: str = "detect"
-) -> PdCurves:
+def pd_curves(sensors: pd.DataFrame, *, target: str = "person", task: str = "detect") -> PdCurves:
     """Return every sensor's pd-by-range table and light factors (see the module docstring).
 
     Parameters
@@ -368,7 +371,9 @@ def pd_curves(
             except ValueError as err:
                 shown = int(rows[row]) if math.isfinite(rows[row]) else row + 1
                 expected = f'{err}; expected range:pd pairs such as "0:0.9;2000:0.6;4000:0.2"'
-                problems.append(Problem("sensors", "sensors", shown, "pd_by_range", table, expected))
+                problems.append(
+                    Problem("sensors", "sensors", shown, "pd_by_range", table, expected)
+                )
                 r, v = (0.0,), (0.0,)
         elif math.isfinite(d) and d > 0:
             r = tuple(d * n for n in CURVE_NODES)

@@ -153,7 +153,9 @@ def sun_altitude_deg(lon: ArrayLike, lat: ArrayLike, when_utc: ArrayLike) -> Flo
     return 90.0 - np.degrees(np.arccos(np.clip(cos_zenith, -1.0, 1.0)))
 
 
-def _darkness_hours(lat: FloatArray, declination: FloatArray, sun_altitude_deg: float) -> FloatArray:
+def _darkness_hours(
+    lat: FloatArray, declination: FloatArray, sun_altitude_deg: float
+) -> FloatArray:
     phi, delta = np.radians(lat), np.radians(declination)
     cos_h = (math.sin(math.radians(sun_altitude_deg)) - np.sin(phi) * np.sin(delta)) / (
         np.cos(phi) * np.cos(delta)
@@ -162,9 +164,7 @@ def _darkness_hours(lat: FloatArray, declination: FloatArray, sun_altitude_deg: 
     return 24.0 - light_h
 
 
-def darkness_hours(
-    lat: float, date: Any, *, sun_altitude_deg: float = CIVIL_TWILIGHT_DEG
-) -> float:
+def darkness_hours(lat: float, date: Any, *, sun_altitude_deg: float = CIVIL_TWILIGHT_DEG) -> float:
     """Return the hours of darkness on a date at a latitude.
 
     Darkness is the sun's centre below ``sun_altitude_deg`` (−6°: after civil
@@ -361,7 +361,9 @@ def window_detection(
     return out
 
 
-def combine_windows(by_window: dict[str, PointDetection], night_weight: FloatArray) -> PointDetection:
+def combine_windows(
+    by_window: dict[str, PointDetection], night_weight: FloatArray
+) -> PointDetection:
     """Return the detection of a crossing at a random time: the windows weighted.
 
     Every probability and rate is ``(1 − w) · day + w · night``; the
@@ -376,18 +378,13 @@ def combine_windows(by_window: dict[str, PointDetection], night_weight: FloatArr
 
     mixed = replace(
         day,
-        **{
-            name: mix(name)
-            for name in (
-                "p_sensor",
-                "p_patrol",
-                "p_detect",
-                "visits_per_day",
-                "p_sight",
-                "p_trace",
-                "reading_per_day",
-            )
-        },
+        p_sensor=mix("p_sensor"),
+        p_patrol=mix("p_patrol"),
+        p_detect=mix("p_detect"),
+        visits_per_day=mix("visits_per_day"),
+        p_sight=mix("p_sight"),
+        p_trace=mix("p_trace"),
+        reading_per_day=mix("reading_per_day"),
     )
     return replace(mixed, realtime=(1.0 - w) * day.p_realtime + w * night.p_realtime)
 
@@ -434,7 +431,9 @@ def window_summary(segments: pd.DataFrame, gaps_by_window: pd.DataFrame) -> dict
     out: dict[str, Any] = {}
     for w in WINDOWS:
         covered = float((segments[f"covered_frac_{w}"].to_numpy(dtype=float) * length_km).sum())
-        mine = gaps_by_window[gaps_by_window["window"] == w] if len(gaps_by_window) else []
+        mine = gaps_by_window.iloc[:0]
+        if len(gaps_by_window):
+            mine = gaps_by_window[gaps_by_window["window"] == w]
         p_w = segments[f"p_detect_{w}"].to_numpy(dtype=float)
         out[f"km_covered_{w}"] = covered
         out[f"covered_share_{w}"] = covered / km if km > 0 else 0.0

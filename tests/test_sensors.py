@@ -111,16 +111,32 @@ def test_one_set_of_sensor_defaults_in_the_layer_and_the_catalogue():
 
     fields = {f.name: f.default for f in _SCHEMAS["sensors"]}
     row = validate_catalogue(
-        [{"type": "t", "kind": "sensor", "range_m": 100, "pd": 0.5, "capex_eur": 1,
-          "opex_eur_per_year": 1, "staff_fte": 0}]
+        [
+            {
+                "type": "t",
+                "kind": "sensor",
+                "range_m": 100,
+                "pd": 0.5,
+                "capex_eur": 1,
+                "opex_eur_per_year": 1,
+                "staff_fte": 0,
+            }
+        ]
     ).iloc[0]
     for name in ("height_m", "availability", "fov_deg"):
         assert fields[name] == row[name] == sm.DEFAULTS[name]
 
 
 def test_catalogue_refuses_a_bad_table_and_disordered_dri_naming_row_and_field():
-    base = {"type": "t", "kind": "sensor", "range_m": 100, "pd": 0.5, "capex_eur": 1,
-            "opex_eur_per_year": 1, "staff_fte": 0}
+    base = {
+        "type": "t",
+        "kind": "sensor",
+        "range_m": 100,
+        "pd": 0.5,
+        "capex_eur": 1,
+        "opex_eur_per_year": 1,
+        "staff_fte": 0,
+    }
     with pytest.raises(SchemaError) as err:
         validate_catalogue(
             [
