@@ -162,3 +162,26 @@ def test_parse_pd_by_range_rejects_decreasing_ranges():
     with pytest.raises(ValueError, match="increase"):
         sm.parse_pd_by_range("0:0.9;500:0.5;400:0.1")
     assert math.isclose(sm.ttpf(1.0), 0.5)
+
+
+def test_a_sensors_layer_is_refused_with_a_bad_pd_table_or_dri_range(tmp_path):
+    from surveil.layers import read_layer
+
+    path = tmp_path / "towers.csv"
+    path.write_text(
+        "id,lon,lat,range_m,pd,pd_by_range,detect_m,pd_night\n"
+        "A,70.0,40.0,1000,0.8,0:0.9;500:0.4,3000,0\n"
+        "B,70.1,40.0,1000,0.8,0:0.9;x,-5,1.5\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(SchemaError) as err:
+        read_layer(path, "sensors")
+    found = {(p.row, p.field) for p in err.value.problems}
+    assert found == {(2, "pd_by_range"), (2, "detect_m"), (2, "pd_night")}
+    path.write_text(
+        "id,lon,lat,range_m,pd,pd_by_range,detect_m,pd_night\n"
+        "A,70.0,40.0,1000,0.8,0:0.9;500:0.4,3000,0\n",
+        encoding="utf-8",
+    )
+    row = read_layer(path, "sensors").iloc[0]
+    assert (row["pd_by_range"], row["detect_m"], row["pd_night"]) == ("0:0.9;500:0.4", 3000.0, 0.0)

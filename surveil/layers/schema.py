@@ -64,6 +64,8 @@ class _Field:
     expected: str = ""
     number: str = "a number"
     choices: tuple[str, ...] = ()
+    # text fields: returns why a non-empty text is refused, or None
+    check_text: Callable[[str], str | None] | None = None
 
     @property
     def plausible(self) -> Plausible | None:
@@ -173,6 +175,17 @@ def _probability(name: str, *, required: bool, default: float | None = None) -> 
     )
 
 
+def _pd_table_problem(text: str) -> str | None:
+    """Say why a ``pd_by_range`` text does not read, or None."""
+    from surveil.sensors import parse_pd_by_range
+
+    try:
+        parse_pd_by_range(text)
+    except ValueError as err:
+        return f'{err}; expected range:pd pairs such as "0:0.9;2000:0.6;4000:0.2"'
+    return None
+
+
 def _range_field(name: str) -> _Field:
     return _Field(
         name,
@@ -246,7 +259,7 @@ _SCHEMAS: dict[str, tuple[_Field, ...]] = {
         # come from the catalogue entry of the sensor's type.
         _probability("pd_night", required=False, default=math.nan),
         *(_range_field(name) for name in ("detect_m", "recognise_m", "identify_m")),
-        _Field("pd_by_range", "text", default=""),
+        _Field("pd_by_range", "text", default="", check_text=_pd_table_problem),
         _enum("status", ("operational", "faulty", "planned"), "operational"),
         _Field("agency", "text", default=""),
     ),
