@@ -24,8 +24,9 @@ The time model of DESIGN §3 ("Time"):
   window: the reading passes in ``[t₀, t₀ + T]`` are Poisson with mean
   ``Λ(t₀) = Σ_routes pd · v · (hours of the route's window in [t₀, t₀ + T]) /
   (hours of its window in a day)``, and ``P_trace(w)`` is the mean of
-  ``1 − exp(−Λ(t₀))`` over crossing times t₀ spread evenly in w (48
-  midpoints; a day is day then night, ``H_day`` then ``H_night`` hours).
+  ``1 − exp(−Λ(t₀))`` over crossing times t₀ spread evenly in w,
+  integrated exactly (a day is ``H_day`` hours of day, then ``H_night`` of
+  night).
 * **Sensors.** By day each sensor's day pd, at night its night pd
   (:mod:`surveil.sensors`).
 * **Weights.** A crossing happens at night with probability ``w_night``:
@@ -78,8 +79,6 @@ CIVIL_TWILIGHT_DEG = -6.0
 WINDOWS: tuple[str, ...] = ("day", "night")
 #: Crossings spread evenly in time that weigh with the timed incidents.
 PRIOR_CROSSINGS = 10.0
-#: Crossing times sampled in a window for the trace reading.
-TIME_SAMPLES = 48
 
 
 def _solar(when_utc: ArrayLike) -> tuple[FloatArray, FloatArray]:
@@ -288,28 +287,52 @@ def _trace_reading(
     reading: dict[str, FloatArray],
     trace_persistence_h: float,
 ) -> tuple[FloatArray, FloatArray]:
-    """Return ``P_trace`` in a window and its equivalent reading passes per day."""
-    day_h = windows.day_hours[:, None]
-    night_h = windows.night_hours[:, None]
-    length = day_h if window == "day" else night_h
-    start = 0.0 if window == "day" else day_h
-    frac = (np.arange(TIME_SAMPLES) + 0.5) / TIME_SAMPLES
-    t0 = start + frac[None, :] * length
-    t1 = t0 + trace_persistence_h
-    night_in = _night_before(t1, day_h) - _night_before(t0, day_h)
-    day_in = trace_persistence_h - night_in
+    """Return ``P_trace`` in a window and its equivalent reading passes per day.
+
+    With g(t₀) the night hours in ``[t₀, t₀ + T]``, the reading passes have
+    mean ``Λ(t₀) = α + β · g(t₀)``: ``α = R_all T / 24 + R_day T / H_day``,
+    ``β = R_night / H_night − R_day / H_day``. g is piecewise linear in t₀
+    (it bends where t₀ or t₀ + T meets dawn or dusk), so the mean of
+    ``exp(−β g)`` over the window is integrated exactly piece by piece:
+    ``P_trace = 1 − exp(−α) · mean(exp(−β g))``.
+    """
+    t_h = trace_persistence_h
+    day_h = windows.day_hours
+    night_h = windows.night_hours
     with np.errstate(invalid="ignore", divide="ignore"):
-        per_day_h = np.where(day_h > 0, reading["day"][:, None] / np.where(day_h > 0, day_h, 1), 0)
-        per_night_h = np.where(
-            night_h > 0, reading["night"][:, None] / np.where(night_h > 0, night_h, 1), 0
-        )
-    mean_passes = (
-        reading["all"][:, None] * trace_persistence_h / 24.0
-        + per_day_h * day_in
-        + per_night_h * night_in
+        by_day = np.where(day_h > 0, reading["day"] / day_h, 0.0)
+        by_night = np.where(night_h > 0, reading["night"] / night_h, 0.0)
+    alpha = reading["all"] * t_h / 24.0 + by_day * t_h
+    beta = by_night - by_day
+    lo = np.zeros_like(day_h) if window == "day" else day_h
+    hi = day_h if window == "day" else np.full_like(day_h, 24.0)
+    # Where g bends: t0 or t0 + T at dawn (24k) or dusk (24k + H_day).
+    days = np.arange(-1, math.ceil(t_h / 24.0) + 2) * 24.0
+    bends = np.concatenate(
+        [
+            days[None, :] + offset[:, None]
+            for offset in (np.zeros_like(day_h), day_h, -t_h + 0 * day_h, day_h - t_h)
+        ],
+        axis=1,
     )
-    p_trace = (-np.expm1(-mean_passes)).mean(axis=1)
-    return p_trace, mean_passes.mean(axis=1) * 24.0 / trace_persistence_h
+    knots = np.sort(np.column_stack([lo, hi, np.clip(bends, lo[:, None], hi[:, None])]), axis=1)
+    g = _night_before(knots + t_h, day_h[:, None]) - _night_before(knots, day_h[:, None])
+    width = np.diff(knots, axis=1)
+    g0, g1 = g[:, :-1], g[:, 1:]
+    slope = beta[:, None] * (g1 - g0)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        ratio = np.where(
+            np.abs(slope) > 1e-12, -np.expm1(-slope) / np.where(slope != 0, slope, 1.0), 1.0
+        )
+    exp_integral = (width * np.exp(-beta[:, None] * g0) * ratio).sum(axis=1)
+    g_integral = (width * (g0 + g1) / 2.0).sum(axis=1)
+    span = hi - lo
+    at_lo = np.exp(-beta * g[:, 0])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_exp = np.where(span > 0, exp_integral / np.where(span > 0, span, 1.0), at_lo)
+        mean_g = np.where(span > 0, g_integral / np.where(span > 0, span, 1.0), g[:, 0])
+    p_trace = -np.expm1(-alpha) + np.exp(-alpha) * (1.0 - mean_exp)
+    return p_trace, (alpha + beta * mean_g) * 24.0 / t_h
 
 
 def _in_window(values: dict[str, FloatArray], window: str, hours: FloatArray) -> FloatArray:
