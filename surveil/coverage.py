@@ -58,6 +58,7 @@ from scipy.spatial import cKDTree
 from surveil import _kernels, geodesy
 from surveil import sensors as sensor_model
 from surveil.segments import TargetPoints
+from surveil.sensors import active_sensors as active_sensors  # its home is sensors
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -128,21 +129,6 @@ class PointDetection:
         if self.realtime is not None:
             return self.p_detect - self.realtime
         return (1.0 - self.p_realtime) * self.p_trace
-
-
-def active_sensors(sensors: gpd.GeoDataFrame, *, include_planned: bool = False) -> gpd.GeoDataFrame:
-    """Return the sensors that count: operational ones, and planned ones if asked.
-
-    Examples
-    --------
-    >>> import geopandas as gpd, shapely
-    >>> s = gpd.GeoDataFrame({"status": ["operational", "faulty", "planned"]},
-    ...                      geometry=[shapely.Point(0, 0)] * 3, crs=4326)
-    >>> len(active_sensors(s)), len(active_sensors(s, include_planned=True))
-    (1, 2)
-    """
-    keep = {"operational", "planned"} if include_planned else {"operational"}
-    return sensors[sensors["status"].isin(keep)]
 
 
 def in_field_of_view(

@@ -70,6 +70,7 @@ __all__ = [
     "TARGETS",
     "TASKS",
     "PdCurves",
+    "active_sensors",
     "for_target",
     "parse_pd_by_range",
     "pd_curves",
@@ -241,6 +242,23 @@ def for_target(sensors: pd.DataFrame, target: str = "person") -> pd.DataFrame:
     given = _column(sensors, "range_vehicle_m")
     reach = np.where(np.isfinite(given), given, sensors["range_m"].to_numpy(dtype=float))
     return sensors.assign(range_m=reach)
+
+
+def active_sensors(sensors: Any, *, include_planned: bool = False) -> Any:
+    """Return the sensors that count: operational ones, and planned ones if asked.
+
+    Faulty sensors count as absent (DESIGN §3).
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> s = gpd.GeoDataFrame({"status": ["operational", "faulty", "planned"]},
+    ...                      geometry=[shapely.Point(0, 0)] * 3, crs=4326)
+    >>> len(active_sensors(s)), len(active_sensors(s, include_planned=True))
+    (1, 2)
+    """
+    keep = {"operational", "planned"} if include_planned else {"operational"}
+    return sensors[sensors["status"].isin(keep)]
 
 
 def _check_target(target: str) -> None:
