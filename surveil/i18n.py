@@ -354,10 +354,6 @@ LABELS: Mapping[str, tuple[str, str]] = {
         "Segments: detection probability at night",
         "Участки: вероятность обнаружения ночью",
     ),
-    "detect_windows_note": (
-        "by day and at night: own layers",
-        "днём и ночью: отдельные слои",
-    ),
     "p_detect_day": ("Detection probability by day", "Вероятность обнаружения днём"),
     "p_detect_night": ("Detection probability at night", "Вероятность обнаружения ночью"),
     "covered_frac_day": ("Covered share by day", "Доля охвата днём"),

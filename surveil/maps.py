@@ -1607,12 +1607,13 @@ def _legend_html(
         unknown = False
     if unknown:
         rows.append(_legend_row(_dashed_swatch(), i18n.label("threat_unknown", lang)))
+    # one set of bins for the three detection layers (any time, by day, at night;
+    # the layer control names them): a longer heading would wrap in Russian and
+    # push the legend into the title on a 1024 x 768 projector
     rows.append(_legend_heading(i18n.label("p_detect_bins", lang)))
     for lower, upper, colour in DETECT_BINS:
         text = f"{i18n.number(lower, lang, 1)}–{i18n.number(upper, lang, 1)}"
         rows.append(_legend_row(_swatch(colour), text))
-    if segments is not None and "p_detect_night" in segments:
-        rows.append(_legend_row("", i18n.label("detect_windows_note", lang)))
     symbols = _legend_symbols(layers, lang)
     if hillshade:
         symbols.append((i18n.label("layer_hillshade", lang), _gradient("#ffffff", "#5a5a5a")))
