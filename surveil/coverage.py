@@ -4,12 +4,13 @@ The model is that of DESIGN §3 (line of sight over terrain in :mod:`surveil.vis
 
 * a crossing at a target point x is the straight path square to the line
   from ``path_depth_m`` outside to ``path_depth_m`` inside;
-* a sensor j detects it with ``p_j = pd_j · availability_j`` when some point
-  of the path lies within its range and inside its field of view (found
-  exactly, :func:`path_in_sector`) and, with terrain, in line of sight at one
-  of the path's samples; one chance per sensor and path (its glimpses along
-  one path are fully correlated); sensors with status ``faulty`` count as
-  absent and ``planned`` ones only when asked for;
+* a sensor j detects it with ``p_j = pd_j(r, light) · availability_j`` (the
+  sensor model, :mod:`surveil.sensors`; r the least range at which it sees
+  the path) when some point of the path lies within its range and inside its
+  field of view (found exactly, :func:`path_in_sector`) and, with terrain, in
+  line of sight at one of the path's samples; one chance per sensor and path
+  (its glimpses along one path are fully correlated); sensors with status
+  ``faulty`` count as absent and ``planned`` ones only when asked for;
   ``P_sensor(x) = 1 − Π_j (1 − p_j(x))`` (distinct sensors independent);
 * patrols: a route whose line comes within ``sweep_m`` of the path (exact
   segment-to-segment distance, :func:`segment_distance`) passes it
