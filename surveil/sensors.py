@@ -198,7 +198,7 @@ def with_model_columns(sensors: pd.DataFrame, catalogue: pd.DataFrame | None) ->
     types = out["type"].astype(str) if "type" in out else pd.Series([""] * len(out))
     # The catalogue's night-to-day ratio applies to a row's own pd.
     if specs is not None and "pd_night" in specs and "pd" in specs and "pd" in out:
-        with np.errstate(invalid="ignore", divide="ignore"):
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
             ratio = pd.to_numeric(specs["pd_night"], errors="coerce") / specs["pd"]
         scaled = types.map(ratio).to_numpy(dtype=float) * _column(out, "pd")
         given = _column(out, "pd_night")
@@ -369,7 +369,7 @@ def pd_curves(sensors: pd.DataFrame, *, target: str = "person", task: str = "det
     available = _column(sensors, "availability", DEFAULTS["availability"])
     available = np.where(np.isfinite(available), available, DEFAULTS["availability"])
     night = _column(sensors, "pd_night")
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         ratio = np.where(pd_day > 0, night / np.where(pd_day > 0, pd_day, 1.0), 0.0)
     ratio = np.where(np.isfinite(night), ratio, 1.0)
     dri = _dri_range(sensors, task, target)
@@ -408,7 +408,7 @@ def pd_curves(sensors: pd.DataFrame, *, target: str = "person", task: str = "det
     # A night pd above the day's (thermal contrast is often better at night)
     # scales the curve up, never past pd = 1.
     peak = np.maximum.reduceat(values_a, offsets_a[:-1]) if len(values_a) else values_a
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", over="ignore"):
         ratio = np.minimum(ratio, np.where(peak > 0, 1.0 / np.where(peak > 0, peak, 1.0), 0.0))
     return PdCurves(
         offsets=offsets_a,

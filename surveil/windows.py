@@ -299,7 +299,7 @@ def _trace_reading(
     t_h = trace_persistence_h
     day_h = windows.day_hours
     night_h = windows.night_hours
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         by_day = np.where(day_h > 0, reading["day"] / day_h, 0.0)
         by_night = np.where(night_h > 0, reading["night"] / night_h, 0.0)
     alpha = reading["all"] * t_h / 24.0 + by_day * t_h
@@ -328,7 +328,7 @@ def _trace_reading(
     g_integral = (width * (g0 + g1) / 2.0).sum(axis=1)
     span = hi - lo
     at_lo = np.exp(-beta * g[:, 0])
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         mean_exp = np.where(span > 0, exp_integral / np.where(span > 0, span, 1.0), at_lo)
         mean_g = np.where(span > 0, g_integral / np.where(span > 0, span, 1.0), g[:, 0])
     p_trace = -np.expm1(-alpha) + np.exp(-alpha) * (1.0 - mean_exp)
@@ -337,7 +337,7 @@ def _trace_reading(
 
 def _in_window(values: dict[str, FloatArray], window: str, hours: FloatArray) -> FloatArray:
     """Return per-day rates in a window: all-day routes plus the window's at 24 / H_w."""
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         scaled = np.where(hours > 0, values[window] * 24.0 / np.where(hours > 0, hours, 1.0), 0.0)
     return values["all"] + scaled
 

@@ -185,3 +185,9 @@ def test_a_sensors_layer_is_refused_with_a_bad_pd_table_or_dri_range(tmp_path):
     )
     row = read_layer(path, "sensors").iloc[0]
     assert (row["pd_by_range"], row["detect_m"], row["pd_night"]) == ("0:0.9;500:0.4", 3000.0, 0.0)
+
+
+def test_a_vanishing_pd_raises_no_floating_point_warning():
+    # hypothesis found pd = 5e-324: 1 / pd overflows (filterwarnings = error)
+    curves = sm.pd_curves(one(pd=5e-324, pd_night=1.0))
+    assert curves.probability(np.array([0]), np.array([10.0]), "night")[0] <= 1.0
