@@ -369,8 +369,8 @@ def pd_curves(sensors: pd.DataFrame, *, target: str = "person", task: str = "det
     available = _column(sensors, "availability", DEFAULTS["availability"])
     available = np.where(np.isfinite(available), available, DEFAULTS["availability"])
     night = _column(sensors, "pd_night")
-    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        ratio = np.where(pd_day > 0, night / np.where(pd_day > 0, pd_day, 1.0), 0.0)
+    with np.errstate(invalid="ignore"):
+        ratio = np.where(pd_day > 0, night / np.maximum(pd_day, 1e-300), 0.0)
     ratio = np.where(np.isfinite(night), ratio, 1.0)
     dri = _dri_range(sensors, task, target)
     tables = _text(sensors, "pd_by_range")
@@ -408,8 +408,8 @@ def pd_curves(sensors: pd.DataFrame, *, target: str = "person", task: str = "det
     # A night pd above the day's (thermal contrast is often better at night)
     # scales the curve up, never past pd = 1.
     peak = np.maximum.reduceat(values_a, offsets_a[:-1]) if len(values_a) else values_a
-    with np.errstate(divide="ignore", over="ignore"):
-        ratio = np.minimum(ratio, np.where(peak > 0, 1.0 / np.where(peak > 0, peak, 1.0), 0.0))
+    # (floored at 1e-300 so that a vanishing pd cannot make the ratio infinite)
+    ratio = np.minimum(ratio, np.where(peak > 0, 1.0 / np.maximum(peak, 1e-300), 0.0))
     return PdCurves(
         offsets=offsets_a,
         range_m=np.asarray(ranges, dtype=float),
