@@ -630,12 +630,20 @@ def build(sector: Sector, lines: gpd.GeoDataFrame, world: gpd.GeoDataFrame, town
     n_t = len(towers)
     for n, idx in enumerate(sorted(towers, key=lambda t: (float(gx[t]), float(gy[t])))):
         kind, rng_m, fov, h, pd_, av = specs[0 if n % 3 != 1 else 1] if n % 5 != 2 else specs[2]
+        if kind == "camera_tower" and n % 2 == 0:
+            # every other camera a daylight one without illuminator (issue 11: day/night)
+            kind, pd_ = "day_camera", 0.7
         pt = shapely.Point(gx[idx], gy[idx])
         nearest = shapely.ops.nearest_points(pt, all_m)[1]
         az, _, _ = GEOD.inv(*frame.lonlat(pt.x, pt.y), *frame.lonlat(nearest.x, nearest.y))
         status = "faulty" if n == n_t // 2 else ("planned" if n == n_t - 2 else "operational")
         lon, lat = frame.lonlat(gx[idx], gy[idx])
-        prefix = {"thermal_tower": "T", "camera_tower": "C", "ground_radar": "R"}[kind]
+        prefix = {
+            "thermal_tower": "T",
+            "camera_tower": "C",
+            "day_camera": "D",
+            "ground_radar": "R",
+        }[kind]
         sensors.append(
             {
                 "id": f"{prefix}{n + 1:02d}",
@@ -653,15 +661,15 @@ def build(sector: Sector, lines: gpd.GeoDataFrame, world: gpd.GeoDataFrame, town
             }
         )
     hot = line.sort_values(["w", "part", "i"], ascending=[False, True, True])
-    placed: list[tuple[float, float]] = []
+    placed: list[tuple[float, float, float, float]] = []
     for row in hot.itertuples():
         if len(placed) == 4:
             break
-        if all(math.hypot(row.x - x, row.y - y) > 5000 for x, y in placed):
+        if all(math.hypot(row.x - x, row.y - y) > 5000 for x, y, *_ in placed):
             x, y = row.x + 30 * row.nx, row.y + 30 * row.ny
             if not inside(x, y):
                 continue
-            placed.append((row.x, row.y))
+            placed.append((row.x, row.y, row.nx, row.ny))
             lon, lat = frame.lonlat(x, y)
             sensors.append(
                 {
@@ -679,6 +687,27 @@ def build(sector: Sector, lines: gpd.GeoDataFrame, world: gpd.GeoDataFrame, town
                     "agency": "Border Service (illustrative)",
                 }
             )
+    # Two daylight cameras without illuminator (issue 11: day and night), 800 m
+    # inside the line at the two hottest ground-sensor points, facing the line.
+    for k, (lx, ly, nx, ny) in enumerate(placed[:2]):
+        lon, lat = frame.lonlat(lx + 800 * nx, ly + 800 * ny)
+        az, _, _ = GEOD.inv(lon, lat, *frame.lonlat(lx, ly))
+        sensors.append(
+            {
+                "id": f"D{n_t + k + 1:02d}",
+                "type": "day_camera",
+                "lon": lon,
+                "lat": lat,
+                "range_m": 2000,
+                "azimuth_deg": round(float(az) % 360, 1),
+                "fov_deg": 120,
+                "height_m": 12,
+                "pd": 0.7,
+                "availability": 0.85,
+                "status": "operational",
+                "agency": "Border Service (illustrative)",
+            }
+        )
     write_csv(out / "sensors.csv", pd.DataFrame(sensors))
 
     # ---- patrols: between neighbouring posts, 400 m inside the line

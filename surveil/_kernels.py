@@ -169,9 +169,12 @@ def sensor_detection(
     s_range: FloatArray,
     s_az: FloatArray,
     s_fov: FloatArray,
-    s_p: FloatArray,
+    offsets: IntArray,
+    nodes: FloatArray,
+    values: FloatArray,
+    scale: FloatArray,
 ) -> tuple[FloatArray, IntArray]:
-    """Return ``P_sensor`` per point and the number of sensors seeing each segment.
+    """Return ``P_sensor`` per light and point, and the number of sensors seeing each segment.
 
     Parameters
     ----------
@@ -183,8 +186,12 @@ def sensor_detection(
         Segment of each point and the number of segments.
     s_xyz, s_east, s_north
         Sensor positions (ECEF) and their local east and north unit vectors.
-    s_range, s_az, s_fov, s_p
-        Range (m), azimuth and field of view (degrees), ``pd · availability``.
+    s_range, s_az, s_fov
+        Range (m), azimuth and field of view (degrees).
+    offsets, nodes, values, scale
+        The sensors' pd by range and light factors
+        (:class:`surveil.sensors.PdCurves`); the first result has one row
+        per row of ``scale``.
     """
     reach = float(reach_m)
     middle = _middles(ends)
@@ -204,7 +211,10 @@ def sensor_detection(
         s_range,
         s_az,
         s_fov,
-        s_p,
+        offsets,
+        nodes,
+        values,
+        scale,
         segment,
         n_segments,
     )

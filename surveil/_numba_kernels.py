@@ -50,22 +50,44 @@ def ray_crossed(q0e, q0n, de, dn, we, wn):  # type: ignore[no-untyped-def]
 
 
 @inline
-def path_hits(left, right, i, s_xyz, s_east, s_north, j, r, all_round, az, half):  # type: ignore[no-untyped-def]
-    """Tell whether path i meets sensor j's range and sector (as coverage.path_in_sector)."""
+def _dist(lx, ly, lz, dx, dy, dz, t):  # type: ignore[no-untyped-def]
+    gx, gy, gz = lx + t * dx, ly + t * dy, lz + t * dz
+    return math.sqrt(gx * gx + gy * gy + gz * gz)
+
+
+@inline
+def _cross_t(q0e, q0n, de, dn, we, wn):  # type: ignore[no-untyped-def]
+    """Return where the 2-D segment q0 + s·d meets the ray λ·w, or -1 (as coverage's)."""
+    den = de * wn - dn * we
+    if den == 0:
+        return -1.0
+    s = -(q0e * wn - q0n * we) / den
+    if s >= 0 and s <= 1 and (q0e + s * de) * we + (q0n + s * dn) * wn >= 0:
+        return s
+    return -1.0
+
+
+@inline
+def path_near(left, right, i, s_xyz, s_east, s_north, j, r, all_round, az, half):  # type: ignore[no-untyped-def]
+    """Return the least distance from sensor j to path i in range and sector, inf if none.
+
+    As coverage.path_in_sector's ``near_m``, step by step.
+    """
     lx, ly, lz = left[i, 0] - s_xyz[j, 0], left[i, 1] - s_xyz[j, 1], left[i, 2] - s_xyz[j, 2]
     dx, dy, dz = right[i, 0] - left[i, 0], right[i, 1] - left[i, 1], right[i, 2] - left[i, 2]
     dd = dx * dx + dy * dy + dz * dz
     ad = lx * dx + ly * dy + lz * dz
     disc = ad * ad - dd * ((lx * lx + ly * ly + lz * lz) - r * r)
     if disc < 0:
-        return False
+        return math.inf
     root = math.sqrt(disc)
     t0 = max((-ad - root) / dd, 0.0)
     t1 = min((-ad + root) / dd, 1.0)
     if t0 > t1:
-        return False
+        return math.inf
+    closest = min(max(-ad / dd, t0), t1)
     if all_round:
-        return True
+        return _dist(lx, ly, lz, dx, dy, dz, closest)
     ex, ey, ez = s_east[j, 0], s_east[j, 1], s_east[j, 2]
     nx, ny, nz = s_north[j, 0], s_north[j, 1], s_north[j, 2]
     le, ln = lx * ex + ly * ey + lz * ez, lx * nx + ly * ny + lz * nz
@@ -73,15 +95,41 @@ def path_hits(left, right, i, s_xyz, s_east, s_north, j, r, all_round, az, half)
     q0e, q0n = le + t0 * de, ln + t0 * dn
     q1e, q1n = le + t1 * de, ln + t1 * dn
     ue, un, cos_half = math.sin(az), math.cos(az), math.cos(half)
-    if q0e * ue + q0n * un >= math.hypot(q0e, q0n) * cos_half:
-        return True
-    if q1e * ue + q1n * un >= math.hypot(q1e, q1n) * cos_half:
-        return True
+    inside0 = q0e * ue + q0n * un >= math.hypot(q0e, q0n) * cos_half
+    inside1 = q1e * ue + q1n * un >= math.hypot(q1e, q1n) * cos_half
+    near = math.inf
+    crossed = False
     for sign in (-1.0, 1.0):
         w = az + sign * half
-        if ray_crossed(q0e, q0n, q1e - q0e, q1n - q0n, math.sin(w), math.cos(w)):
-            return True
-    return False
+        c = _cross_t(q0e, q0n, q1e - q0e, q1n - q0n, math.sin(w), math.cos(w))
+        if c >= 0:
+            crossed = True
+            near = min(near, _dist(lx, ly, lz, dx, dy, dz, t0 + c * (t1 - t0)))
+    if not (inside0 or inside1 or crossed):
+        return math.inf
+    qce, qcn = le + closest * de, ln + closest * dn
+    if qce * ue + qcn * un >= math.hypot(qce, qcn) * cos_half:
+        near = min(near, _dist(lx, ly, lz, dx, dy, dz, closest))
+    if inside0:
+        near = min(near, _dist(lx, ly, lz, dx, dy, dz, t0))
+    if inside1:
+        near = min(near, _dist(lx, ly, lz, dx, dy, dz, t1))
+    return near
+
+
+@inline
+def curve_pd(offsets, nodes, values, j, x):  # type: ignore[no-untyped-def]
+    """Interpolate sensor j's pd table at range x (as sensors.interpolate)."""
+    start = offsets[j]
+    out = values[start]
+    for i in range(start + 1, offsets[j + 1]):
+        r0, r1 = nodes[i - 1], nodes[i]
+        f0, f1 = values[i - 1], values[i]
+        if x >= r1:
+            out = f1
+        elif x > r0:
+            out = f0 + (x - r0) / (r1 - r0) * (f1 - f0)
+    return out
 
 
 @njit
@@ -99,12 +147,16 @@ def sensors(  # type: ignore[no-untyped-def]
     s_range,
     s_az,
     s_fov,
-    s_p,
+    offsets,
+    nodes,
+    values,
+    scale,
     segment,
     n_segments,
 ):
     n = middle.shape[0]
-    miss = np.ones(n)
+    lights = scale.shape[0]
+    miss = np.ones((lights, n))
     seeing = np.zeros(n_segments, dtype=np.int64)
     stamp = np.full(n_segments, -1, dtype=np.int64)
     ranges = np.empty((27, 2), dtype=np.int64)
@@ -122,10 +174,13 @@ def sensors(  # type: ignore[no-untyped-def]
                 bz = middle[i, 2] - s_xyz[j, 2]
                 if bx * bx + by * by + bz * bz > near2:
                     continue  # no point of this path can be in range
-                if path_hits(
+                near = path_near(
                     left, right, i, s_xyz, s_east, s_north, j, s_range[j], all_round, az, half
-                ):
-                    miss[i] *= 1.0 - s_p[j]
+                )
+                if near < math.inf:
+                    pd_r = curve_pd(offsets, nodes, values, j, near)
+                    for light in range(lights):
+                        miss[light, i] *= 1.0 - pd_r * scale[light, j]
                     s = segment[i]
                     if stamp[s] != j:
                         stamp[s] = j

@@ -20,7 +20,8 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
-from surveil import coverage, response, risk, terrain, visibility
+from surveil import coverage, response, risk, terrain, visibility, windows
+from surveil import sensors as sensor_model
 from surveil._validate import raster_input
 from surveil.areas import Responsibility, responsibility
 from surveil.candidates import high_ground_sites
@@ -57,6 +58,11 @@ SEGMENT_OUTPUT_COLUMNS = [
     "p_detect_delayed",
     "p_interdict",
     "covered_frac",
+    "p_detect_day",
+    "p_detect_night",
+    "covered_frac_day",
+    "covered_frac_night",
+    "night_share",
     "sensors_seeing",
     "revisit_h",
     "response_h",
@@ -122,6 +128,10 @@ class Assessment:
     isochrones
         With posts and terrain: reaction-time bands from the posts
         (:func:`surveil.response.reaction`).
+    window_gaps
+        The gaps of a crossing by day and of one at night (column
+        ``window``; :attr:`gaps` are those of a crossing at any time,
+        ``window = "all"``).
     """
 
     scenario: Scenario
@@ -138,6 +148,7 @@ class Assessment:
     services: pd.DataFrame | None = None
     responsibility: Responsibility | None = None
     isochrones: gpd.GeoDataFrame | None = None
+    window_gaps: gpd.GeoDataFrame | None = None
 
     def layers(self) -> dict[str, gpd.GeoDataFrame]:
         """Return the map and GeoPackage layers by name."""
@@ -251,8 +262,10 @@ def assess(
             step("terrain")
             tiles = load_terrain(scenario.dem, scenario, targets)
     step("detection")
-    detection, table = detection_table(scenario, targets, sensors, tiles)
-    interdiction, isochrones, responders = interdiction_table(scenario, targets, detection, tiles)
+    detection, table, by_window, night_weight = detection_table(scenario, targets, sensors, tiles)
+    interdiction, isochrones, responders = interdiction_table(
+        scenario, targets, by_window, night_weight, tiles
+    )
     table = pd.concat([table, interdiction], axis=1)
     posture = recording_posture(segments, targets, detection, baseline)
     step("threat")
@@ -294,14 +307,32 @@ def assess(
         min_bridge_m=p.min_bridge_m,
         min_gap_m=p.min_gap_m,
     )
+    gaps["window"] = "all"
+    window_gaps = windows.window_gaps(
+        {
+            w: find_gaps(
+                point_intervals(targets, segments).assign(p_detect=d.p_detect),
+                segments,
+                incidents=snapped,
+                target_pd=p.target_pd,
+                min_bridge_m=p.min_bridge_m,
+                min_gap_m=p.min_gap_m,
+            )
+            for w, d in by_window.items()
+        }
+    )
     step("needs")
     rules = ServiceRules.from_parameters(p)
+    length = segments["length_m"].to_numpy(dtype=float)
     needs = size_needs(
         gaps,
         scenario.catalogue,
         target_pd=p.target_pd,
         trace_persistence_h=p.trace_persistence_h,
         services=rules,
+        night_share=float(np.average(segments["night_share"], weights=length))
+        if length.sum() > 0
+        else 0.0,
     )
     step("services and areas")
     services = route_services(scenario.patrols, rules, staff_fte=p.patrol_staff_fte)
@@ -323,12 +354,17 @@ def assess(
     if tiles:
         step("footprints and high ground")
         all_sensors = visibility.sensor_sight(
-            tiles, scenario.sensors, target_height_m=p.target_height_m, refraction=p.refraction
+            tiles,
+            sensor_model.for_target(scenario.sensors, p.target_class),
+            target_height_m=p.target_height_m,
+            refraction=p.refraction,
         )
         footprints = all_sensors.footprints()
         candidates = high_ground_sites(border, tiles)
     else:
-        footprints = coverage.sensor_footprints(scenario.sensors)
+        footprints = coverage.sensor_footprints(
+            sensor_model.for_target(scenario.sensors, p.target_class)
+        )
         candidates = None
     model = {
         "risk_unit": "uninterdicted crossing persons per km per year (x impact)"
@@ -353,6 +389,13 @@ def assess(
             else None
         ),
         "target_points": int(np.unique(targets.point).size),
+        "time_windows": {
+            "night": "sun more than 6 degrees below the horizon (after civil twilight)",
+            "period": [p.period_start or "whole year", p.period_end or "whole year"],
+            "p_detect": "(1 - night_share) * p_detect_day + night_share * p_detect_night",
+        },
+        "target_class": p.target_class,
+        "sensor_task": p.sensor_task,
     }
     return Assessment(
         scenario=scenario,
@@ -365,8 +408,10 @@ def assess(
             **summarise(segments, gaps, snapped, sensors, scenario, needs_totals(needs)),
             "patrol_fte": float(services["fte"].sum()),
             **(dict(areas.summary) if areas is not None else {}),
+            **windows.window_summary(segments, window_gaps),
         },
         model=model,
+        window_gaps=window_gaps,
         candidates=candidates,
         posture=posture,
         border=border,
@@ -435,17 +480,32 @@ def detection_table(
     targets: TargetPoints,
     sensors: gpd.GeoDataFrame,
     tiles: tuple[terrain.DEM, ...],
-) -> tuple[coverage.PointDetection, pd.DataFrame]:
-    """Return the point detection, and per segment detection, terrain and interdiction.
+) -> tuple[
+    coverage.PointDetection,
+    pd.DataFrame,
+    dict[str, coverage.PointDetection],
+    NDArray[np.float64],
+]:
+    """Return the point detection, per segment detection and terrain, and the windows.
 
-    Columns ``p_sensor``, ``p_patrol``, ``p_detect``, ``p_detect_realtime``,
-    ``p_detect_delayed``, ``covered_frac``, ``sensors_seeing``,
-    ``revisit_h``, ``slope_deg``, ``passability``, ``mast_m_to_see`` (NaN
-    without terrain), ``mast_reachable`` (False without terrain: masts are
-    not assessed); the interdiction columns come from :func:`interdiction_table`.
+    The point detection is that of a crossing at a random time, the day and
+    night windows weighted by the night share (:mod:`surveil.windows`); the
+    third result holds each window's, the fourth the night weight at each
+    target point. Columns ``p_sensor``, ``p_patrol``,
+    ``p_detect``, ``p_detect_realtime``, ``p_detect_delayed``,
+    ``covered_frac``, ``p_detect_day``, ``p_detect_night``,
+    ``covered_frac_day``, ``covered_frac_night``, ``night_share``,
+    ``sensors_seeing``, ``revisit_h``, ``slope_deg``, ``passability``,
+    ``mast_m_to_see`` (NaN without terrain), ``mast_reachable`` (False
+    without terrain: masts are not assessed); the interdiction columns come
+    from :func:`interdiction_table`.
     """
     p = scenario.parameters
     n = targets.n_segments
+    sensors = sensor_model.for_target(
+        sensor_model.with_model_columns(sensors, scenario.catalogue), p.target_class
+    )
+    curves = sensor_model.pd_curves(sensors, target=p.target_class, task=p.sensor_task)
     sight = None
     if tiles:
         sight = visibility.sensor_sight(
@@ -454,18 +514,46 @@ def detection_table(
         depth = p.path_depth_m
         reaching = reaching_sensors(targets, sight.sensors, depth_m=depth)
         warn_sensors_off_terrain(sight, str(scenario.dem), reaching=reaching)
-    detection = coverage.detect_points(
+    p_light, seeing = coverage.sensor_detection(
         targets,
         sensors,
-        scenario.patrols,
         path_depth_m=p.path_depth_m,
-        sight_step_m=min((t.cell_m for t in tiles), default=30.0),
-        trace_persistence_h=p.trace_persistence_h,
-        patrol_pd=p.patrol_pd,
-        crosser_speed_kmh=p.crosser_speed_kmh,
         sight=sight,
+        sight_step_m=min((t.cell_m for t in tiles), default=30.0),
+        curves=curves,
     )
+    patrols = scenario.patrols
+    window = (
+        patrols["window"].astype(str).to_numpy()
+        if "window" in patrols
+        else np.full(len(patrols), "all")
+    )
+    rates = {
+        w: coverage.patrol_rates(
+            targets,
+            patrols[window == w],
+            path_depth_m=p.path_depth_m,
+            patrol_pd=p.patrol_pd,
+            crosser_speed_kmh=p.crosser_speed_kmh,
+        )
+        for w in ("all", *windows.WINDOWS)
+    }
+    times = windows.Windows.at(
+        targets.lat,
+        period_start=p.period_start,
+        period_end=p.period_end,
+        incidents=scenario.incidents,
+    )
+    by_window = windows.window_detection(
+        p_light, seeing, rates, times, trace_persistence_h=p.trace_persistence_h
+    )
+    detection = windows.combine_windows(by_window, times.night_weight)
     table = coverage.segment_detection(targets, detection, n, target_pd=p.target_pd)
+    for w, found in by_window.items():
+        table[f"p_detect_{w}"] = coverage.segment_means(found.p_detect, targets, n)
+        covered = (found.p_detect >= p.target_pd - 1e-12).astype(float)
+        table[f"covered_frac_{w}"] = coverage.segment_means(covered, targets, n)
+    table["night_share"] = coverage.segment_means(times.night_weight, targets, n)
     table["slope_deg"] = table["passability"] = table["mast_m_to_see"] = np.nan
     table["mast_reachable"] = False
     if sight is not None:
@@ -480,13 +568,14 @@ def detection_table(
             n,
             tallest_mast_m=tallest_mast_m(scenario.catalogue),
         )
-    return detection, table
+    return detection, table, by_window, times.night_weight
 
 
 def interdiction_table(
     scenario: Scenario,
     targets: TargetPoints,
-    detection: coverage.PointDetection,
+    by_window: Mapping[str, coverage.PointDetection],
+    night_weight: NDArray[np.float64],
     tiles: tuple[terrain.DEM, ...],
 ) -> tuple[
     pd.DataFrame,
@@ -498,11 +587,12 @@ def interdiction_table(
     Columns ``p_interdict``, ``response_h``, ``response_min`` (the fastest
     team's travel time) and ``escape_min`` (the crossers' mean time to clear
     the zone), length-weighted means, NaN without posts; over the terrain
-    and roads with a DEM, else the straight line (see :mod:`surveil.response`).
-    The isochrones are None without posts or terrain. The responders are,
-    per segment, the post whose team reaches most of its points first and
-    that team's mean time in hours (:func:`surveil.response.segment_responders`);
-    None without posts.
+    and roads with a DEM, else the straight line (see :mod:`surveil.response`);
+    interdiction in each window (``by_window``), weighted by the night weight
+    at each point as the detection is. The isochrones are None without posts
+    or terrain. The responders are, per segment, the post whose team reaches
+    most of its points first and that team's mean time in hours
+    (:func:`surveil.response.segment_responders`); None without posts.
     """
     p = scenario.parameters
     n = targets.n_segments
@@ -521,10 +611,14 @@ def interdiction_table(
         escape_h=p.escape_h,
         detour_factor=p.detour_factor,
     )
-    p_interdict = coverage.interdict_probability(
-        detection, reach.hours, escape_h=reach.escape_h, trace_persistence_h=p.trace_persistence_h
+    p_interdict = sum(
+        (night_weight if w == "night" else 1.0 - night_weight)
+        * coverage.interdict_probability(
+            found, reach.hours, escape_h=reach.escape_h, trace_persistence_h=p.trace_persistence_h
+        )
+        for w, found in by_window.items()
     )
-    table["p_interdict"] = coverage.segment_means(p_interdict, targets, n)
+    table["p_interdict"] = coverage.segment_means(np.asarray(p_interdict), targets, n)
     table["response_h"] = coverage.segment_means(reach.hours, targets, n)
     table["response_min"] = table["response_h"] * 60.0
     table["escape_min"] = coverage.segment_means(reach.escape_h, targets, n) * 60.0

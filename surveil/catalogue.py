@@ -34,7 +34,22 @@ Columns of the returned table (units in the names):
                        TOML list or ``;``-separated; default: ``height_m``)
 ``mast_capex_eur_per_m``  CAPEX per metre of mast above ``height_m``, EUR (≥ 0,
                        default 0: the catalogue price includes the mast)
+``pd_night``           detection probability in range at night, 0–1 (default
+                       empty: as by day; a daylight camera without
+                       illuminator: 0)
+``detect_m``           ranges at which a person is detected, recognised,
+``recognise_m``        identified with probability 0.5 (the DRI figures of
+``identify_m``         datasheets, Johnson criteria), m (> 0, identify ≤
+                       recognise ≤ detect ≤ ... ; optional: they shape pd
+                       by range, see :mod:`surveil.sensors`)
+``pd_by_range``        pd by slant range as ``"0:0.9;2000:0.6;4000:0.2"``
+                       (m:pd, ranges increasing; optional, wins over DRI)
+``range_vehicle_m``    reach and DRI ranges for a vehicle target (optional;
+``detect_vehicle_m``…  default the person's, DRI scaled by 2.3 / 0.75)
 =====================  =======================================================
+
+Sensor defaults (``height_m``, ``availability``, ``fov_deg``) are the one set
+of :data:`surveil.sensors.DEFAULTS`.
 
 The table's ``attrs`` hold ``source``, ``currency`` (``"EUR"``),
 ``indicative`` (``True`` when the figures are planning guesses, not quotes) and
@@ -51,6 +66,7 @@ own ``km_per_day`` and ``staff_fte``.
 from __future__ import annotations
 
 import io
+import itertools
 import math
 import os
 import tomllib
@@ -62,6 +78,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from surveil import sensors as sensor_model
 from surveil._textfile import delimiter, read_text
 from surveil.errors import InputError, Problem, SchemaError
 from surveil.layers.schema import PLAUSIBLE
@@ -88,13 +105,14 @@ CATALOGUE_COLUMNS: tuple[str, ...] = (
     "lifetime_years",
     "mast_heights_m",
     "mast_capex_eur_per_m",
+    *sensor_model.MODEL_COLUMNS,
 )
 
 #: Accepted values of ``kind``.
 KINDS: tuple[str, ...] = ("sensor", "patrol")
 
 _LAYER = "catalogue"
-_TEXT_FIELDS = ("type", "kind", "label_en", "label_ru")
+_TEXT_FIELDS = ("type", "kind", "label_en", "label_ru", "pd_by_range")
 _FREE_TEXT_FIELDS = ("note", "source")  # accepted per row, not kept
 _TOP_LEVEL_KEYS = ("currency", "indicative", "note", "note_ru", "means")
 
@@ -113,6 +131,12 @@ _NUMBER_RULES: dict[str, tuple[Callable[[float], bool], str]] = {
     "staff_fte": (lambda v: v >= 0, "a number of full-time staff, 0 or more"),
     "lifetime_years": (lambda v: v > 0, "a positive number of years"),
     "mast_capex_eur_per_m": (lambda v: v >= 0, "an amount in EUR per metre of mast, 0 or more"),
+    "pd_night": (lambda v: 0 <= v <= 1, "a probability between 0 and 1"),
+    **{
+        name: (lambda v: v > 0, "a positive distance in metres")
+        for name in sensor_model.MODEL_COLUMNS
+        if name.endswith("_m")
+    },
 }
 
 _REQUIRED: dict[str, tuple[str, ...]] = {
@@ -432,12 +456,13 @@ def _defaults(kind: str | None, row: Mapping[str, Any]) -> dict[str, float]:
     """Defaults of the numeric fields for a row of ``kind`` (given values aside)."""
     defaults = {
         "height_m": 0.0,
-        "fov_deg": 360.0,
+        "fov_deg": sensor_model.DEFAULTS["fov_deg"],
         "lifetime_years": 10.0,
         "mast_capex_eur_per_m": 0.0,
     }
     if kind == "sensor":
-        defaults["availability"] = 0.95
+        defaults["height_m"] = sensor_model.DEFAULTS["height_m"]
+        defaults["availability"] = sensor_model.DEFAULTS["availability"]
         if row.get("range_m") is not None:
             defaults["standoff_m"] = min(500.0, row["range_m"] / 4.0)
     elif kind == "patrol":
@@ -509,7 +534,44 @@ def _validate_record(
             row[field] = row["type"]
     row["mast_heights_m"], found = _mast_heights(values, row, source, number)
     problems.extend(found)
+    problems.extend(_sensor_model_problems(row, source, number))
     return row, problems
+
+
+def _sensor_model_problems(row: Mapping[str, Any], source: str, number: int) -> list[Problem]:
+    """Check a sensor's pd table and the order of its DRI ranges."""
+    problems = []
+    table = row.get("pd_by_range")
+    if table:
+        try:
+            sensor_model.parse_pd_by_range(table)
+        except ValueError as err:
+            problems.append(
+                Problem(
+                    source,
+                    _LAYER,
+                    number,
+                    "pd_by_range",
+                    repr(table),
+                    f'{err}; expected range:pd pairs such as "0:0.9;2000:0.6;4000:0.2"',
+                )
+            )
+    for suffix in ("_m", "_vehicle_m"):
+        given = [(k, row.get(k + suffix)) for k in ("identify", "recognise", "detect")]
+        ranges = [(k, v) for k, v in given if v is not None and math.isfinite(v)]
+        for (k0, v0), (k1, v1) in itertools.pairwise(ranges):
+            if v0 > v1:
+                problems.append(
+                    Problem(
+                        source,
+                        _LAYER,
+                        number,
+                        k0 + suffix,
+                        _show(v0),
+                        f"expected at most {k1}{suffix} ({v1:g}): a harder task is done nearer",
+                    )
+                )
+    return problems
 
 
 def _mast_heights(
@@ -594,7 +656,7 @@ def _to_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     for field in _NUMBER_RULES:
         table[field] = pd.to_numeric(table[field]).astype("float64")
     for field in _TEXT_FIELDS:
-        table[field] = table[field].astype("str")
+        table[field] = table[field].fillna("").astype("str")
     return table
 
 

@@ -4,12 +4,13 @@ The model is that of DESIGN §3 (line of sight over terrain in :mod:`surveil.vis
 
 * a crossing at a target point x is the straight path square to the line
   from ``path_depth_m`` outside to ``path_depth_m`` inside;
-* a sensor j detects it with ``p_j = pd_j · availability_j`` when some point
-  of the path lies within its range and inside its field of view (found
-  exactly, :func:`path_in_sector`) and, with terrain, in line of sight at one
-  of the path's samples; one chance per sensor and path (its glimpses along
-  one path are fully correlated); sensors with status ``faulty`` count as
-  absent and ``planned`` ones only when asked for;
+* a sensor j detects it with ``p_j = pd_j(r, light) · availability_j`` (the
+  sensor model, :mod:`surveil.sensors`; r the least range at which it sees
+  the path) when some point of the path lies within its range and inside its
+  field of view (found exactly, :func:`path_in_sector`) and, with terrain, in
+  line of sight at one of the path's samples; one chance per sensor and path
+  (its glimpses along one path are fully correlated); sensors with status
+  ``faulty`` count as absent and ``planned`` ones only when asked for;
   ``P_sensor(x) = 1 − Π_j (1 − p_j(x))`` (distinct sensors independent);
 * patrols: a route whose line comes within ``sweep_m`` of the path (exact
   segment-to-segment distance, :func:`segment_distance`) passes it
@@ -56,7 +57,9 @@ from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
 from surveil import _kernels, geodesy
+from surveil import sensors as sensor_model
 from surveil.segments import TargetPoints
+from surveil.sensors import active_sensors as active_sensors  # its home is sensors
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -71,6 +74,10 @@ class Sight(Protocol):
 
     def mast_m(self, sensor: IntArray, lon: FloatArray, lat: FloatArray) -> FloatArray:
         """Return the extra mast height each sensor needs to see its point."""
+        ...
+
+    def slant_m(self, sensor: IntArray, lon: FloatArray, lat: FloatArray) -> FloatArray:
+        """Return the slant range at which each sensor sees its point (``inf``: not seen)."""
         ...
 
 
@@ -92,6 +99,9 @@ class PointDetection:
         traces read later.
     reading_per_day
         Passes per day that read the traces, ``Σ pd · visits_per_day``.
+    realtime
+        Real-time detection where it is not ``combine(p_sensor, p_sight)``:
+        a mix of time windows (:func:`surveil.windows.combine_windows`).
     """
 
     p_sensor: FloatArray
@@ -102,31 +112,24 @@ class PointDetection:
     p_sight: FloatArray
     p_trace: FloatArray
     reading_per_day: FloatArray
+    realtime: FloatArray | None = None
 
     @property
     def p_realtime(self) -> FloatArray:
         """Detection in real time: by sensors or by a patrol in sight."""
+        if self.realtime is not None:
+            return self.realtime
         return combine(self.p_sensor, self.p_sight)
 
     @property
     def p_delayed(self) -> FloatArray:
-        """Detection only later, by traces: ``(1 − P_realtime) · P_trace``."""
+        """Detection only later, by traces: ``(1 − P_realtime) · P_trace``.
+
+        For a mix of windows, the mix of theirs: ``P_detect − P_realtime``.
+        """
+        if self.realtime is not None:
+            return self.p_detect - self.realtime
         return (1.0 - self.p_realtime) * self.p_trace
-
-
-def active_sensors(sensors: gpd.GeoDataFrame, *, include_planned: bool = False) -> gpd.GeoDataFrame:
-    """Return the sensors that count: operational ones, and planned ones if asked.
-
-    Examples
-    --------
-    >>> import geopandas as gpd, shapely
-    >>> s = gpd.GeoDataFrame({"status": ["operational", "faulty", "planned"]},
-    ...                      geometry=[shapely.Point(0, 0)] * 3, crs=4326)
-    >>> len(active_sensors(s)), len(active_sensors(s, include_planned=True))
-    (1, 2)
-    """
-    keep = {"operational", "planned"} if include_planned else {"operational"}
-    return sensors[sensors["status"].isin(keep)]
 
 
 def in_field_of_view(
@@ -209,12 +212,17 @@ class PathInSector:
     t_cross
         Fractions where the in-range part crosses the sector's two boundary
         rays, shape ``(pairs, 2)``; NaN where it does not.
+    near_m
+        Least distance from the sensor to the part of the path in range and
+        sector, metres (``inf`` where there is none): the range at which
+        the sensor's pd is taken (:mod:`surveil.sensors`).
     """
 
     hit: NDArray[np.bool_]
     t0: FloatArray
     t1: FloatArray
     t_cross: FloatArray
+    near_m: FloatArray
 
 
 def path_in_sector(
@@ -273,7 +281,21 @@ def path_in_sector(
     cross[all_round] = np.nan
     hit = in_range & (all_round | inside0 | inside1 | np.isfinite(cross).any(axis=1))
     t_cross = t0[:, None] + cross * (t1 - t0)[:, None]
-    return PathInSector(hit=hit, t0=t0, t1=t1, t_cross=t_cross)
+    # The nearest point of the part in range and sector: the path's closest
+    # point when it is inside, else an end of an in-sector piece (t0, t1 or
+    # a boundary crossing): distance is convex along the path.
+    closest = np.clip(-ad / dd, t0, t1)
+    qce, qcn = le + closest * de, ln + closest * dn
+    inside_c = all_round | (qce * ue + qcn * un >= np.hypot(qce, qcn) * cos_half)
+    candidates = [(closest, inside_c), (t0, all_round | inside0), (t1, all_round | inside1)]
+    candidates += [(t_cross[:, k], np.isfinite(t_cross[:, k])) for k in (0, 1)]
+    near = np.full(left.shape[0], np.inf)
+    for t, ok in candidates:
+        tt = np.where(ok, t, 0.0)
+        gap = left + tt[:, None] * d
+        near = np.where(ok, np.minimum(near, np.sqrt(_dot(gap, gap))), near)
+    near = np.where(hit, near, np.inf)
+    return PathInSector(hit=hit, t0=t0, t1=t1, t_cross=t_cross, near_m=near)
 
 
 def _sensor_frames(sensors: gpd.GeoDataFrame) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -291,24 +313,20 @@ def sensor_probability(
     path_depth_m: float = 300.0,
     sight: Sight | None = None,
     sight_step_m: float = 30.0,
+    light: str = "day",
+    curves: sensor_model.PdCurves | None = None,
 ) -> tuple[FloatArray, tuple[IntArray, IntArray]]:
-    """Return ``P_sensor`` at each target point and the (point, sensor) pairs that detect.
+    """Return ``P_sensor`` at each target point in a light, and the (point, sensor) pairs that see.
 
     The crossing path at a target point is the segment square to the line
-    from ``path_depth_m`` on its left to ``path_depth_m`` on its right. Without
-    terrain, a sensor detects the path when any point of it is within range
-    and inside the field of view, found exactly (:func:`path_in_sector`).
-    With terrain, the part of the path in range is sampled every
-    ``sight_step_m`` (the DEM cell size) counted from the target point,
-    together with that part's ends, the point closest to the sensor and the
-    sector-boundary crossings; the sensor detects the path when one of the
-    samples inside the sector is in line of sight (and slant range, see
-    :class:`surveil.visibility.TerrainSight`).
+    from ``path_depth_m`` on its left to ``path_depth_m`` on its right (see
+    :func:`sensor_hits` for when a sensor sees it, and at what range).
 
-    A sensor has ONE detection chance per path, ``p = pd · availability``,
-    however long the path stays in view: its glimpses along one path are
-    assumed fully correlated. Distinct sensors are independent:
-    ``P_sensor = 1 − Π_j (1 − p_j)``.
+    A sensor has ONE detection chance per path, ``p = pd(r, light) ·
+    availability`` at the least range r at which it sees the path
+    (:mod:`surveil.sensors`), however long the path stays in view: its
+    glimpses along one path are assumed fully correlated. Distinct sensors
+    are independent: ``P_sensor = 1 − Π_j (1 − p_j)``.
 
     Parameters
     ----------
@@ -322,40 +340,89 @@ def sensor_probability(
         Line of sight over terrain; None for flat, open ground.
     sight_step_m
         Spacing of the line-of-sight samples along a path, metres.
+    light
+        ``"day"`` or ``"night"``.
+    curves
+        The sensors' pd by range (:func:`surveil.sensors.pd_curves`); None:
+        built from ``sensors`` for a person target.
+    """
+    point, sensor, slant = sensor_hits(
+        targets, sensors, path_depth_m=path_depth_m, sight=sight, sight_step_m=sight_step_m
+    )
+    curves = curves if curves is not None else sensor_model.pd_curves(sensors)
+    return light_probability(point, sensor, slant, curves, light, len(targets)), (point, sensor)
+
+
+def light_probability(
+    point: IntArray,
+    sensor: IntArray,
+    slant_m: FloatArray,
+    curves: sensor_model.PdCurves,
+    light: str,
+    n_points: int,
+) -> FloatArray:
+    """Return ``P_sensor = 1 − Π_j (1 − p_j(r, light))`` per point from the pairs that see."""
+    p_j = curves.probability(sensor, slant_m, light)
+    miss = np.ones(n_points)
+    np.multiply.at(miss, point, 1.0 - p_j)
+    return 1.0 - miss
+
+
+def sensor_hits(
+    targets: TargetPoints,
+    sensors: gpd.GeoDataFrame,
+    *,
+    path_depth_m: float = 300.0,
+    sight: Sight | None = None,
+    sight_step_m: float = 30.0,
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """Return the (point, sensor) pairs whose crossing path the sensor sees, and at what range.
+
+    Without terrain, a sensor sees the path when any point of it is within
+    range and inside the field of view, found exactly
+    (:func:`path_in_sector`); the range is the least chord distance from
+    the sensor to that part of the path. With terrain, the part of the path
+    in range is sampled every ``sight_step_m`` (the DEM cell size) counted
+    from the target point, together with that part's ends, the point
+    closest to the sensor and the sector-boundary crossings; the sensor
+    sees the path when one of the samples inside the sector is in line of
+    sight and slant range (:class:`surveil.visibility.TerrainSight`), and
+    the range is the least slant range of those samples.
+
+    Returns
+    -------
+    point, sensor, slant_m
+        Pairs, and the range in metres at which each sensor sees each path.
     """
     point, sensor = _sensor_candidates(targets, sensors, path_depth_m)
-    if point.size:
-        s_xyz, east, north = _sensor_frames(sensors)
-        ends = targets.paths_xyz(path_depth_m)
-        meets = path_in_sector(
-            ends[0, point] - s_xyz[sensor],
-            ends[1, point] - s_xyz[sensor],
-            east[sensor],
-            north[sensor],
-            sensors["range_m"].to_numpy(dtype=float)[sensor],
-            sensors["azimuth_deg"].to_numpy(dtype=float)[sensor],
-            sensors["fov_deg"].to_numpy(dtype=float)[sensor],
+    if not point.size:
+        return point, sensor, np.empty(0)
+    s_xyz, east, north = _sensor_frames(sensors)
+    ends = targets.paths_xyz(path_depth_m)
+    meets = path_in_sector(
+        ends[0, point] - s_xyz[sensor],
+        ends[1, point] - s_xyz[sensor],
+        east[sensor],
+        north[sensor],
+        sensors["range_m"].to_numpy(dtype=float)[sensor],
+        sensors["azimuth_deg"].to_numpy(dtype=float)[sensor],
+        sensors["fov_deg"].to_numpy(dtype=float)[sensor],
+    )
+    if sight is not None:
+        near = _path_in_sight(
+            targets,
+            sensors,
+            point,
+            sensor,
+            meets,
+            sight,
+            path_depth_m=path_depth_m,
+            step_m=sight_step_m,
         )
-        if sight is not None:
-            seen = _path_in_sight(
-                targets,
-                sensors,
-                point,
-                sensor,
-                meets,
-                sight,
-                path_depth_m=path_depth_m,
-                step_m=sight_step_m,
-            )
-        else:
-            seen = meets.hit
-        point, sensor = point[seen], sensor[seen]
-    p_j = (sensors["pd"].to_numpy(dtype=float) * sensors["availability"].to_numpy(dtype=float))[
-        sensor
-    ]
-    miss = np.ones(len(targets))
-    np.multiply.at(miss, point, 1.0 - p_j)
-    return 1.0 - miss, (point, sensor)
+    else:
+        near = meets.near_m
+    seen = np.isfinite(near)
+    return point[seen], sensor[seen], near[seen]
 
 
 def _sensor_candidates(
@@ -384,8 +451,10 @@ def _path_in_sight(
     *,
     path_depth_m: float,
     step_m: float,
-) -> NDArray[np.bool_]:
-    """Tell, per (point, sensor) pair, whether a sample of the path in the sector is in sight.
+) -> FloatArray:
+    """Return, per (point, sensor) pair, the least slant range of the path's samples in sight.
+
+    ``inf`` where no sample in the sector is in sight and range.
 
     Samples over the part in range ``[t0, t1]``: every ``step_m`` counted
     from the target point on the border (so the grid is the same whichever
@@ -425,10 +494,10 @@ def _path_in_sight(
     azimuth = targets.azimuth_deg[at] + np.where(along >= 0, 90.0, -90.0)
     lon, lat, _ = geodesy.GEOD.fwd(targets.lon[at], targets.lat[at], azimuth, np.abs(along))
     lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
-    visible = sight.visible(sensor[pair[owner]], lon, lat)
-    seen = np.zeros(point.size, dtype=bool)
-    seen[pair[np.unique(owner[visible])]] = True
-    return seen
+    slant = sight.slant_m(sensor[pair[owner]], lon, lat)
+    near = np.full(point.size, np.inf)
+    np.minimum.at(near, pair[owner], slant)
+    return near
 
 
 def segment_distance(p0: FloatArray, p1: FloatArray, q0: FloatArray, q1: FloatArray) -> FloatArray:
@@ -552,8 +621,14 @@ def detect_points(
     sight: Sight | None = None,
     sight_step_m: float = 30.0,
     engine: str = "auto",
+    light: str = "day",
+    curves: sensor_model.PdCurves | None = None,
 ) -> PointDetection:
-    """Return sensor, patrol and combined detection at each target point.
+    """Return sensor, patrol and combined detection at each target point, in one light.
+
+    Patrols pass at their ``visits_per_day`` spread over the whole day
+    (their ``window`` is honoured by :mod:`surveil.windows`, which combines
+    the day and night windows).
 
     Parameters
     ----------
@@ -579,50 +654,161 @@ def detect_points(
         or ``"auto"``: ``SURVEIL_ENGINE`` when set, else numba when installed;
         with terrain the numpy path (line of sight itself is compiled). Both
         give the same numbers.
+    light
+        ``"day"`` or ``"night"``: the sensors' light-dependent pd.
+    curves
+        The sensors' pd by range (:func:`surveil.sensors.pd_curves`); None:
+        built from ``sensors`` for a person target.
     """
-    if not path_depth_m > 0:
-        raise ValueError(f"path_depth_m is {path_depth_m}; expected a positive depth in metres")
-    if engine == "numba" and sight is not None:
-        raise ValueError("engine='numba' does not do line of sight; use 'auto' or 'numpy'")
-    n_segments = targets.n_segments
-    compiled = _kernels.resolve(engine) == "numba" and sight is None
-    patrols = with_patrol_pd(patrols, patrol_pd)
-    # Each pass meets a crosser in its sweep band for τ = 2 · sweep / speed hours;
-    # passes weighted by τ give the real-time exposure in pass-hours per day.
-    tau_h = 2.0 * patrols["sweep_m"].to_numpy(dtype=float) / (crosser_speed_kmh * 1000.0)
-    in_sight = patrols.assign(
-        visits_per_day=patrols["visits_per_day"].to_numpy(dtype=float) * tau_h
+    p_light, seeing = sensor_detection(
+        targets,
+        sensors,
+        path_depth_m=path_depth_m,
+        sight=sight,
+        sight_step_m=sight_step_m,
+        engine=engine,
+        curves=curves,
     )
-    if compiled:
-        ends = targets.paths_xyz(path_depth_m)
-        # Path ends are exact to millimetres (geodesy.step); 1 m covers that.
-        reach = path_depth_m + 1.0
-        p_sensor, seeing = _sensor_kernel(ends, reach, targets, sensors, n_segments)
-        visits, reading = _route_kernel(ends, reach, patrols)
-        _, exposure_h = _route_kernel(ends, reach, in_sight)
-    else:
-        p_sensor, (point, sensor) = sensor_probability(
-            targets, sensors, path_depth_m=path_depth_m, sight=sight, sight_step_m=sight_step_m
-        )
-        seeing = np.zeros(n_segments, dtype=np.int64)
-        if point.size:
-            key = np.unique(targets.segment[point] * max(len(sensors), 1) + sensor)
-            seeing = np.bincount(key // max(len(sensors), 1), minlength=n_segments)
-        visits, reading = patrol_visits(targets, patrols, path_depth_m=path_depth_m)
-        _, exposure_h = patrol_visits(targets, in_sight, path_depth_m=path_depth_m)
-    p_trace = patrol_probability(reading, trace_persistence_h=trace_persistence_h)
+    rates = patrol_rates(
+        targets,
+        patrols,
+        path_depth_m=path_depth_m,
+        patrol_pd=patrol_pd,
+        crosser_speed_kmh=crosser_speed_kmh,
+        engine=engine if sight is None else "numpy",
+    )
+    return point_detection(
+        p_light[sensor_model.LIGHTS.index(light)],
+        seeing,
+        visits_per_day=rates.visits,
+        reading_per_day=rates.reading,
+        exposure_h=rates.exposure_h,
+        trace_persistence_h=trace_persistence_h,
+    )
+
+
+def point_detection(
+    p_sensor: FloatArray,
+    seeing: IntArray,
+    *,
+    visits_per_day: FloatArray,
+    reading_per_day: FloatArray,
+    exposure_h: FloatArray,
+    trace_persistence_h: float = 12.0,
+    p_trace: FloatArray | None = None,
+) -> PointDetection:
+    """Return the point detection from sensors' ``P_sensor`` and the patrols' passes.
+
+    ``exposure_h`` is the pass-hours per day a crosser spends in sight of
+    a pass (``Σ pd · visits · τ``); ``p_trace`` defaults to
+    :func:`patrol_probability` of the reading passes.
+    """
+    if p_trace is None:
+        p_trace = patrol_probability(reading_per_day, trace_persistence_h=trace_persistence_h)
     p_sight = -np.expm1(-exposure_h / 24.0)
     p_patrol = combine(p_sight, p_trace)
     return PointDetection(
         p_sensor=p_sensor,
         p_patrol=p_patrol,
         p_detect=combine(p_sensor, p_patrol),
-        visits_per_day=visits,
+        visits_per_day=visits_per_day,
         sensors_seeing=seeing.astype(np.int64),
         p_sight=p_sight,
         p_trace=p_trace,
-        reading_per_day=reading,
+        reading_per_day=reading_per_day,
     )
+
+
+def sensor_detection(
+    targets: TargetPoints,
+    sensors: gpd.GeoDataFrame,
+    *,
+    path_depth_m: float = 300.0,
+    sight: Sight | None = None,
+    sight_step_m: float = 30.0,
+    engine: str = "auto",
+    curves: sensor_model.PdCurves | None = None,
+) -> tuple[FloatArray, IntArray]:
+    """Return ``P_sensor`` per light and point, and the distinct sensors seeing each segment.
+
+    Rows of the first result follow :data:`surveil.sensors.LIGHTS`. One pass
+    over the geometry (and line of sight) serves both lights; see
+    :func:`sensor_probability` for the model.
+    """
+    if not path_depth_m > 0:
+        raise ValueError(f"path_depth_m is {path_depth_m}; expected a positive depth in metres")
+    if engine == "numba" and sight is not None:
+        raise ValueError("engine='numba' does not do line of sight; use 'auto' or 'numpy'")
+    n_segments = targets.n_segments
+    curves = curves if curves is not None else sensor_model.pd_curves(sensors)
+    if _kernels.resolve(engine) == "numba" and sight is None:
+        ends = targets.paths_xyz(path_depth_m)
+        # Path ends are exact to millimetres (geodesy.step); 1 m covers that.
+        return _sensor_kernel(ends, path_depth_m + 1.0, targets, sensors, n_segments, curves)
+    point, sensor, slant = sensor_hits(
+        targets, sensors, path_depth_m=path_depth_m, sight=sight, sight_step_m=sight_step_m
+    )
+    seeing = np.zeros(n_segments, dtype=np.int64)
+    if point.size:
+        key = np.unique(targets.segment[point] * max(len(sensors), 1) + sensor)
+        seeing = np.bincount(key // max(len(sensors), 1), minlength=n_segments)
+    p_light = np.vstack(
+        [
+            light_probability(point, sensor, slant, curves, light, len(targets))
+            for light in sensor_model.LIGHTS
+        ]
+    )
+    return p_light, seeing
+
+
+@dataclass(frozen=True)
+class PatrolRates:
+    """Patrol passes at each target point (see :func:`patrol_rates`).
+
+    Attributes
+    ----------
+    visits, reading
+        Passes per day, and passes per day that read the traces (``Σ pd · v``).
+    exposure_h
+        Pass-hours per day a crosser spends in sight of a pass (``Σ pd · v · τ``).
+    """
+
+    visits: FloatArray
+    reading: FloatArray
+    exposure_h: FloatArray
+
+
+def patrol_rates(
+    targets: TargetPoints,
+    patrols: gpd.GeoDataFrame,
+    *,
+    path_depth_m: float = 300.0,
+    patrol_pd: float = 0.8,
+    crosser_speed_kmh: float = 3.0,
+    engine: str = "auto",
+) -> PatrolRates:
+    """Return the passes per day of the routes at each target point.
+
+    Each pass meets a crosser in its sweep band for ``τ = 2 · sweep_m /
+    crosser_speed`` hours; passes weighted by ``pd · τ`` give the real-time
+    exposure in pass-hours per day.
+    """
+    if not path_depth_m > 0:
+        raise ValueError(f"path_depth_m is {path_depth_m}; expected a positive depth in metres")
+    patrols = with_patrol_pd(patrols, patrol_pd)
+    tau_h = 2.0 * patrols["sweep_m"].to_numpy(dtype=float) / (crosser_speed_kmh * 1000.0)
+    in_sight = patrols.assign(
+        visits_per_day=patrols["visits_per_day"].to_numpy(dtype=float) * tau_h
+    )
+    if _kernels.resolve(engine) == "numba":
+        ends = targets.paths_xyz(path_depth_m)
+        reach = path_depth_m + 1.0
+        visits, reading = _route_kernel(ends, reach, patrols)
+        _, exposure_h = _route_kernel(ends, reach, in_sight)
+    else:
+        visits, reading = patrol_visits(targets, patrols, path_depth_m=path_depth_m)
+        _, exposure_h = patrol_visits(targets, in_sight, path_depth_m=path_depth_m)
+    return PatrolRates(visits=visits, reading=reading, exposure_h=exposure_h)
 
 
 def with_patrol_pd(patrols: gpd.GeoDataFrame, patrol_pd: float) -> gpd.GeoDataFrame:
@@ -648,12 +834,13 @@ def _sensor_kernel(
     targets: TargetPoints,
     sensors: gpd.GeoDataFrame,
     n_segments: int,
+    curves: sensor_model.PdCurves,
 ) -> tuple[FloatArray, IntArray]:
-    """Run the compiled sensor kernel (same model as :func:`sensor_probability`)."""
+    """Run the compiled sensor kernel (same model as :func:`sensor_detection`)."""
+    lights = len(sensor_model.LIGHTS)
     if len(sensors) == 0 or len(targets) == 0:
-        return np.zeros(len(targets)), np.zeros(n_segments, dtype=np.int64)
+        return np.zeros((lights, len(targets))), np.zeros(n_segments, dtype=np.int64)
     s_xyz, east, north = _sensor_frames(sensors)
-    p = sensors["pd"].to_numpy(dtype=float) * sensors["availability"].to_numpy(dtype=float)
     return _kernels.sensor_detection(
         ends,
         reach,
@@ -665,7 +852,10 @@ def _sensor_kernel(
         sensors["range_m"].to_numpy(dtype=float),
         sensors["azimuth_deg"].to_numpy(dtype=float),
         sensors["fov_deg"].to_numpy(dtype=float),
-        p,
+        curves.offsets,
+        curves.range_m,
+        curves.pd,
+        np.ascontiguousarray(curves.scale),
     )
 
 

@@ -393,6 +393,24 @@ LABELS: Mapping[str, tuple[str, str]] = {
         "при проверке или позже обнаруживает следы: следы читаются {trace_h} ч. Независимые "
         "ТСОГ и наряды складываются: вероятность обнаружения равна 1 − Π(1 − p).",
     ),
+    "rep_method_windows": (
+        "Day and night. Night is when the sun is more than 6° below the horizon (after civil "
+        "twilight), computed from each point's latitude over the period; {night} of "
+        "crossings are taken to happen at night (the hours of darkness, tilted by incidents "
+        "that carry a time of day). Sensors see at night with their night detection "
+        "probability (a daylight camera without illuminator sees nothing), patrols pass "
+        "only in their window, and detection is the day and night values weighted by "
+        "those shares. Sensor detection falls with range as the datasheets' "
+        "detection ranges say (Johnson criteria).",
+        "День и ночь. Ночь — когда Солнце ниже горизонта более чем на 6° (после гражданских "
+        "сумерек); она рассчитывается по широте каждой точки за период оценки. Ночью "
+        "происходит {night} пересечений (доля тёмного времени суток, уточнённая по "
+        "происшествиям с указанием времени). Ночью ТСОГ обнаруживают с ночной "
+        "вероятностью (дневная видеокамера без подсветки не видит ничего), наряды "
+        "проверяют только в своё время несения службы, а итоговая вероятность обнаружения — "
+        "дневная и ночная, взвешенные по этим долям. Вероятность обнаружения ТСОГ убывает с "
+        "дальностью по дальностям обнаружения из паспортных данных (критерии Джонсона).",
+    ),
     "rep_method_interdict": (
         "Interdiction. A crosser is stopped when detected in real time (or by traces in "
         "time) and a reaction team from an outpost arrives before the crosser leaves the "
@@ -486,6 +504,36 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "rep_axis_km_length": ("Length, km", "Длина, км"),
     "rep_axis_keur": ("Thousand EUR", "Тыс. EUR"),
     "rep_opex_keur": ("OPEX, thousand EUR per year", "Эксплуатационные расходы, тыс. EUR в год"),
+    # time windows (surveil.windows): day and night
+    "layer_detect_day": (
+        "Segments: detection probability by day",
+        "Участки: вероятность обнаружения днём",
+    ),
+    "layer_detect_night": (
+        "Segments: detection probability at night",
+        "Участки: вероятность обнаружения ночью",
+    ),
+    "p_detect_day": ("Detection probability by day", "Вероятность обнаружения днём"),
+    "p_detect_night": ("Detection probability at night", "Вероятность обнаружения ночью"),
+    "covered_frac_day": ("Covered share by day", "Доля охвата днём"),
+    "covered_frac_night": ("Covered share at night", "Доля охвата ночью"),
+    "night_share": ("Share of crossings at night", "Доля пересечений ночью"),
+    "km_covered_day": ("Km covered by day", "Охвачено днём, км"),
+    "km_covered_night": ("Km covered at night", "Охвачено ночью, км"),
+    "covered_share_day": ("Covered share by day", "Доля охвата днём"),
+    "covered_share_night": ("Covered share at night", "Доля охвата ночью"),
+    "gap_count_day": ("Coverage gaps by day", "Разрывы в охвате днём"),
+    "gap_count_night": ("Coverage gaps at night", "Разрывы в охвате ночью"),
+    "gap_km_day": ("Gap length by day, km", "Длина разрывов днём, км"),
+    "gap_km_night": ("Gap length at night, km", "Длина разрывов ночью, км"),
+    "mean_p_detect_day": (
+        "Mean detection probability by day",
+        "Средняя вероятность обнаружения днём",
+    ),
+    "mean_p_detect_night": (
+        "Mean detection probability at night",
+        "Средняя вероятность обнаружения ночью",
+    ),
 }
 
 #: Meaning of each assessment parameter (:class:`surveil.scenario.Parameters`).
@@ -660,6 +708,22 @@ PARAMETER_MEANINGS: Mapping[str, tuple[str, str]] = {
         "Gaps and high-risk stretches this close to an area boundary lie at a seam, m",
         "Разрывы и участки высокого риска на таком расстоянии от границы участков "
         "ответственности считаются стыком, м",
+    ),
+    "target_class": (
+        "What crosses: person or vehicle (selects the sensors' ranges)",
+        "Кто пересекает границу: человек или транспортное средство (дальности ТСОГ)",
+    ),
+    "sensor_task": (
+        "What counts as a sensor detection: detect, recognise or identify",
+        "Что считается обнаружением ТСОГ: обнаружение, распознавание или идентификация",
+    ),
+    "period_start": (
+        "First day of the assessment period, for the hours of darkness (empty: a whole year)",
+        "Первый день периода оценки для расчёта тёмного времени суток (пусто — весь год)",
+    ),
+    "period_end": (
+        "Last day of the assessment period (empty: a whole year)",
+        "Последний день периода оценки (пусто — весь год)",
     ),
 }
 

@@ -914,11 +914,14 @@ def _draw_segments(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) ->
         lang=lang,
         tip=("_km", "risk_class", "p_detect"),
     )
+    windows = [w for w in ("day", "night") if f"p_detect_{w}" in segments]
     for geom, rec in _records(segments):
         styles = {
             "risk": _risk_line_style(rec.get("risk_class"), rec.get("threat_confidence")),
             "detect": _line_style(_detect_colour(rec.get("p_detect")), 5),
         }
+        for w in windows:  # detection per time window (surveil.windows)
+            styles[f"detect_{w}"] = _line_style(_detect_colour(rec.get(f"p_detect_{w}")), 5)
         features.add(
             geom,
             rec=rec,
@@ -929,6 +932,9 @@ def _draw_segments(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) ->
     risk.add_to(context.overlay("layer_risk", show=True))
     detect = _FeatureLayer(None, pane="sv-segments", style_key="detect", share=risk)
     detect.add_to(context.overlay("layer_detect", show=False))
+    for w in windows:
+        shared = _FeatureLayer(None, pane="sv-segments", style_key=f"detect_{w}", share=risk)
+        shared.add_to(context.overlay(f"layer_detect_{w}", show=False))
 
 
 #: Most segments drawn one by one; beyond, runs of one colour are drawn.
@@ -958,9 +964,18 @@ def _draw_segment_runs(context: _Context, segments: gpd.GeoDataFrame) -> None:
         if "p_detect" in ordered
         else None
     )
-    drawn = (("layer_risk", risk_key, True), ("layer_detect", detect_key, False))
-    for layer_key, key, show in drawn:
-        runs = segment_runs(ordered, key)
+    drawn: list[tuple[str, pd.Series | None, bool, str | None]] = [
+        ("layer_risk", risk_key, True, None),
+        ("layer_detect", detect_key, False, None),
+    ]
+    for w in ("day", "night"):  # detection per time window (surveil.windows)
+        name = f"p_detect_{w}"
+        if name in ordered:
+            by = pd.Series([_detect_colour(p) for p in ordered[name]], index=ordered.index)
+            drawn.append((f"layer_detect_{w}", by, False, name))
+    for layer_key, key, show, column in drawn:
+        frame = ordered if column is None else ordered.assign(p_detect=ordered[column])
+        runs = segment_runs(frame, key)
         features = _Features(
             _RUN_FIELDS,
             columns=_columns(runs),
@@ -1657,6 +1672,9 @@ _SEGMENT_FIELDS = (
     ("p_detect", "p_detect", "f2"),
     ("p_detect_realtime", "p_detect_realtime", "f2"),
     ("p_detect_delayed", "p_detect_delayed", "f2"),
+    ("p_detect_day", "p_detect_day", "f2"),
+    ("p_detect_night", "p_detect_night", "f2"),
+    ("night_share", "night_share", "pct"),
     ("p_sensor", "p_sensor", "f2"),
     ("p_patrol", "p_patrol", "f2"),
     ("p_interdict", "p_interdict", "f2"),
@@ -1803,6 +1821,9 @@ def _legend_html(
         unknown = False
     if unknown:
         rows.append(_legend_row(_dashed_swatch(), i18n.label("threat_unknown", lang)))
+    # one set of bins for the three detection layers (any time, by day, at night;
+    # the layer control names them): a longer heading would wrap in Russian and
+    # push the legend into the title on a 1024 x 768 projector
     rows.append(_legend_heading(i18n.label("p_detect_bins", lang)))
     for lower, upper, colour in DETECT_BINS:
         text = f"{i18n.number(lower, lang, 1)}–{i18n.number(upper, lang, 1)}"
@@ -1961,6 +1982,10 @@ _KPI_FORMATS = (
     ("mean_p_detect", "f2"),
     ("gap_count", "int"),
     ("gap_km", "f1"),
+    ("km_covered_day", "f1"),
+    ("km_covered_night", "f1"),
+    ("gap_km_day", "f1"),
+    ("gap_km_night", "f1"),
     ("high_risk_km", "f1"),
     ("unknown_threat_km", "f1"),
     ("risk_persons_per_year", "f1"),

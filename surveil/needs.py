@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from surveil import i18n
+from surveil import sensors as sensor_model
 from surveil._cells import neutralise
 from surveil.catalogue import validate_catalogue
 from surveil.errors import InputWarning, OutputError, Problem, ScenarioError, SchemaError
@@ -295,11 +296,16 @@ def _empty_needs() -> pd.DataFrame:
 
 
 def _size_sensor(
-    length_m: float, p_detect: float, means: Mapping[str, Any], target_pd: float
+    length_m: float,
+    p_detect: float,
+    means: Mapping[str, Any],
+    target_pd: float,
+    night_share: float = 0.0,
 ) -> dict[str, float] | None:
     """Units and layers of one sensor type for one gap, or None if it cannot close it."""
     covered = covered_length_m(means["range_m"], means["standoff_m"], means["fov_deg"])
-    layers = sensor_layers(p_detect, means["pd"] * means["availability"], target_pd)
+    p_unit = sensor_model.unit_pd(means, covered_m=covered, night_share=night_share)
+    layers = sensor_layers(p_detect, p_unit, target_pd)
     if covered <= 0.0 or layers is None:
         return None
     units = layers * _ceil(length_m / covered) if layers else 0
@@ -395,12 +401,16 @@ def size_needs(
     target_pd: float = 0.5,
     trace_persistence_h: float = 12.0,
     services: ServiceRules | None = None,
+    night_share: float = 0.0,
 ) -> pd.DataFrame:
     r"""Size, for each gap, the units of each means that would close it.
 
     **Sensors.** A unit stands ``standoff_m`` inside the border facing it and
     covers a length :math:`c` of the line (:func:`covered_length_m`). Each
-    unit detects with :math:`p = pd \cdot availability`; :math:`k` layers
+    unit detects with :math:`p`, its pd by range (:mod:`surveil.sensors`)
+    averaged along the covered length, by day and at night weighted by
+    ``night_share``, times availability (:func:`surveil.sensors.unit_pd`;
+    :math:`p = pd \cdot availability` for a means with one pd); :math:`k` layers
     (:func:`sensor_layers`) lift the gap's detection :math:`p_0` to the
     target, each layer a row of units end to end along the gap of length
     :math:`L`:
@@ -444,6 +454,9 @@ def size_needs(
     services
         Patrol speeds, team sizes, shift and staff availability; None for
         the defaults (:class:`surveil.services.ServiceRules`).
+    night_share
+        Share of crossings at night (:mod:`surveil.windows`), weighting the
+        sensors' night pd; 0: by day only.
 
     Returns
     -------
@@ -489,7 +502,9 @@ def size_needs(
     rules = services if services is not None else ServiceRules.default()
     rows: list[dict[str, Any]] = []
     for gap in gaps[list(_GAP_COLUMNS)].to_dict(orient="records"):
-        gap_rows = _gap_options(gap, means_list, target_pd, trace_persistence_h, rules)
+        gap_rows = _gap_options(
+            gap, means_list, target_pd, trace_persistence_h, rules, night_share
+        )
         if not gap_rows:
             warnings.warn(
                 f"Gap {gap['gap_id']} ({gap['section']}): no means in the catalogue can close it",
@@ -514,6 +529,7 @@ def _gap_options(
     target_pd: float,
     trace_persistence_h: float,
     rules: ServiceRules,
+    night_share: float = 0.0,
 ) -> list[dict[str, Any]]:
     """Rows of the needs table for one gap: one per means that can close it."""
     length_m = float(gap["length_km"]) * 1000.0
@@ -521,7 +537,7 @@ def _gap_options(
     rows = []
     for means in means_list:
         if means["kind"] == "sensor":
-            size = _size_sensor(length_m, p_detect, means, target_pd)
+            size = _size_sensor(length_m, p_detect, means, target_pd, night_share)
         else:
             size = _size_patrol(length_m, p_detect, means, target_pd, trace_persistence_h, rules)
         if size is None:

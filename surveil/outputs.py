@@ -438,7 +438,7 @@ def _write_all(
     written = write_layers(layers, gpkg)
     write_layer_styles(gpkg, written, default_lang=lang)
     table_csv(assessment.segments, folder / "segments.csv")
-    table_csv(assessment.gaps, folder / "gaps.csv")
+    table_csv(all_window_gaps(assessment), folder / "gaps.csv")
     table_csv(assessment.needs, folder / "needs.csv")
     services = assessment.services if assessment.services is not None else pd.DataFrame()
     table_csv(services, folder / "services.csv")
@@ -825,3 +825,10 @@ def _read_json(path: Path) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise InputError(f"{path}: expected a JSON object, got {type(value).__name__}")
     return value
+
+
+def all_window_gaps(assessment: Assessment) -> pd.DataFrame:
+    """Return the gaps of every window, ``all`` first, then ``day`` and ``night``."""
+    if assessment.window_gaps is None or not len(assessment.window_gaps):
+        return assessment.gaps
+    return pd.concat([assessment.gaps, assessment.window_gaps], ignore_index=True)

@@ -41,6 +41,7 @@ import shapely
 from numpy.typing import NDArray
 
 from surveil import coverage, geodesy, terrain, visibility
+from surveil import sensors as sensor_model
 from surveil.assessment import Assessment, assess, load_terrain
 from surveil.candidates import candidate_sites
 from surveil.catalogue import mast_options, sensor_capex_eur
@@ -318,13 +319,17 @@ def sensor_coverage(
     *,
     sight: bool = True,
     shared_sight: bool = True,
+    catalogue: pd.DataFrame | None = None,
+    night_share: float = 0.0,
 ) -> sp.csc_array:
     """Return ``p[i, j]``: the detection each sensor option adds at each target point.
 
     The assessment's own sensor model (crossing paths, range, field of view
-    and, with terrain, line of sight and slant range): a pair that detects
-    gets ``pd · availability``. ``sight=False`` leaves line of sight out
-    (to tell hidden from out of range). Line of sight is traced once per
+    and, with terrain, line of sight and slant range; pd by range and light,
+    :mod:`surveil.sensors`, the model columns from the option's catalogue
+    type): a pair that detects gets ``(1 − w) · p_day(r) + w · p_night(r)``
+    with w = ``night_share``. ``sight=False`` leaves line of sight out (to
+    tell hidden from out of range). Line of sight is traced once per
     mast at a site and ground point (:class:`SiteSight`), since the options
     there differ only in means, range and facing; ``shared_sight=False``
     traces it per option (the same result, slower).
@@ -332,9 +337,13 @@ def sensor_coverage(
     n = len(targets)
     if len(options) == 0:
         return sp.csc_array((n, 0))
+    target = getattr(parameters, "target_class", "person")
+    options = sensor_model.for_target(
+        sensor_model.with_model_columns(options, catalogue), target
+    )
     terrain_sight: coverage.Sight | None = None
     if tiles and sight:
-        make = SiteSight if shared_sight else visibility.sensor_sight
+        make: Any = SiteSight if shared_sight else visibility.sensor_sight
         terrain_sight = make(
             tiles,
             options,
@@ -342,15 +351,19 @@ def sensor_coverage(
             refraction=parameters.refraction,
         )
     step = min(t.cell_m for t in tiles) if tiles else 30.0  # as the assessment samples paths
-    _, (point, sensor) = coverage.sensor_probability(
+    point, sensor, slant = coverage.sensor_hits(
         targets,
         options,
         path_depth_m=parameters.path_depth_m,
         sight=terrain_sight,
         sight_step_m=step,
     )
-    value = options["pd"].to_numpy(dtype=float) * options["availability"].to_numpy(dtype=float)
-    return sp.csc_array((value[sensor], (point, sensor)), shape=(n, len(options)))
+    curves = sensor_model.pd_curves(
+        options, target=target, task=getattr(parameters, "sensor_task", "detect")
+    )
+    value = (1.0 - night_share) * curves.probability(sensor, slant, "day")
+    value = value + night_share * curves.probability(sensor, slant, "night")
+    return sp.csc_array((value, (point, sensor)), shape=(n, len(options)))
 
 
 def _first_of_each(key: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
@@ -410,6 +423,13 @@ class SiteSight:
         self, sensor: NDArray[np.int64], lon: FloatArray, lat: FloatArray
     ) -> NDArray[np.bool_]:
         """Tell whether each option sees the target at (lon, lat) within its slant range."""
+        return np.isfinite(self.slant_m(sensor, lon, lat))
+
+    def slant_m(self, sensor: NDArray[np.int64], lon: FloatArray, lat: FloatArray) -> FloatArray:
+        """Return the slant range from each option's eye to its target, ``inf`` where not seen.
+
+        Not seen: hidden by terrain or beyond the option's ``range_m`` in slant range.
+        """
         lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
         # distinct (eye, point) pairs by hashing, not sorting: exact positions
         place, _ = pd.factorize(lon + 1j * lat)
@@ -418,8 +438,8 @@ class SiteSight:
         chord = geodesy.ecef(lon, lat) - geodesy.ecef(self.lon[sensor], self.lat[sensor])
         local = geodesy.enu(self.lon[sensor], self.lat[sensor], chord)
         horizontal = np.hypot(local[:, 0], local[:, 1])
-        reach = visibility.slant_range_m(horizontal, eye_above[inverse]) <= self.range_m[sensor]
-        return seen[inverse] & reach
+        slant = visibility.slant_range_m(horizontal, eye_above[inverse])
+        return np.where(seen[inverse] & (slant <= self.range_m[sensor]), slant, np.inf)
 
     def mast_m(self, sensor: NDArray[np.int64], lon: FloatArray, lat: FloatArray) -> FloatArray:
         """Return the extra mast height each option needs to see its target (0 if seen)."""
@@ -587,7 +607,14 @@ def build_options(
     p = scenario.parameters
     sensors = sensor_options(sites, scenario.catalogue)
     routes = patrol_options(base, scenario.catalogue)
-    p_sensor = sensor_coverage(sensors, targets, tiles, p)
+    p_sensor = sensor_coverage(
+        sensors,
+        targets,
+        tiles,
+        p,
+        catalogue=scenario.catalogue,
+        night_share=float(base.summary.get("night_share", 0.0)),
+    )
     p_patrol = patrol_coverage(routes, targets, p, no_sensors=scenario.sensors)
     table = pd.concat(
         [sensors.assign(kind="sensor"), routes.assign(kind="patrol")], ignore_index=True

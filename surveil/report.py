@@ -62,6 +62,13 @@ KEY_FIGURES: tuple[tuple[str, int | None], ...] = (
     ("covered_share", None),
     ("gap_count", 0),
     ("gap_km", 1),
+    ("km_covered_day", 1),
+    ("km_covered_night", 1),
+    ("gap_km_day", 1),
+    ("gap_km_night", 1),
+    ("mean_p_detect_day", None),
+    ("mean_p_detect_night", None),
+    ("night_share", None),
     ("high_risk_km", 1),
     ("unknown_threat_km", 1),
     ("risk_persons_per_year", 0),
@@ -429,6 +436,9 @@ def _scope(
     method = [
         i18n.label("rep_method_detect", lang).format(
             trace_h=_e(_plain(float(parameters.get("trace_persistence_h", 12.0)), lang))
+        ),
+        i18n.label("rep_method_windows", lang).format(
+            night=_pct(s.get("night_share", math.nan), lang)
         ),
         i18n.label("rep_method_interdict", lang).format(
             escape_h=_e(_plain(float(parameters.get("escape_h", 1.0)), lang))

@@ -167,6 +167,15 @@ class Parameters:
         A gap or high-risk stretch within this distance of a point where the
         responsible area changes lies at a seam between areas, metres
         (:mod:`surveil.areas`).
+    target_class
+        What crosses: ``person`` (default) or ``vehicle``; selects the
+        sensors' ranges (:mod:`surveil.sensors`).
+    sensor_task
+        What counts as a sensor detection: ``detect`` (default),
+        ``recognise`` or ``identify``; its DRI range sets the pd curve.
+    period_start, period_end
+        ISO dates of the assessment period, for the hours of darkness
+        (:mod:`surveil.windows`); both empty: a whole year.
     """
 
     segment_m: float = 1000.0
@@ -217,6 +226,10 @@ class Parameters:
     staff_availability: float = 0.625
     patrol_staff_fte: float | None = None
     seam_m: float = 1000.0
+    target_class: str = "person"
+    sensor_task: str = "detect"
+    period_start: str = ""
+    period_end: str = ""
 
     def __post_init__(self) -> None:
         problems = _check_parameters(self)
@@ -403,6 +416,28 @@ def _check_parameters(p: Parameters) -> list[Problem]:
             "patrol_staff_fte",
             p.patrol_staff_fte is None or p.patrol_staff_fte >= 0,
             "expected full-time equivalents >= 0, or empty",
+        ),
+        ("target_class", p.target_class in ("person", "vehicle"), "expected 'person' or 'vehicle'"),
+        (
+            "sensor_task",
+            p.sensor_task in ("detect", "recognise", "identify"),
+            "expected 'detect', 'recognise' or 'identify'",
+        ),
+        (
+            "period_start",
+            not p.period_start or _is_iso_date(p.period_start),
+            "expected an ISO date such as 2025-10-01, or empty for a whole year",
+        ),
+        (
+            "period_end",
+            not p.period_end or _is_iso_date(p.period_end),
+            "expected an ISO date such as 2026-03-31, or empty for a whole year",
+        ),
+        (
+            "period_end",
+            not (p.period_start and p.period_end and _is_iso_date(p.period_start)
+                 and _is_iso_date(p.period_end) and p.period_end < p.period_start),
+            "expected a date on or after period_start",
         ),
     ]
     rules += [

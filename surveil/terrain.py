@@ -46,6 +46,7 @@ from numpy.typing import ArrayLike, NDArray
 from pyproj import CRS, Transformer
 
 from surveil.errors import InputError, InputWarning
+from surveil.sensors import SURVEY_TOWER
 
 FloatArray = NDArray[np.float64]
 OwnSide = Callable[[FloatArray, FloatArray], NDArray[np.bool_]]
@@ -928,8 +929,8 @@ def high_ground(
     within_m: float = 5000.0,
     own_side: shapely.Geometry | OwnSide | None = None,
     n: int = 50,
-    height_m: float = 20.0,
-    range_m: float = 10_000.0,
+    height_m: float = SURVEY_TOWER["height_m"],
+    range_m: float = SURVEY_TOWER["range_m"],
     spacing_m: float = 1000.0,
     target_height_m: float = 1.7,
     refraction: float = 0.13,

@@ -480,6 +480,13 @@ class TerrainSight:
         self, sensor: NDArray[np.int64], lon: FloatArray, lat: FloatArray
     ) -> NDArray[np.bool_]:
         """Tell whether each sensor sees the target at (lon, lat) within its slant range."""
+        return np.isfinite(self.slant_m(sensor, lon, lat))
+
+    def slant_m(self, sensor: NDArray[np.int64], lon: FloatArray, lat: FloatArray) -> FloatArray:
+        """Return the slant range from each sensor's eye to its target, ``inf`` where not seen.
+
+        Not seen: hidden by terrain or beyond ``range_m`` in slant range.
+        """
         from surveil import geodesy
 
         seen, eye_above = self.sight(sensor, lon, lat)
@@ -489,7 +496,8 @@ class TerrainSight:
         local = geodesy.enu(s_lon, s_lat, chord)
         horizontal = np.hypot(local[:, 0], local[:, 1])
         reach = self.sensors["range_m"].to_numpy(dtype=float)[sensor]
-        return seen & (slant_range_m(horizontal, eye_above) <= reach)
+        slant = slant_range_m(horizontal, eye_above)
+        return np.where(seen & (slant <= reach), slant, np.inf)
 
     def sight(
         self, sensor: NDArray[np.int64], lon: FloatArray, lat: FloatArray

@@ -99,12 +99,15 @@ def test_defaults_of_a_sensor() -> None:
     row = validate_catalogue([SENSOR]).iloc[0]
     assert row["label_en"] == "tower"
     assert row["label_ru"] == "tower"
-    assert row["availability"] == 0.95
+    # one set of sensor defaults (surveil.sensors.DEFAULTS), as the sensors layer's:
+    # uptime 1, a 10 m mast, all round
+    assert row["availability"] == 1.0
     assert row["fov_deg"] == 360.0
     assert row["standoff_m"] == 500.0  # min(500, 2000 / 4)
     assert row["lifetime_years"] == 10.0
-    assert row["height_m"] == 0.0
+    assert row["height_m"] == 10.0
     assert math.isnan(row["sweep_m"])
+    assert math.isnan(row["pd_night"]) and row["pd_by_range"] == ""
 
 
 def test_short_range_sensor_standoff_is_a_quarter_of_its_range() -> None:

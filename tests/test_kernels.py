@@ -96,3 +96,32 @@ def test_an_unknown_surveil_engine_is_refused_by_name(monkeypatch):
     monkeypatch.setenv("SURVEIL_ENGINE", "gpu")
     with pytest.raises(SurveilError, match="SURVEIL_ENGINE is 'gpu'"):
         _kernels.resolve("auto")
+
+
+@pytest.mark.skipif(not _kernels.available(), reason="numba not installed")
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), n_sensors=st.integers(1, 10))
+def test_engines_agree_on_pd_by_range_and_night(seed, n_sensors):
+    """DRI curves, pd tables and night pd: the compiled kernel gives the numpy numbers."""
+    rng = np.random.default_rng(seed)
+    line = straight_line(20_000, azimuth=float(rng.uniform(0, 360)))
+    rows = [
+        {
+            "geometry": point_off_line(line, rng.uniform(0, 20_000), rng.uniform(-4000, 4000))[0],
+            "range_m": rng.uniform(20, 6000),
+            "pd": rng.uniform(0, 1),
+            "pd_night": rng.choice([np.nan, rng.uniform(0, 1)]),
+            "detect_m": rng.choice([np.nan, rng.uniform(50, 8000)]),
+            "pd_by_range": rng.choice(["", "0:0.9;1500:0.7;4000:0.2"]),
+            "availability": rng.uniform(0.5, 1),
+            "azimuth_deg": rng.choice([np.nan, rng.uniform(0, 360)]),
+            "fov_deg": rng.choice([rng.uniform(0.5, 5), rng.uniform(5, 360)]),
+        }
+        for _ in range(n_sensors)
+    ]
+    sensors = sensor_frame(rows)
+    targets = sample_targets(segment_border(border_frame(line), segment_m=1000), sample_m=25)
+    a, seen_a = coverage.sensor_detection(targets, sensors, engine="numpy")
+    b, seen_b = coverage.sensor_detection(targets, sensors, engine="numba")
+    np.testing.assert_allclose(a, b, atol=1e-12)
+    np.testing.assert_array_equal(seen_a, seen_b)

@@ -36,6 +36,12 @@ SENSOR_COLUMNS = [
     "ground_m",
     "pd",
     "availability",
+    # the sensor model's optional columns (surveil.sensors), empty unless given
+    "pd_night",
+    "detect_m",
+    "recognise_m",
+    "identify_m",
+    "pd_by_range",
     "status",
     "agency",
     "source_row",

@@ -31,6 +31,8 @@ PARAMETERS = {
     "boat_speed_kmh": 8.0, "uav_speed_kmh": 25.0, "foot_team": 2.0, "horse_team": 2.0,
     "vehicle_team": 3.0, "boat_team": 3.0, "uav_team": 3.0, "shift_h": 8.0,
     "staff_availability": 0.625, "patrol_staff_fte": None, "seam_m": 1000.0,
+    "target_class": "person", "sensor_task": "detect",
+    "period_start": "", "period_end": "",
 }  # fmt: skip
 
 

@@ -189,10 +189,14 @@ def test_a_range_too_long_for_memory_is_refused_naming_the_row(tmp_path, monkeyp
     from surveil.cli.main import cli
 
     row = "HUGE,ground_radar,70.5,40.0,{},,360,15,0.85,0.85,operational,test"
+    from surveil.datasets import get_path
+
+    demo_rows = (get_path("demo").parent / "sensors.csv").read_text().strip().count("\n")
+    huge = demo_rows + 1  # the row added after the demo's own sensors
     scenario = demo_with(tmp_path, [row.format("1e9")])
     result = CliRunner().invoke(cli, ["assess", str(scenario), "--out", str(tmp_path / "out")])
     assert result.exit_code == 2, result.output
-    assert "sensors.csv, layer sensors, row 15: range_m is 1000000000" in result.output
+    assert f"sensors.csv, layer sensors, row {huge}: range_m is 1000000000" in result.output
     assert not (tmp_path / "out").exists()
 
     monkeypatch.setattr(terrain, "MAX_DEM_CELLS", 200_000)  # the demo needs 40,000
@@ -200,6 +204,6 @@ def test_a_range_too_long_for_memory_is_refused_naming_the_row(tmp_path, monkeyp
     result = CliRunner().invoke(cli, ["assess", str(scenario), "--out", str(tmp_path / "out")])
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
-    assert "sensors.csv" in result.output and "row 15 (id HUGE)" in result.output
+    assert "sensors.csv" in result.output and f"row {huge} (id HUGE)" in result.output
     assert "range_m is 90000" in result.output and "limit" in result.output
     assert not (tmp_path / "out").exists()

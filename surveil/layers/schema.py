@@ -11,6 +11,8 @@ import pandas as pd
 from numpy.typing import NDArray
 from pyproj import CRS
 
+from surveil.sensors import DEFAULTS as SENSOR_DEFAULTS
+
 LAYER_KINDS = (
     "border",
     "sensors",
@@ -66,6 +68,8 @@ class _Field:
     expected: str = ""
     number: str = "a number"
     choices: tuple[str, ...] = ()
+    # text fields: returns why a non-empty text is refused, or None
+    check_text: Callable[[str], str | None] | None = None
 
     @property
     def plausible(self) -> Plausible | None:
@@ -175,6 +179,28 @@ def _probability(name: str, *, required: bool, default: float | None = None) -> 
     )
 
 
+def _pd_table_problem(text: str) -> str | None:
+    """Say why a ``pd_by_range`` text does not read, or None."""
+    from surveil.sensors import parse_pd_by_range
+
+    try:
+        parse_pd_by_range(text)
+    except ValueError as err:
+        return f'{err}; expected range:pd pairs such as "0:0.9;2000:0.6;4000:0.2"'
+    return None
+
+
+def _range_field(name: str) -> _Field:
+    return _Field(
+        name,
+        "float",
+        default=math.nan,
+        valid=_positive,
+        expected="expected a positive distance in metres, or empty",
+        number="a number in metres",
+    )
+
+
 def _enum(name: str, choices: tuple[str, ...], default: str) -> _Field:
     shown = ", ".join(c if c else '"" (empty)' for c in choices)
     return _Field(
@@ -219,7 +245,7 @@ _SCHEMAS: dict[str, tuple[_Field, ...]] = {
         _Field(
             "height_m",
             "float",
-            default=10.0,
+            default=SENSOR_DEFAULTS["height_m"],
             valid=_non_negative,
             expected="expected a height in metres, 0 or more",
             number="a number in metres",
@@ -233,7 +259,12 @@ _SCHEMAS: dict[str, tuple[_Field, ...]] = {
             number="a number in metres",
         ),
         _probability("pd", required=True),
-        _probability("availability", required=False, default=1.0),
+        _probability("availability", required=False, default=SENSOR_DEFAULTS["availability"]),
+        # The sensor model's optional columns (surveil.sensors): empty ones
+        # come from the catalogue entry of the sensor's type.
+        _probability("pd_night", required=False, default=math.nan),
+        *(_range_field(name) for name in ("detect_m", "recognise_m", "identify_m")),
+        _Field("pd_by_range", "text", default="", check_text=_pd_table_problem),
         _enum("status", ("operational", "faulty", "planned"), "operational"),
         _Field("agency", "text", default=""),
     ),

@@ -163,6 +163,11 @@ def _parse_field(
         return ids.astype(str)  # fixed-width text, as np.array of a list of texts gives
     if spec.kind == "text":
         texts = _text_array(series, n)
+        if spec.check_text is not None:
+            for i in np.flatnonzero(texts != ""):
+                why = spec.check_text(str(texts[i]))
+                if why is not None:
+                    check.schema(int(rows[i]), shown, str(texts[i]), why)
         texts[texts == ""] = spec.default if spec.default is not None else ""
         return texts
     if spec.kind == "enum":

@@ -98,8 +98,15 @@ def test_demo_tables_read_back(demo_out):
         "incidents",
         "priority",
         "n_points",
+        "window",
     ]
-    assert len(gaps) == summary["gap_count"]
+    # gaps of a crossing at any time, then by day and at night (issue 11)
+    for window in ("all", "day", "night"):
+        mine = [g for g in gaps if g["window"] == window]
+        key = "gap_count" if window == "all" else f"gap_count_{window}"
+        assert len(mine) == summary[key]
+        km = "gap_km" if window == "all" else f"gap_km_{window}"
+        assert sum(float(g["length_km"]) for g in mine) == pytest.approx(summary[km])
     with (out / "needs.csv").open() as fh:
         needs = list(csv.DictReader(fh))
     capex = sum(float(r["capex_eur"]) for r in needs if r["recommended"] == "True")
