@@ -436,7 +436,7 @@ def own_side_border(scenario: Scenario, *, baseline: Assessment | None = None) -
             return like
     sensors = scenario.sensors
     if "status" in sensors.columns:
-        sensors = sensors[sensors["status"].astype(str) != "planned"]
+        sensors = sensors[~sensors["status"].astype(str).isin(["planned", "recommended"])]
     return orient_border(
         scenario.border,
         own_country=scenario.parameters.own_country,

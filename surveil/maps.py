@@ -72,7 +72,12 @@ _NO_DATA_COLOUR = "#9e9e9e"
 # Symbols keep clear of the green-yellow-red risk and detection ramps and read
 # with colour-blind eyes (Okabe-Ito hues: blue, black, reddish purple, sky blue).
 _GAP_COLOUR = "#5e3c99"
-_SENSOR_COLOURS = {"operational": "#0072b2", "faulty": "#8c8c8c", "planned": "#0072b2"}
+_SENSOR_COLOURS = {
+    "operational": "#0072b2",
+    "faulty": "#8c8c8c",
+    "planned": "#0072b2",
+    "recommended": "#0072b2",
+}
 _PATROL_COLOURS = {"foot": "#0072b2", "vehicle": "#111111", "horse": "#cc79a7", "boat": "#56b4e9"}
 _OTHER_PATROL_COLOUR = "#666666"
 _INCIDENT_COLOUR = "#111111"
@@ -110,7 +115,7 @@ _CSS = """
 .sv-panel td { padding: 1px 4px; vertical-align: middle; }
 .sv-panel td.sv-num { text-align: right; font-weight: bold; white-space: nowrap; }
 .sv-legend { max-height: calc(100vh - 140px); overflow-y: auto; max-width: 300px; }
-.sv-kpi { max-width: 330px; }
+.sv-kpi { max-width: 330px; max-height: calc(100vh - 280px); overflow-y: auto; }
 .sv-sw { display: inline-block; width: 26px; height: 6px; vertical-align: middle; }
 .sv-dot { display: inline-block; width: 11px; height: 11px; border-radius: 50%;
   vertical-align: middle; border: 2px solid #fff; box-shadow: 0 0 0 1px #555; }
@@ -1998,13 +2003,16 @@ _KPI_FORMATS = (
 
 
 def _kpi_html(summary: Mapping[str, Any], lang: str) -> str:
-    """Return the key-figures panel; unknown scalar keys follow the known ones."""
+    """Return the key-figures panel: the figures of :data:`_KPI_FORMATS` the summary has.
+
+    The others (per-area counts, shares by window ...) are in ``summary.json``
+    and the report; the panel stays short enough for a projector.
+    """
     known = dict(_KPI_FORMATS)
-    keys = [k for k, _ in _KPI_FORMATS if k in summary]
-    keys += [k for k in summary if k not in known and _is_scalar(summary[k])]
+    keys = [k for k, _ in _KPI_FORMATS if k in summary and _is_scalar(summary[k])]
     rows = []
     for key in keys:
-        text = _fmt(summary[key], known.get(key, _guess_format(summary[key])), lang)
+        text = _fmt(summary[key], known[key], lang)
         name = i18n.figure_label(key, summary, lang)
         rows.append(f'<tr><td>{_esc(name)}</td><td class="sv-num">{_esc(text)}</td></tr>')
     return (
@@ -2015,12 +2023,6 @@ def _kpi_html(summary: Mapping[str, Any], lang: str) -> str:
 
 def _is_scalar(v: Any) -> bool:
     return isinstance(v, str | int | float | np.integer | np.floating) and not isinstance(v, bool)
-
-
-def _guess_format(v: Any) -> str:
-    if isinstance(v, str):
-        return "text"
-    return "int" if isinstance(v, int | np.integer) else "f2"
 
 
 # --------------------------------------------------------------------- styles and helpers
@@ -2048,7 +2050,7 @@ def _sensor_style(status: Any) -> dict[str, Any]:
     status = str(status).lower()
     colour = _SENSOR_COLOURS.get(status, _SENSOR_COLOURS["operational"])
     style = {"radius": 6, "color": "#ffffff", "weight": 2, "fillColor": colour, "fillOpacity": 1}
-    if status == "planned":
+    if status in ("planned", "recommended"):
         style.update(color=colour, fillColor="#ffffff", dashArray="3 3")
     return style
 
@@ -2058,7 +2060,7 @@ def _footprint_style(status: Any) -> dict[str, Any]:
     if status == "faulty":
         return {"color": "#8c8c8c", "weight": 1, "fillColor": "#bdbdbd", "fillOpacity": 0.25}
     style = {"color": "#3d85c6", "weight": 1, "fillColor": "#6fa8dc", "fillOpacity": 0.18}
-    if status == "planned":
+    if status in ("planned", "recommended"):
         style.update(dashArray="6 4", weight=1.5, fillOpacity=0.06)
     return style
 

@@ -803,7 +803,14 @@ def _gaps_served(options: Options, j: int, targets: TargetPoints, base: Assessme
 
 
 def planned_scenario(scenario: Scenario, sites: gpd.GeoDataFrame) -> Scenario:
-    """Return the scenario with the chosen sensors (planned) and patrol routes added."""
+    """Return the scenario with the chosen sensors and patrol routes added.
+
+    The chosen sensors get status ``recommended``: they count in the plan's
+    assessment, as the placement counted them. The scenario's own ``planned``
+    sensors keep counting only if it includes them (``include_planned``), as
+    in the baseline the placement started from, so a plan is credited with
+    nothing it did not place.
+    """
     out = scenario
     sensors = sites[sites["kind"] == "sensor"]
     if len(sensors):
@@ -821,7 +828,7 @@ def planned_scenario(scenario: Scenario, sites: gpd.GeoDataFrame) -> Scenario:
             geometry=sensors.geometry.to_numpy(),
             crs=4326,
         )
-        out = out.add_sensors(new, status="planned")
+        out = out.add_sensors(new, status="recommended")
     routes = sites[sites["kind"] == "patrol"]
     if len(routes):
         from surveil.layers import read_layer
@@ -830,7 +837,7 @@ def planned_scenario(scenario: Scenario, sites: gpd.GeoDataFrame) -> Scenario:
         new_routes = read_layer(gpd.GeoDataFrame(routes[keep], crs=4326), "patrols")
         joined = pd.concat([out.patrols, new_routes], ignore_index=True)
         out = dataclasses.replace(out, patrols=gpd.GeoDataFrame(joined, crs="EPSG:4326"))
-    return out.with_parameters(include_planned=True)
+    return out
 
 
 def unreachable_stretches(

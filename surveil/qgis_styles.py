@@ -47,7 +47,12 @@ STYLE_COLUMNS: tuple[str, ...] = (
 
 # Colours of the layers that have no ramp, as the map draws them.
 _GAP = "#6a1b9a"
-_SENSOR = {"operational": "#0b5394", "planned": "#0b5394", "faulty": "#8c8c8c"}
+_SENSOR = {
+    "operational": "#0b5394",
+    "planned": "#0b5394",
+    "recommended": "#0b5394",
+    "faulty": "#8c8c8c",
+}
 _PATROL = "#7b3294"
 _INCIDENT = "#c2185b"
 _POST = "#263238"

@@ -247,17 +247,19 @@ def for_target(sensors: pd.DataFrame, target: str = "person") -> pd.DataFrame:
 def active_sensors(sensors: Any, *, include_planned: bool = False) -> Any:
     """Return the sensors that count: operational ones, and planned ones if asked.
 
-    Faulty sensors count as absent (DESIGN §3).
+    Faulty sensors count as absent (DESIGN §3). Sensors a plan recommends
+    (status ``recommended``, :func:`surveil.planning.planned_scenario`) count
+    in the plan.
 
     Examples
     --------
     >>> import geopandas as gpd, shapely
-    >>> s = gpd.GeoDataFrame({"status": ["operational", "faulty", "planned"]},
-    ...                      geometry=[shapely.Point(0, 0)] * 3, crs=4326)
+    >>> s = gpd.GeoDataFrame({"status": ["operational", "faulty", "planned", "recommended"]},
+    ...                      geometry=[shapely.Point(0, 0)] * 4, crs=4326)
     >>> len(active_sensors(s)), len(active_sensors(s, include_planned=True))
-    (1, 2)
+    (2, 3)
     """
-    keep = {"operational", "planned"} if include_planned else {"operational"}
+    keep = {"operational", "recommended"} | ({"planned"} if include_planned else set())
     return sensors[sensors["status"].isin(keep)]
 
 

@@ -145,3 +145,38 @@ def test_unreachable_stretches_are_reported_with_the_reason():
     assert first["reason"] == "no feasible site within range"
     after = result.assess()
     assert after.summary["gap_km"] <= float(stretches["length_km"].sum()) + 1e-6
+
+
+def test_a_plan_counts_its_own_sensors_and_not_the_baselines_planned_ones() -> None:
+    # kgz-tjk has one sensor planned by the agency (status planned), which the
+    # baseline does not count: the plan counts exactly what it places on top.
+    import geopandas as gpd
+    import shapely
+
+    from surveil.planning import planned_scenario
+    from surveil.sensors import active_sensors
+
+    demo = load_demo()
+    status = demo.sensors["status"].astype(str)
+    assert (status == "planned").sum() == 1
+    operational = int((status == "operational").sum())
+    site = demo.sensors.geometry.iloc[0]
+    sites = gpd.GeoDataFrame(
+        {
+            "kind": ["sensor"],
+            "type": ["thermal_tower"],
+            "range_m": [5000.0],
+            "pd": [0.8],
+            "availability": [0.95],
+            "mast_m": [20.0],
+            "azimuth_deg": [90.0],
+            "fov_deg": [180.0],
+        },
+        geometry=[shapely.Point(site.x + 0.01, site.y)],
+        crs=4326,
+    )
+    planned = planned_scenario(demo, sites)
+    counted = active_sensors(planned.sensors, include_planned=planned.parameters.include_planned)
+    assert len(counted) == operational + 1
+    assert counted["id"].tolist()[-1] == "plan-1"
+    assert "planned" not in set(counted["status"].astype(str))

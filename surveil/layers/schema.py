@@ -265,7 +265,7 @@ _SCHEMAS: dict[str, tuple[_Field, ...]] = {
         _probability("pd_night", required=False, default=math.nan),
         *(_range_field(name) for name in ("detect_m", "recognise_m", "identify_m")),
         _Field("pd_by_range", "text", default="", check_text=_pd_table_problem),
-        _enum("status", ("operational", "faulty", "planned"), "operational"),
+        _enum("status", ("operational", "faulty", "planned", "recommended"), "operational"),
         _Field("agency", "text", default=""),
     ),
     "patrols": (
