@@ -33,7 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from surveil.datasets import load_demo
-from surveil.sweep import Uncertain, plan_draws, run_draws, scenario_terrain
+from surveil.sweeping import Uncertain, plan_draws, run_draws, scenario_terrain
 
 VARY = [
     Uncertain("trace_persistence_h", 6.0, 24.0),
@@ -53,7 +53,7 @@ def cluster_run(scenario, tiles, draws, *, workers: int, dem: dict) -> tuple[lis
     """Return results, time with the cluster's start-up, and time of the samples alone."""
     from dask.distributed import Client, LocalCluster
 
-    from surveil.sweep import SharedInputs, assess_shared
+    from surveil.sweeping import SharedInputs, assess_shared
 
     started = time.perf_counter()
     with (

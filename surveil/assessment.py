@@ -197,7 +197,7 @@ def assess(
         Called with the name of each step as it starts.
     tiles
         The scenario's terrain as already read by :func:`load_terrain` (for
-        example with its elevations perturbed, see :mod:`surveil.sweep`),
+        example with its elevations perturbed, see :mod:`surveil.sweeping`),
         used instead of reading ``scenario.dem`` again. None: read it.
 
     Raises

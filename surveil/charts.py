@@ -362,7 +362,7 @@ def tornado_chart(
     Parameters
     ----------
     table
-        One-at-a-time table of :func:`surveil.sweep.tornado_table`
+        One-at-a-time table of :func:`surveil.sweeping.tornado_table`
         (``assumption``, ``low``, ``high``, ``kpi``, ``kpi_baseline``,
         ``kpi_at_low``, ``kpi_at_high``, ``swing``).
     kpis

@@ -102,7 +102,7 @@ def command(
       surveil sweep scenario.toml --scheduler tcp://scheduler.example:8786 --samples 1000
     """
     from surveil._outdir import resolve_out
-    from surveil.sweep import OUTPUT_NAMES, Uncertain, sweep
+    from surveil.sweeping import OUTPUT_NAMES, Uncertain, sweep
 
     quiet = (ctx.obj or {}).get("quiet")
     started = time.perf_counter()

@@ -1,4 +1,4 @@
-"""surveil.sweep: sensitivity, Monte Carlo, gap stability, workers (issue 12)."""
+"""surveil.sweeping: sensitivity, Monte Carlo, gap stability, workers (issue 12)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from surveil.assessment import assess
 from surveil.datasets import load_demo
 from surveil.errors import InputError
 from surveil.scenario import Scenario
-from surveil.sweep import Uncertain, latin_hypercube, sweep
+from surveil.sweeping import Uncertain, latin_hypercube, sweep
 from tests.conftest import border_frame, point_off_line, sensor_frame, straight_line
 
 LENGTH_M = 4000.0
@@ -156,16 +156,15 @@ def test_the_scenario_is_not_modified():
     pd.testing.assert_frame_equal(scenario.sensors, before)
 
 
-def test_surveil_sweep_is_callable_whichever_is_imported_first():
+def test_surveil_sweep_is_the_function_whichever_is_imported_first():
     code = (
-        "import surveil.sweep, surveil\n"
-        "assert callable(surveil.sweep)\n"
-        "import surveil as s2\n"
-        "from surveil.sweep import Sweep\n"
-        "print(type(surveil.sweep).__name__)\n"
+        "import surveil.sweeping, surveil\n"
+        "assert surveil.sweep is surveil.sweeping.sweep\n"
+        "from surveil.sweeping import Sweep\n"
+        "print(surveil.sweep.__name__, surveil.Sweep is Sweep)\n"
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert run.stdout.strip() == "_CallableModule"
+    assert run.stdout.strip() == "sweep True"
     assert callable(surveil.sweep)
 
 
@@ -188,7 +187,7 @@ def test_one_at_a_time_keeps_the_other_assumptions_at_the_scenarios_own_values()
 
 
 def test_overlap_of_segments_with_gaps_by_section_and_part():
-    from surveil.sweep import overlap_km
+    from surveil.sweeping import overlap_km
 
     segments = pd.DataFrame(
         {

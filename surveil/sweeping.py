@@ -27,8 +27,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
-import sys
-import types
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -898,16 +896,3 @@ def _map_plans(
 def _plan_shared(inputs: SharedInputs, values: Mapping[str, float]) -> pd.DataFrame:
     return plan_curve(inputs.scenario, values)
 
-
-class _CallableModule(types.ModuleType):
-    """Make the module callable as :func:`sweep`, so ``surveil.sweep(...)`` works either way.
-
-    ``surveil.sweep`` is the function until the module is imported by name,
-    when Python binds the module to that attribute instead.
-    """
-
-    def __call__(self, scenario: Scenario, **options: Any) -> Sweep:
-        return sweep(scenario, **options)
-
-
-sys.modules[__name__].__class__ = _CallableModule
