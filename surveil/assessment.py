@@ -180,6 +180,7 @@ def assess(
     baseline: Assessment | None = None,
     progress: Progress | None = None,
     tiles: tuple[terrain.DEM, ...] | None = None,
+    map_layers: bool = True,
 ) -> Assessment:
     """Assess a scenario.
 
@@ -199,6 +200,10 @@ def assess(
         The scenario's terrain as already read by :func:`load_terrain` (for
         example with its elevations perturbed, see :mod:`surveil.sweeping`),
         used instead of reading ``scenario.dem`` again. None: read it.
+    map_layers
+        Compute the sensors' footprints and, with terrain, the high-ground
+        candidates, which only the map and the GeoPackage draw. False leaves
+        them empty (a sweep's samples, which read only tables and KPIs).
 
     Raises
     ------
@@ -275,7 +280,10 @@ def assess(
     needs = size_needs(
         gaps, scenario.catalogue, target_pd=p.target_pd, trace_persistence_h=p.trace_persistence_h
     )
-    if tiles:
+    if not map_layers:
+        footprints = coverage.sensor_footprints(scenario.sensors.iloc[:0])
+        candidates = None
+    elif tiles:
         step("footprints and high ground")
         all_sensors = visibility.sensor_sight(
             tiles, scenario.sensors, target_height_m=p.target_height_m, refraction=p.refraction

@@ -24,10 +24,11 @@ the same for any number of workers.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +42,7 @@ from surveil.errors import InputError
 from surveil.scenario import Parameters, Scenario
 from surveil.segments import sample_targets, segment_border
 from surveil.terrain import DEM
+from surveil.visibility import remember_line_of_sight
 
 #: Key figures recorded for every sample (``Assessment.summary`` keys).
 KPIS = (
@@ -402,7 +404,7 @@ def assess_draw(
             seed=draw.dem_seed,
             sign=draw.dem_sign,
         )
-    result = assess(with_values(scenario, draw.values), tiles=tiles)
+    result = assess(with_values(scenario, draw.values), tiles=tiles, map_layers=False)
     return reduce_assessment(result, index=draw.index)
 
 
@@ -415,8 +417,52 @@ class SharedInputs:
 
 
 def assess_shared(inputs: SharedInputs, draw: Draw, **options: float) -> SampleResult:
-    """Assess one draw over the shared inputs (the task a worker runs)."""
+    """Assess one draw over the shared inputs (the task a worker runs).
+
+    The compiled kernels run on one thread here: the workers are the
+    parallelism, and a numba pool per worker as wide as the machine would
+    make them fight over the cores (the thread count changes no number).
+    """
+    one_numba_thread()
+    # a terrain perturbed per sample never repeats a ray: remember nothing then
+    remember_line_of_sight(SIGHT_MEMORY if not options.get("dem_error_m") else 0)
     return assess_draw(inputs.scenario, inputs.tiles, draw, **options)
+
+
+#: Line-of-sight answers a worker remembers (about six calls per assessment):
+#: samples that vary neither the terrain nor refraction ask the same rays.
+SIGHT_MEMORY = 32
+
+#: Environment of a local cluster's worker processes: one numba thread each
+#: (see :func:`assess_shared`).
+WORKER_ENV = {"NUMBA_NUM_THREADS": "1"}
+
+
+def one_numba_thread() -> None:
+    """Run this thread's compiled kernels on one thread (no-op without numba)."""
+    from surveil import _kernels
+
+    if _kernels.available():
+        import numba
+
+        numba.set_num_threads(1)
+
+
+def prepare_worker() -> None:
+    """Load what every sample needs once per worker: modules and compiled kernels.
+
+    Run on each worker when the cluster starts (``Client.run``), so that the
+    first samples do not pay for imports and for loading numba's cached
+    machine code; it assesses the small synthetic demo, with terrain.
+    """
+    from surveil.datasets import load_demo
+    from surveil.terrain import flat_dem
+    from surveil.visibility import line_of_sight
+
+    one_numba_thread()
+    assess(load_demo("synthetic"), map_layers=False)
+    dem = flat_dem(500.0, center_lonlat=(70.0, 40.0), size_m=4_000, cell_m=200)
+    line_of_sight(dem, [70.0], [40.0], 10.0, [70.01], [40.0])
 
 
 def reduce_assessment(result: Assessment, *, index: int = 0) -> SampleResult:
@@ -516,11 +562,28 @@ def run_draws(
     options = {"dem_error_m": dem_error_m, "dem_correlation_m": dem_correlation_m}
     if scheduler is None and workers == 0:
         results = []
-        for i, draw in enumerate(draws):
-            results.append(assess_draw(scenario, tiles, draw, **options))
-            tell(i + 1, total)
+        remember_line_of_sight(SIGHT_MEMORY if not dem_error_m else 0)
+        try:
+            for i, draw in enumerate(draws):
+                results.append(assess_draw(scenario, tiles, draw, **options))
+                tell(i + 1, total)
+        finally:
+            remember_line_of_sight(0)
         return results
-    from dask.distributed import Client, LocalCluster, as_completed
+    with dask_client(workers=workers, scheduler=scheduler) as client:
+        return run_on_client(client, scenario, tiles, draws, progress=tell, **options)
+
+
+@contextlib.contextmanager
+def dask_client(*, workers: int | None, scheduler: str | None = None) -> Iterator[Any]:
+    """Open a dask client on a new ``LocalCluster``, or on an existing scheduler.
+
+    A local cluster has ``workers`` worker processes (None: one per core),
+    one thread each, and one numba thread each (:data:`WORKER_ENV`). Every
+    worker is prepared once (:func:`prepare_worker`). The local cluster is
+    closed on leaving.
+    """
+    from dask.distributed import Client, LocalCluster
 
     cluster = None
     if scheduler is None:
@@ -530,20 +593,50 @@ def run_draws(
             processes=True,
             dashboard_address=None,
             silence_logs=logging.ERROR,  # no nanny chatter on the user's terminal
+            env=WORKER_ENV,
         )
     try:
         with Client(scheduler if scheduler is not None else cluster) as client:
-            # one object, so that an empty terrain is not taken for a list of items
-            shared = client.scatter(SharedInputs(scenario, tiles), broadcast=True)
-            futures = client.map(
-                assess_shared, [shared] * total, list(draws), pure=False, **options
-            )
-            for done, _ in enumerate(as_completed(futures), start=1):
-                tell(done, total)
-            return list(client.gather(futures))
+            client.run(prepare_worker)
+            yield client
     finally:
         if cluster is not None:
             cluster.close()
+
+
+def run_on_client(
+    client: Any,
+    scenario: Scenario,
+    tiles: tuple[DEM, ...],
+    draws: Sequence[Draw],
+    *,
+    progress: Progress | None = None,
+    dem_error_m: float = 0.0,
+    dem_correlation_m: float = 0.0,
+) -> list[SampleResult]:
+    """Assess every draw on a dask client's workers (see :func:`run_draws`).
+
+    The inputs go to every worker once (``scatter`` with ``broadcast``); each
+    task carries a :class:`Draw` and a reference to them, and returns a
+    :class:`SampleResult`.
+    """
+    from dask.distributed import as_completed
+
+    tell = progress or (lambda _done, _total: None)
+    total = len(draws)
+    # one object, so that an empty terrain is not taken for a list of items
+    shared = client.scatter(SharedInputs(scenario, tiles), broadcast=True)
+    futures = client.map(
+        assess_shared,
+        [shared] * total,
+        list(draws),
+        pure=False,
+        dem_error_m=dem_error_m,
+        dem_correlation_m=dem_correlation_m,
+    )
+    for done, _ in enumerate(as_completed(futures), start=1):
+        tell(done, total)
+    return list(client.gather(futures))
 
 
 def scenario_terrain(scenario: Scenario) -> tuple[DEM, ...]:
@@ -873,26 +966,12 @@ def _map_plans(
     """Run :func:`plan_curve` for each set of values, here or on dask."""
     if scheduler is None and workers == 0:
         return [plan_curve(scenario, v) for v in values]
-    from dask.distributed import Client, LocalCluster
-
-    cluster = None
-    if scheduler is None:
-        cluster = LocalCluster(
-            n_workers=workers or os.cpu_count() or 1,
-            threads_per_worker=1,
-            dashboard_address=None,
-            silence_logs=logging.ERROR,
-        )
-    try:
-        with Client(scheduler if scheduler is not None else cluster) as client:
-            shared = client.scatter(SharedInputs(scenario, ()), broadcast=True)
-            futures = client.map(_plan_shared, [shared] * len(values), list(values), pure=False)
-            return list(client.gather(futures))
-    finally:
-        if cluster is not None:
-            cluster.close()
+    with dask_client(workers=workers, scheduler=scheduler) as client:
+        shared = client.scatter(SharedInputs(scenario, ()), broadcast=True)
+        futures = client.map(_plan_shared, [shared] * len(values), list(values), pure=False)
+        return list(client.gather(futures))
 
 
 def _plan_shared(inputs: SharedInputs, values: Mapping[str, float]) -> pd.DataFrame:
+    one_numba_thread()
     return plan_curve(inputs.scenario, values)
-

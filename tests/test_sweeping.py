@@ -112,6 +112,29 @@ def test_one_and_two_workers_give_identical_sweep_csv(tmp_path):
     assert table["gap_km"].nunique() > 1  # the samples differ: the test compares something
 
 
+def test_samples_on_remembered_line_of_sight_equal_plain_assessments(tmp_path):
+    # Without DEM error the samples ask the same rays again: the sweep's loop and its workers
+    # remember line-of-sight answers. Each sample must still equal surveil.assess of its values,
+    # computed here with no memory, and the workers must agree with the loop.
+    from surveil.sweeping import with_values
+
+    demo = load_demo()
+    options = {
+        "vary": ["trace_persistence_h=6..24", "pd:thermal_tower=0.6..0.9", "refraction=0..0.25"],
+        "samples": 3,
+        "seed": 3,
+        "one_at_a_time": False,
+    }
+    here = sweep(demo, workers=0, **options)
+    for _, row in here.samples.iterrows():
+        values = {k: row[k] for k in ("trace_persistence_h", "pd:thermal_tower", "refraction")}
+        plain = assess(with_values(demo, values))
+        for kpi in ("km_covered", "gap_km", "high_risk_km", "risk_persons_per_year", "capex_eur"):
+            assert row[kpi] == plain.summary[kpi], kpi
+    on_workers = sweep(demo, workers=2, **options)
+    pd.testing.assert_frame_equal(here.samples, on_workers.samples)
+
+
 def test_the_draws_depend_on_the_seed_alone():
     vary = [Uncertain("refraction", 0.0, 0.25), Uncertain("bandwidth_m", 1500.0, 6000.0)]
     first = latin_hypercube(vary, samples=20, seed=3)
