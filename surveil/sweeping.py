@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from surveil import _outdir
 from surveil.assessment import Assessment, assess, load_terrain, own_side_border
 from surveil.dem_noise import perturb_tiles
 from surveil.errors import InputError
@@ -58,16 +59,19 @@ KPIS = (
 FIXED_PARAMETERS = ("segment_m", "sample_m", "path_offsets_m", "max_distance_km")
 #: Name of the DEM error in tables (its sigma in metres).
 DEM_ERROR = "dem_error_m"
-#: What a sweep's folder holds.
-OUTPUT_NAMES = (
+#: The sweep's own files in its folder (beside the baseline's outputs).
+SWEEP_FILES = (
     "sweep.csv",
     "kpi_bands.csv",
     "segment_gap_probability.csv",
     "gap_stability.csv",
     "tornado.csv",
     "tornado.png",
-    "run.json",
 )
+#: What a sweep's folder holds: the baseline assessment's outputs (its map
+#: with the probability of a gap, its report with the sweep's section) and
+#: the sweep's files.
+OUTPUT_NAMES = (*_outdir.OUTPUT_NAMES, *SWEEP_FILES)
 #: Called with (samples done, samples in all).
 Progress = Callable[[int, int], None]
 
@@ -227,57 +231,103 @@ class Sweep:
             "tornado_figure": tornado_chart(self.tornado) if len(self.tornado) else None,
         }
 
-    def save(self, out: str | os.PathLike[str], *, overwrite: bool = False) -> Any:
-        """Write the sweep's folder (``sweep.csv`` ... ``tornado.png``), whole or not at all."""
-        from surveil.outputs import input_files, table_csv, write_folder
-
-        def write(folder: Any) -> None:
-            table_csv(self.samples, folder / "sweep.csv")
-            table_csv(self.bands, folder / "kpi_bands.csv")
-            table_csv(self.segment_gap_probability, folder / "segment_gap_probability.csv")
-            table_csv(self.gap_stability, folder / "gap_stability.csv")
-            if len(self.tornado):
-                table_csv(self.tornado, folder / "tornado.csv")
-                figure = tornado_chart(self.tornado)
-                figure.savefig(folder / "tornado.png", dpi=120)  # Agg: no pyplot, no display
-
-        from surveil.charts import tornado_chart
-
-        scenario = self.baseline.scenario
-        record = {
-            "kind": "sweep",
-            "scenario": {"name": scenario.name},
-            "inputs": input_files(scenario.sources),
-            "parameters": scenario.parameters.to_dict(),
-            "sweep": dict(self.settings),
+    def report_figures(self) -> dict[str, Any]:
+        """Return what the report's sweep section shows (see :func:`read_figures`)."""
+        return {
+            "bands": self.bands,
+            "gap_stability": self.gap_stability,
+            "tornado": self.tornado,
+            "settings": dict(self.settings),
         }
-        return write_folder(
-            out,
-            write,
-            overwrite=overwrite,
-            record=record,
-            names=OUTPUT_NAMES,
-            inputs=list(scenario.sources.values()),
+
+    def save(
+        self, out: str | os.PathLike[str], *, overwrite: bool = False, lang: str = "en"
+    ) -> Any:
+        """Write the sweep's folder, whole or not at all.
+
+        The baseline assessment's outputs (its map with a layer of each
+        segment's probability of lying in a gap, its report with the sweep's
+        section), then ``sweep.csv``, ``kpi_bands.csv``,
+        ``segment_gap_probability.csv``, ``gap_stability.csv`` and, with
+        one-at-a-time runs, ``tornado.csv`` and ``tornado.png``; ``run.json``
+        records the sweep's settings under ``sweep``.
+        """
+        from surveil.outputs import write_sweep
+
+        return write_sweep(self, out, overwrite=overwrite, lang=lang)
+
+
+#: Name of the map layer of each segment's probability of lying in a gap.
+GAP_PROBABILITY_LAYER = "gap_probability"
+
+
+def gap_probability_layer(segments: Any, probability: pd.DataFrame) -> Any:
+    """Return the segments (geometry, section, km) with ``p_gap`` and ``p_high_risk``, for the map.
+
+    Parameters
+    ----------
+    segments
+        The baseline's segments (a GeoDataFrame with ``segment_id``).
+    probability
+        ``segment_gap_probability.csv`` (``segment_id``, ``p_gap``,
+        ``p_high_risk``).
+    """
+    wanted = ["segment_id", "p_gap", "p_high_risk"]
+    missing = [c for c in wanted if c not in probability.columns]
+    if missing:
+        raise InputError(
+            f"segment_gap_probability.csv: no column {', '.join(missing)}; expected the table "
+            "written by 'surveil sweep'"
         )
+    keep = [c for c in ("section", "part", "segment_id", "km_from", "km_to") if c in segments]
+    values = probability[wanted]
+    layer = segments[[*keep, "geometry"]].merge(values, on="segment_id", how="left")
+    return layer
 
 
-def read_figures(folder: str | os.PathLike[str]) -> dict[str, pd.DataFrame]:
+def read_figures(folder: str | os.PathLike[str]) -> dict[str, Any]:
     """Read a sweep folder's figures back, for a report section drawn from the folder.
 
     Keys: ``bands`` (``kpi_bands.csv``), ``gap_stability``,
-    ``segment_gap_probability`` and ``tornado`` (empty without
-    one-at-a-time runs).
+    ``segment_gap_probability``, ``tornado`` (empty without one-at-a-time
+    runs) and ``settings`` (``run.json``'s ``sweep``).
+
+    Raises
+    ------
+    surveil.errors.InputError
+        When a table is missing or unreadable.
     """
+    import json
     from pathlib import Path
 
     root = Path(folder)
-    tornado = root / "tornado.csv"
+
+    def table(name: str) -> pd.DataFrame:
+        try:
+            return pd.read_csv(root / name)
+        except FileNotFoundError:
+            raise InputError(
+                f"{root / name}: missing; expected a folder of 'surveil sweep'"
+            ) from None
+        except (OSError, ValueError) as exc:
+            raise InputError(f"{root / name}: cannot read it as CSV ({exc})") from None
+
+    run_json = root / "run.json"
+    run = json.loads(run_json.read_text(encoding="utf-8")) if run_json.is_file() else {}
     return {
-        "bands": pd.read_csv(root / "kpi_bands.csv"),
-        "gap_stability": pd.read_csv(root / "gap_stability.csv"),
-        "segment_gap_probability": pd.read_csv(root / "segment_gap_probability.csv"),
-        "tornado": pd.read_csv(tornado) if tornado.exists() else pd.DataFrame(),
+        "bands": table("kpi_bands.csv"),
+        "gap_stability": table("gap_stability.csv"),
+        "segment_gap_probability": table("segment_gap_probability.csv"),
+        "tornado": table("tornado.csv") if (root / "tornado.csv").exists() else pd.DataFrame(),
+        "settings": dict(run.get("sweep", {})) if isinstance(run, dict) else {},
     }
+
+
+def is_sweep_folder(folder: str | os.PathLike[str]) -> bool:
+    """Tell whether an output folder holds a sweep's figures."""
+    from pathlib import Path
+
+    return all((Path(folder) / n).is_file() for n in ("kpi_bands.csv", "gap_stability.csv"))
 
 
 def check_uncertain(scenario: Scenario, vary: Sequence[Uncertain]) -> None:
