@@ -963,7 +963,7 @@ def segment_runs(segments: gpd.GeoDataFrame, key: pd.Series | None) -> gpd.GeoDa
     for column in ("section", "risk_class", "threat_confidence"):
         if column in segments:
             frame[column] = segments[column].to_numpy()
-    for column in ("km_from", "km_to", "risk", "p_detect", "p_gap", "incidents"):
+    for column in ("km_from", "km_to", "risk", "p_detect", "p_gap", "p_high_risk", "incidents"):
         if column in segments:
             frame[column] = pd.to_numeric(segments[column], errors="coerce").to_numpy()
     groups = frame.groupby("run", sort=True)
@@ -976,10 +976,10 @@ def segment_runs(segments: gpd.GeoDataFrame, key: pd.Series | None) -> gpd.GeoDa
         out["km_to"] = groups["km_to"].max()
     out["length_km"] = groups["w"].sum() / 1000.0
     out["segments"] = groups.size()
-    for column, name in (("risk", "risk"), ("p_detect", "p_detect"), ("p_gap", "p_gap")):
+    for column in ("risk", "p_detect", "p_gap", "p_high_risk"):
         if column in frame:
             frame["_wx"] = frame[column] * frame["w"]
-            out[f"mean_{name}"] = groups["_wx"].sum() / groups["w"].sum()
+            out[f"mean_{column}"] = groups["_wx"].sum() / groups["w"].sum()
     if "risk" in frame:
         out["max_risk"] = groups["risk"].max()
     if "p_detect" in frame:
@@ -1396,7 +1396,8 @@ def _draw_gap_probability(context: _Context, layers: Mapping[str, gpd.GeoDataFra
     if large:
         ordered = _in_chainage_order(layer)
         bins = pd.Series([_gap_colour(p) for p in ordered["p_gap"]], index=ordered.index)
-        layer = segment_runs(ordered, bins).rename(columns={"mean_p_gap": "p_gap"})
+        runs = segment_runs(ordered, bins)
+        layer = runs.rename(columns={"mean_p_gap": "p_gap", "mean_p_high_risk": "p_high_risk"})
     features = _Features(
         _GAP_PROBABILITY_FIELDS,
         columns=_columns(layer),

@@ -107,3 +107,20 @@ def test_a_folder_without_a_sweep_has_no_section_nor_layer(tmp_path):
     assess(load_demo("synthetic")).save(out)
     assert 'id="rep_sweep"' not in (out / "report.html").read_text(encoding="utf-8")
     assert "probability of a gap" not in (out / "map.html").read_text(encoding="utf-8")
+
+
+def test_at_national_scale_the_layer_draws_runs_of_one_bin(folder, monkeypatch):
+    # Past MAX_SEGMENT_FEATURES segments the layer draws runs of consecutive segments in one
+    # bin: the 4 segments, all at p_gap 0.5, make one run, coloured by its mean (0.5).
+    from surveil.outputs import read_outputs
+
+    layers, info = read_outputs(folder)
+    monkeypatch.setattr(maps, "MAX_SEGMENT_FEATURES", 2)
+    page = maps.assessment_map(layers, summary=info["summary"]).get_root().render()
+    collections = [json.loads(d) for d in re.findall(r"var \w+_data = (\{.*?\});\n", page)]
+    layer = next(c for c in collections if "Probability of a gap" in c["labels"])
+    assert "Length, km" in layer["labels"]  # a run's popup
+    assert len(layer["features"]) == 1
+    assert layer["styles"] == [
+        {"color": "#756bb1", "weight": 5, "opacity": 0.95, "lineCap": "round"}
+    ]
