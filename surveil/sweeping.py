@@ -215,22 +215,6 @@ class Sweep:
         probs = self.segment_gap_probability[["segment_id", "p_gap", "p_high_risk"]]
         return self.baseline.segments.merge(probs, on="segment_id", how="left")
 
-    def figures(self) -> dict[str, Any]:
-        """Return the sweep's figures for a report section.
-
-        Keys: ``bands`` (table), ``gap_stability`` (table), ``tornado``
-        (table) and ``tornado_figure`` (a matplotlib figure, or None without
-        one-at-a-time runs).
-        """
-        from surveil.charts import tornado_chart
-
-        return {
-            "bands": self.bands,
-            "gap_stability": self.gap_stability,
-            "tornado": self.tornado,
-            "tornado_figure": tornado_chart(self.tornado) if len(self.tornado) else None,
-        }
-
     def report_figures(self) -> dict[str, Any]:
         """Return what the report's sweep section shows (see :func:`read_figures`)."""
         return {
