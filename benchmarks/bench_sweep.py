@@ -104,16 +104,22 @@ def _worker_counts(dask_worker) -> dict[str, float]:
     }
 
 
-def cluster_run(scenario, tiles, draws, *, dem: dict) -> dict:
+def cluster_run(scenario, tiles, draws, *, dem: dict, verbose: bool = False) -> dict:
     """Run the draws on a new 2-worker LocalCluster; return results, times and worker figures."""
     from dask.distributed import get_task_stream
 
     started = time.perf_counter()
+
+    def progress(done: int, total: int) -> None:
+        if verbose:
+            elapsed = time.perf_counter() - started
+            print(f"    {done}/{total} samples at {elapsed:.0f} s", flush=True)
+
     with dask_client(workers=WORKERS) as client:
         ready = time.perf_counter()
         with get_task_stream(client) as stream:
             begun = time.perf_counter()
-            results = run_on_client(client, scenario, tiles, draws, **dem)
+            results = run_on_client(client, scenario, tiles, draws, progress=progress, **dem)
             done = time.perf_counter()
         tasks = [t for t in stream.data if t["key"].startswith("assess_shared")]
         compute = sum(
@@ -184,12 +190,12 @@ def demo(samples: int, *, dem_error: bool = True) -> None:
 def national(path: str, samples: int) -> None:
     started = time.perf_counter()
     scenario = surveil.load_scenario(path)
-    print(f"national: read {path} in {time.perf_counter() - started:.1f} s; {load()}")
+    print(f"national: read {path} in {time.perf_counter() - started:.1f} s; {load()}", flush=True)
     size = len(pickle.dumps(SharedInputs(scenario, ()), protocol=5)) / 1e6
     print(f"  shared inputs: {size:.0f} MB pickled, sent to each worker once")
     draws = plan_draws(NATIONAL_VARY, samples=samples, seed=0, dem_error_m=0.0,
                        one_at_a_time=False)  # fmt: skip
-    run = cluster_run(scenario, (), draws, dem={})
+    run = cluster_run(scenario, (), draws, dem={}, verbose=True)
     print(
         f"  {samples} samples on {WORKERS} workers: start-up {run['start_up']:.1f} s, samples "
         f"{run['samples']:.1f} s, in all {run['all']:.1f} s; task compute "
