@@ -625,7 +625,8 @@ def dask_client(*, workers: int | None, scheduler: str | None = None) -> Iterato
             n_workers=workers or os.cpu_count() or 1,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            # HTTP on a free loopback port: a cluster already on 8787 makes no warning
+            dashboard_address="127.0.0.1:0",
             silence_logs=logging.ERROR,  # no nanny chatter on the user's terminal
             env=WORKER_ENV,
         )

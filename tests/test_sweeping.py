@@ -229,3 +229,22 @@ def test_overlap_of_segments_with_gaps_by_section_and_part():
         }
     )
     np.testing.assert_allclose(overlap_km(segments, gaps), [0.2, 0.0, 0.5, 0.5, 1.0, 0.0])
+
+
+def test_an_existing_scheduler_gives_the_same_samples_as_this_process():
+    # --scheduler: the samples go to a cluster the user runs (here a small local one)
+    from dask.distributed import LocalCluster
+
+    options = {"vary": ["pd:camera=0.3..0.7"], "samples": 4, "seed": 2}
+    here = sweep(one_camera(0.4), workers=0, **options)
+    import logging
+
+    with LocalCluster(
+        n_workers=1,
+        threads_per_worker=1,
+        dashboard_address="127.0.0.1:0",
+        silence_logs=logging.ERROR,
+    ) as cluster:
+        there = sweep(one_camera(0.4), scheduler=cluster.scheduler_address, **options)
+    pd.testing.assert_frame_equal(here.samples, there.samples)
+    pd.testing.assert_frame_equal(here.gap_stability, there.gap_stability)
