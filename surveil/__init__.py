@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from surveil.datasets import get_path, load_demo
     from surveil.planning import Plan, plan
     from surveil.scenario import Parameters, Scenario, load_scenario
-    from surveil.sweep import Sweep, sweep
+    from surveil.sweeping import Sweep, sweep
 
 # Imported on first use, so that the command line starts (and answers Ctrl-C)
 # before geopandas loads.
@@ -43,8 +43,8 @@ _LAZY = {
     "Parameters": "surveil.scenario",
     "Scenario": "surveil.scenario",
     "load_scenario": "surveil.scenario",
-    "Sweep": "surveil.sweep",
-    "sweep": "surveil.sweep",
+    "Sweep": "surveil.sweeping",
+    "sweep": "surveil.sweeping",
 }
 
 

@@ -212,6 +212,7 @@ def assess(
     baseline: Assessment | None = None,
     progress: Progress | None = None,
     tiles: tuple[terrain.DEM, ...] | None = None,
+    map_layers: bool = True,
 ) -> Assessment:
     """Assess a scenario.
 
@@ -229,8 +230,12 @@ def assess(
         Called with the name of each step as it starts.
     tiles
         The scenario's terrain as already read by :func:`load_terrain` (for
-        example with its elevations perturbed, see :mod:`surveil.sweep`),
+        example with its elevations perturbed, see :mod:`surveil.sweeping`),
         used instead of reading ``scenario.dem`` again. None: read it.
+    map_layers
+        Compute the sensors' footprints and, with terrain, the high-ground
+        candidates, which only the map and the GeoPackage draw. False leaves
+        them empty (a sweep's samples, which read only tables and KPIs).
 
     Raises
     ------
@@ -351,7 +356,10 @@ def assess(
             detour_factor=p.detour_factor,
             responders=responders,
         )
-    if tiles:
+    if not map_layers:
+        footprints = coverage.sensor_footprints(scenario.sensors.iloc[:0])
+        candidates = None
+    elif tiles:
         step("footprints and high ground")
         all_sensors = visibility.sensor_sight(
             tiles,

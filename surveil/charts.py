@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -391,63 +392,96 @@ def budget_curve_svg(curve: pd.DataFrame, *, lang: str) -> str:
     return _svg(_budget_curve_figure(curve, lang=lang, size=(_WIDTH_IN, 4.0)))
 
 
-#: KPI labels of the tornado chart.
-KPI_LABELS = {
-    "km_covered": "covered km",
-    "gap_km": "gap km",
-    "gap_count": "gaps",
-    "high_risk_km": "high-risk km",
-    "risk_persons_per_year": "risk (persons/year)",
-    "mean_p_detect": "mean P(detect)",
-    "capex_eur": "CAPEX needed (EUR)",
-}
-
-
 def tornado_chart(
     table: pd.DataFrame,
     *,
     kpis: tuple[str, ...] = ("gap_km", "high_risk_km", "risk_persons_per_year"),
+    lang: str = "en",
+    width_in: float | None = None,
 ) -> Figure:
     """Return a tornado chart: per KPI, each assumption's swing from its low to its high end.
 
     Parameters
     ----------
     table
-        One-at-a-time table of :func:`surveil.sweep.tornado_table`
+        One-at-a-time table of :func:`surveil.sweeping.tornado_table`
         (``assumption``, ``low``, ``high``, ``kpi``, ``kpi_baseline``,
         ``kpi_at_low``, ``kpi_at_high``, ``swing``).
     kpis
         KPIs to draw, one panel each; bars sorted by swing, widest on top.
+    lang
+        ``"en"`` or ``"ru"``.
+    width_in
+        Width of the figure in inches (default 5 per panel).
     """
     from matplotlib.figure import Figure
 
     shown = [k for k in kpis if (table["kpi"] == k).any()]
-    figure = Figure(figsize=(5.0 * max(len(shown), 1), 0.6 * table["assumption"].nunique() + 1.8))
-    axes = figure.subplots(1, max(len(shown), 1), squeeze=False)[0]
+    panels = max(len(shown), 1)
+    height = 0.45 * table["assumption"].nunique() + 1.9
+    figure = Figure(figsize=(width_in or 5.0 * panels, height))
+    axes = figure.subplots(1, panels, squeeze=False, sharey=True)[0]
+    low_colour, high_colour = "#4c78a8", "#e45756"
+    order: list[str] = []
     for ax, kpi in zip(axes, shown, strict=False):
-        rows = table[table["kpi"] == kpi].sort_values("swing")
+        rows = table[table["kpi"] == kpi]
+        if not order:  # one order for every panel: by the first KPI's swing
+            order = list(rows.sort_values("swing", kind="stable")["assumption"])
+        rows = rows.set_index("assumption").reindex(order)
         base = float(rows["kpi_baseline"].iloc[0])
-        y = range(len(rows))
         for i, (_, row) in enumerate(rows.iterrows()):
-            for value, colour in ((row["kpi_at_low"], "#4c78a8"), (row["kpi_at_high"], "#e45756")):
+            for value, colour in (
+                (row["kpi_at_low"], low_colour),
+                (row["kpi_at_high"], high_colour),
+            ):
                 ax.barh(i, value - base, left=base, color=colour, height=0.6)
         ax.axvline(base, color="black", linewidth=0.8)
-        ax.set_yticks(list(y))
-        ax.set_yticklabels(
-            [plain_text(f"{r.assumption} {r.low:g}..{r.high:g}") for r in rows.itertuples()],
-            fontsize=8,
-        )
-        ax.set_title(KPI_LABELS.get(kpi, kpi))
-    axes[0].legend(
-        handles=[
-            _patch("#4c78a8", "assumption at low end"),
-            _patch("#e45756", "assumption at high end"),
+        title = "\n".join(textwrap.wrap(i18n.label(kpi, lang), 26))
+        ax.set_title(plain_text(title), fontsize=8)
+        ax.tick_params(axis="x", labelsize=7)
+    ranges = table.drop_duplicates("assumption").set_index("assumption")
+    axes[0].set_yticks(list(range(len(order))))
+    axes[0].set_yticklabels(
+        [
+            plain_text(
+                f"{name} {_g(ranges.loc[name, 'low'], lang)}…{_g(ranges.loc[name, 'high'], lang)}"
+            )
+            for name in order
         ],
         fontsize=7,
-        loc="lower right",
     )
-    figure.tight_layout()
+    figure.legend(
+        handles=[
+            _patch(low_colour, i18n.label("rep_at_low", lang)),
+            _patch(high_colour, i18n.label("rep_at_high", lang)),
+        ],
+        fontsize=7,
+        loc="lower center",
+        ncol=2,
+        frameon=False,
+    )
+    figure.tight_layout(rect=(0, 0.08, 1, 1))
     return figure
+
+
+def _g(x: float, lang: str) -> str:
+    """Format a number as written (``1500``, ``0.25``); a decimal comma in Russian."""
+    text = f"{float(x):g}"
+    return text.replace(".", ",").replace("-", "−") if lang == "ru" else text
+
+
+def tornado_svg(table: pd.DataFrame, *, lang: str) -> str:
+    """Return the tornado chart (see :func:`tornado_chart`) as an SVG element for a page.
+
+    Parameters
+    ----------
+    table
+        ``tornado.csv`` of a sweep.
+    lang
+        ``"en"`` or ``"ru"``.
+    """
+    _pyplot()
+    return _svg(tornado_chart(table, lang=lang, width_in=_WIDTH_IN))
 
 
 def _patch(colour: str, label: str) -> object:

@@ -534,6 +534,89 @@ LABELS: Mapping[str, tuple[str, str]] = {
         "Mean detection probability at night",
         "Средняя вероятность обнаружения ночью",
     ),
+    # sweep (surveil sweep): the report's section and the map's layer
+    "rep_sweep": (
+        "How sure are the gaps: sensitivity and uncertainty",
+        "Насколько надёжны выводы о разрывах: чувствительность и неопределённость",
+    ),
+    "rep_sweep_method": (
+        "The assessment was repeated {samples} times with the uncertain assumptions below "
+        "drawn jointly from their ranges (a Latin hypercube, seed {seed}: each range is cut "
+        "into {samples} equal strata and every stratum is used once).{dem} The figures above "
+        "are the baseline, the assessment with the scenario's own values. P5, P50 and P95 are "
+        "the 5th, 50th and 95th percentiles over the samples: nine samples in ten fall between "
+        "P5 and P95. In the tornado chart each assumption was moved alone to the low and to the "
+        "high end of its range, the others kept at the scenario's values; the widest bars are "
+        "the assumptions the result depends on most. A baseline gap exists in a sample when a "
+        "gap of that sample overlaps it; it stays in the top {top_n} when one of those gaps "
+        "ranks among the first {top_n} by priority. The map's layer of the probability of a "
+        "gap gives, per segment, the share of samples in which gaps cover at least half of it.",
+        "Оценка повторена {samples} раз; неопределённые допущения, перечисленные ниже, "
+        "выбирались совместно из своих диапазонов (латинский гиперкуб, начальное значение "
+        "{seed}: каждый диапазон разбит на {samples} равных интервалов, и каждый интервал "
+        "использован один раз).{dem} Приведённые выше показатели относятся к исходному "
+        "состоянию — оценке со значениями самого сценария. P5, P50 и P95 — 5-й, 50-й и 95-й "
+        "процентили по всем повторам: девять повторов из десяти лежат между P5 и P95. На "
+        "диаграмме чувствительности («торнадо») каждое допущение поочерёдно доведено до нижней "
+        "и до верхней границы своего диапазона при остальных значениях сценария; самые "
+        "широкие полосы — допущения, от которых результат зависит сильнее всего. Разрыв "
+        "исходного состояния существует в повторе, если его перекрывает разрыв этого "
+        "повтора; он остаётся в первых {top_n}, если один из таких разрывов входит в первые "
+        "{top_n} по приоритету. Слой карты «вероятность разрыва» показывает для каждого "
+        "отрезка долю повторов, в которых разрывы покрывают не менее половины его длины.",
+    ),
+    "rep_sweep_dem": (
+        " Each sample also adds to the DEM's heights a spatially correlated error of "
+        "standard deviation {sigma} m and correlation length {length} m.",
+        " Кроме того, в каждом повторе к высотам цифровой модели рельефа (ЦМР) добавляется "
+        "пространственно коррелированная погрешность со стандартным отклонением {sigma} м и "
+        "радиусом корреляции {length} м.",
+    ),
+    "rep_sweep_params": (
+        "Uncertain assumptions and their ranges",
+        "Неопределённые допущения и их диапазоны",
+    ),
+    "rep_sweep_bands": (
+        "Key figures: baseline and band",
+        "Основные показатели: исходное состояние и разброс",
+    ),
+    "rep_sweep_tornado": (
+        "One at a time: how far each assumption moves the result",
+        "Поочерёдно: насколько каждое допущение меняет результат",
+    ),
+    "rep_sweep_stability": (
+        "Stability of the baseline gaps",
+        "Устойчивость разрывов исходного состояния",
+    ),
+    "rep_assumption": ("Assumption", "Допущение"),
+    "rep_low": ("Low", "Нижняя граница"),
+    "rep_high": ("High", "Верхняя граница"),
+    "rep_baseline": ("Baseline", "Исходное состояние"),
+    "rep_at_low": ("assumption at the low end", "допущение на нижней границе"),
+    "rep_at_high": ("assumption at the high end", "допущение на верхней границе"),
+    "rep_p_exists": ("Probability it exists", "Вероятность существования"),
+    "rep_length_band": ("Length, km: P5–P95 (P50)", "Длина, км: P5–P95 (P50)"),
+    "rep_p_top": ("Probability in the top {n}", "Вероятность войти в первые {n}"),
+    "rep_pd_of": (
+        "Detection probability of every {type}",
+        "Вероятность обнаружения всех средств типа «{type}»",
+    ),
+    "rep_availability_of": (
+        "Availability of every {type}",
+        "Коэффициент готовности всех средств типа «{type}»",
+    ),
+    "rep_dem_error": (
+        "Vertical error of the DEM (σ), m; in the tornado the same error field with either sign",
+        "Погрешность высот ЦМР (σ), м; на диаграмме «торнадо» одно и то же поле погрешности "
+        "с обоими знаками",
+    ),
+    "layer_gap_probability": (
+        "Segments: probability of a gap",
+        "Участки: вероятность разрыва в охвате",
+    ),
+    "p_gap_bins": ("Probability of lying in a gap", "Вероятность попасть в разрыв"),
+    "p_gap": ("Probability of a gap", "Вероятность разрыва"),
+    "p_high_risk": ("Probability of high risk", "Вероятность высокого риска"),
 }
 
 #: Meaning of each assessment parameter (:class:`surveil.scenario.Parameters`).

@@ -68,6 +68,17 @@ DETECT_BINS: tuple[tuple[float, float, str], ...] = (
     (0.8, 1.0, "#1a7837"),
 )
 
+#: Bins of a segment's probability of lying in a gap, from a sweep
+#: ``(lower, upper, colour)``: the gaps' purple, darker where a gap is surer.
+GAP_PROBABILITY_BINS: tuple[tuple[float, float, str], ...] = (
+    (0.0, 0.05, "#dadaeb"),
+    (0.05, 0.25, "#bcbddc"),
+    (0.25, 0.5, "#9e9ac8"),
+    (0.5, 0.75, "#756bb1"),
+    (0.75, 0.95, "#54278f"),
+    (0.95, 1.0, "#3f007d"),
+)
+
 _NO_DATA_COLOUR = "#9e9e9e"
 # Symbols keep clear of the green-yellow-red risk and detection ramps and read
 # with colour-blind eyes (Okabe-Ito hues: blue, black, reddish purple, sky blue).
@@ -1062,7 +1073,7 @@ def segment_runs(segments: gpd.GeoDataFrame, key: pd.Series | None) -> gpd.GeoDa
     for column in ("section", "risk_class", "threat_confidence"):
         if column in segments:
             frame[column] = segments[column].to_numpy()
-    for column in ("km_from", "km_to", "risk", "p_detect", "incidents"):
+    for column in ("km_from", "km_to", "risk", "p_detect", "p_gap", "p_high_risk", "incidents"):
         if column in segments:
             frame[column] = pd.to_numeric(segments[column], errors="coerce").to_numpy()
     groups = frame.groupby("run", sort=True)
@@ -1075,10 +1086,10 @@ def segment_runs(segments: gpd.GeoDataFrame, key: pd.Series | None) -> gpd.GeoDa
         out["km_to"] = groups["km_to"].max()
     out["length_km"] = groups["w"].sum() / 1000.0
     out["segments"] = groups.size()
-    for column, name in (("risk", "risk"), ("p_detect", "p_detect")):
+    for column in ("risk", "p_detect", "p_gap", "p_high_risk"):
         if column in frame:
             frame["_wx"] = frame[column] * frame["w"]
-            out[f"mean_{name}"] = groups["_wx"].sum() / groups["w"].sum()
+            out[f"mean_{column}"] = groups["_wx"].sum() / groups["w"].sum()
     if "risk" in frame:
         out["max_risk"] = groups["risk"].max()
     if "p_detect" in frame:
@@ -1593,11 +1604,54 @@ def _place_names(frame: pd.DataFrame, lang: str) -> list[str]:
     return [str(n) for n in names]
 
 
+def _draw_gap_probability(context: _Context, layers: Mapping[str, gpd.GeoDataFrame]) -> None:
+    """Add a sweep's segments coloured by their probability of lying in a gap (hidden at first).
+
+    Past :data:`MAX_SEGMENT_FEATURES` segments, runs of segments in one bin
+    are drawn instead, each coloured by its length-weighted mean.
+    """
+    layer = layers.get("gap_probability")
+    if layer is None or "p_gap" not in layer:
+        return
+    large = len(layer) > MAX_SEGMENT_FEATURES
+    if large:
+        ordered = _in_chainage_order(layer)
+        bins = pd.Series([_gap_colour(p) for p in ordered["p_gap"]], index=ordered.index)
+        runs = segment_runs(ordered, bins)
+        layer = runs.rename(columns={"mean_p_gap": "p_gap", "mean_p_high_risk": "p_high_risk"})
+    features = _Features(
+        _GAP_PROBABILITY_FIELDS,
+        columns=_columns(layer),
+        lang=context.lang,
+        precision=_LARGE_PRECISION if large else _PRECISION,
+        tip=("_km", "p_gap"),
+    )
+    for geom, rec in _records(layer):
+        heading = f"{_fmt(rec.get('section'), 'text', context.lang)} · {context.t('km_unit')} "
+        heading += _fmt(rec["_km"], "km_range", context.lang) if "_km" in rec else ""
+        style = _line_style(_gap_colour(rec.get("p_gap")), 5)
+        features.add(geom, rec=rec, heading=heading, style=style)
+    _FeatureLayer(features, pane="sv-segments").add_to(
+        context.overlay("layer_gap_probability", show=False)
+    )
+
+
+def _gap_colour(p: Any) -> str:
+    if i18n.is_missing(p):
+        return _NO_DATA_COLOUR
+    p = float(p)
+    for lower, upper, colour in GAP_PROBABILITY_BINS:
+        if lower <= p < upper:
+            return colour
+    return GAP_PROBABILITY_BINS[-1][2] if p >= 1.0 else _NO_DATA_COLOUR
+
+
 #: Drawing order: later layers lie on top within the same pane.
 _LAYER_DRAWERS: tuple[Callable[[_Context, Mapping[str, gpd.GeoDataFrame]], None], ...] = (
     _draw_context,
     _draw_isochrones,
     _draw_segments,
+    _draw_gap_probability,
     _draw_gaps,
     _draw_footprints,
     _draw_sensors,
@@ -1694,6 +1748,14 @@ _SEGMENT_FIELDS = (
     ("slope_deg", "slope_deg", "f1"),
     ("passability", "passability", "f2"),
     ("mast_m_to_see", "mast_m_to_see", "f1"),
+)
+_GAP_PROBABILITY_FIELDS = (
+    ("section", "section", "text"),
+    ("segment_id", "segment", "int"),
+    ("_km", "km", "km_range"),
+    ("length_km", "length_km", "f1"),
+    ("p_gap", "p_gap", "pct"),
+    ("p_high_risk", "p_high_risk", "pct"),
 )
 _GAP_FIELDS = (
     ("section", "section", "text"),
@@ -1833,6 +1895,11 @@ def _legend_html(
     for lower, upper, colour in DETECT_BINS:
         text = f"{i18n.number(lower, lang, 1)}–{i18n.number(upper, lang, 1)}"
         rows.append(_legend_row(_swatch(colour), text))
+    if "gap_probability" in layers:
+        rows.append(_legend_heading(i18n.label("p_gap_bins", lang)))
+        for lower, upper, colour in GAP_PROBABILITY_BINS:
+            text = f"{i18n.percent(lower, lang)}–{i18n.percent(upper, lang)}"
+            rows.append(_legend_row(_swatch(colour), text))
     symbols = _legend_symbols(layers, lang) + list(extra)
     if hillshade:
         symbols.append((i18n.label("layer_hillshade", lang), _gradient("#ffffff", "#5a5a5a")))

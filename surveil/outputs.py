@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from surveil.assessment import Assessment
     from surveil.planning import Plan
     from surveil.scenario import Scenario
+    from surveil.sweeping import Sweep
 
 OUTPUT_FILES = (
     "assessment.gpkg",
@@ -421,12 +422,14 @@ def _write_all(
     scenario_file: str | os.PathLike[str] | None = None,
     extra_layers: Mapping[str, gpd.GeoDataFrame] | None = None,
     plan: Plan | None = None,
+    sweep: Mapping[str, Any] | None = None,
 ) -> None:
     """Write every output file into ``folder``, the partial folder of ``out``.
 
     ``extra_layers`` (a plan's ``recommended`` sites) go to the GeoPackage
     and the map beside the assessment's own layers; a ``plan``'s budget
-    curve and sites go in the report.
+    curve and sites go in the report, and so do a ``sweep``'s figures
+    (:meth:`surveil.sweeping.Sweep.report_figures`).
     """
     from surveil.maps import assessment_map, save_map
     from surveil.needs import write_needs_xlsx
@@ -474,7 +477,8 @@ def _write_all(
     save_map(m, folder / "map.html")
     (folder / "run.json").write_text(json.dumps(run, indent=2, sort_keys=True) + "\n")
     tables = {} if plan is None else {"curve": plan.curve, "sites": plan.sites}
-    write_report(report_data(assessment, run, **tables), folder / "report.html", lang=lang)
+    data = report_data(assessment, run, **tables, sweep=sweep)
+    write_report(data, folder / "report.html", lang=lang)
 
 
 def map_titles(scenario: Mapping[str, Any], lang: str) -> dict[str, Any]:
@@ -757,6 +761,48 @@ def write_plan(
     return out
 
 
+def write_sweep(
+    sweep: Sweep, out: str | os.PathLike[str], *, overwrite: bool = False, lang: str = "en"
+) -> Path:
+    """Write a sweep's folder (see :meth:`surveil.sweeping.Sweep.save`), whole or not at all."""
+    from surveil.charts import tornado_chart
+    from surveil.sweeping import GAP_PROBABILITY_LAYER, OUTPUT_NAMES, gap_probability_layer
+
+    baseline = sweep.baseline
+    layer = gap_probability_layer(baseline.segments, sweep.segment_gap_probability)
+
+    def write(folder: Path) -> None:
+        _write_all(
+            baseline,
+            folder,
+            lang=lang,
+            out=Path(out),
+            extra_layers={GAP_PROBABILITY_LAYER: layer},
+            sweep=sweep.report_figures(),
+        )
+        table_csv(sweep.samples, folder / "sweep.csv")
+        table_csv(sweep.bands, folder / "kpi_bands.csv")
+        table_csv(sweep.segment_gap_probability, folder / "segment_gap_probability.csv")
+        table_csv(sweep.gap_stability, folder / "gap_stability.csv")
+        if len(sweep.tornado):
+            table_csv(sweep.tornado, folder / "tornado.csv")
+            tornado_chart(sweep.tornado, lang=lang).savefig(folder / "tornado.png", dpi=120)
+        run = _read_json(folder / "run.json")
+        run.update({"kind": "sweep", "sweep": dict(sweep.settings)})
+        (folder / "run.json").write_text(json.dumps(run, indent=2, sort_keys=True) + "\n")
+
+    inputs = list(baseline.scenario.sources.values())
+    out = resolve_out(out, overwrite=overwrite, inputs=inputs, names=OUTPUT_NAMES)
+    partial = new_partial(out)
+    try:
+        write(partial)
+        publish(partial, out, replace=overwrite)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    return out
+
+
 def _toml_layers(toml: Path) -> dict[str, str]:
     """Return the ``[layers]`` paths a scenario file names."""
     import tomllib
@@ -811,7 +857,19 @@ def read_outputs(folder: str | os.PathLike[str]) -> tuple[dict[str, gpd.GeoDataF
         ) from None
     if "date" in layers["incidents"]:
         layers["incidents"]["date"] = pd.to_datetime(layers["incidents"]["date"], errors="coerce")
+    if (folder / "segment_gap_probability.csv").is_file():  # a sweep's folder
+        from surveil.sweeping import GAP_PROBABILITY_LAYER, gap_probability_layer
+
+        probability = _read_table(folder / "segment_gap_probability.csv")
+        layers[GAP_PROBABILITY_LAYER] = gap_probability_layer(layers["segments"], probability)
     return layers, info
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path)
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: cannot read it as CSV ({exc})") from None
 
 
 def _read_json(path: Path) -> dict[str, Any]:

@@ -90,7 +90,16 @@ KEY_FIGURES: tuple[tuple[str, int | None], ...] = (
 )
 #: Parts that start a new printed page.
 _NEW_PAGE = frozenset(
-    {"scope", "kpis", "rep_along", "rep_gaps", "rep_needs", "rep_plan", "rep_parameters"}
+    {
+        "scope",
+        "kpis",
+        "rep_along",
+        "rep_gaps",
+        "rep_needs",
+        "rep_plan",
+        "rep_sweep",
+        "rep_parameters",
+    }
 )
 _PAGE = ' class="page"'
 _CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -119,6 +128,9 @@ class ReportData:
         A plan's budget curve (``budget_curve.csv``), if any.
     sites
         A plan's sites (``sites.csv``), if any.
+    sweep
+        A sweep's figures (:meth:`surveil.sweeping.Sweep.report_figures`:
+        ``bands``, ``gap_stability``, ``tornado``, ``settings``), if any.
     """
 
     segments: pd.DataFrame
@@ -132,6 +144,7 @@ class ReportData:
     services: pd.DataFrame | None = None
     areas: pd.DataFrame | None = None
     coordination: pd.DataFrame | None = None
+    sweep: Mapping[str, Any] | None = None
 
 
 def means_labels(catalogue: pd.DataFrame) -> dict[str, tuple[str, str]]:
@@ -157,6 +170,7 @@ def report_data(
     *,
     curve: pd.DataFrame | None = None,
     sites: pd.DataFrame | None = None,
+    sweep: Mapping[str, Any] | None = None,
 ) -> ReportData:
     """Return what the report of an assessment (or of a plan's re-assessment) shows.
 
@@ -168,6 +182,8 @@ def report_data(
         Its run record (:func:`surveil.outputs.run_record`).
     curve, sites
         A plan's budget curve and chosen sites (:class:`surveil.planning.Plan`).
+    sweep
+        A sweep's figures (:meth:`surveil.sweeping.Sweep.report_figures`).
     """
     return ReportData(
         segments=pd.DataFrame(assessment.segments.drop(columns="geometry", errors="ignore")),
@@ -185,6 +201,7 @@ def report_data(
         coordination=None
         if assessment.responsibility is None
         else assessment.responsibility.coordination,
+        sweep=sweep,
     )
 
 
@@ -194,9 +211,9 @@ def report_data_from_folder(folder: str | os.PathLike[str]) -> ReportData:
     Parameters
     ----------
     folder
-        A folder written by ``surveil assess``, ``demo``, ``plan`` or
-        ``compare`` (a plan's ``budget_curve.csv`` and ``sites.csv`` are read
-        when present).
+        A folder written by ``surveil assess``, ``demo``, ``plan``,
+        ``compare`` or ``sweep`` (a plan's ``budget_curve.csv`` and
+        ``sites.csv``, a sweep's figures are read when present).
 
     Raises
     ------
@@ -235,7 +252,15 @@ def report_data_from_folder(folder: str | os.PathLike[str]) -> ReportData:
         services=optional["services"],
         areas=optional["areas"],
         coordination=optional["coordination"],
+        sweep=_sweep_figures(folder),
     )
+
+
+def _sweep_figures(folder: Path) -> Mapping[str, Any] | None:
+    """Return a sweep folder's figures, or None for another folder."""
+    from surveil.sweeping import is_sweep_folder, read_figures
+
+    return read_figures(folder) if is_sweep_folder(folder) else None
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -308,6 +333,8 @@ def report_html(data: ReportData, *, lang: str = "en") -> str:
         parts.append(("rep_services", _services(data.services, lang)))
     if data.areas is not None and len(data.areas):
         parts.append(("rep_areas", _areas(data, lang)))
+    if data.sweep is not None:
+        parts.append(("rep_sweep", _sweep(data.sweep, parameters, lang)))
     parts += [
         ("rep_sections", _sections(data.segments, gaps, lang)),
         ("rep_parameters", _parameters(parameters, lang)),
@@ -873,6 +900,122 @@ def _parameters(parameters: Mapping[str, Any], lang: str) -> str:
     ]
     head = [i18n.label(k, lang) for k in ("rep_parameter", "rep_value", "rep_meaning")]
     return _table(head, rows, numeric=[False, True, False])
+
+
+def _sweep(sweep: Mapping[str, Any], parameters: Mapping[str, Any], lang: str) -> str:
+    """Return the sweep's section: method, assumptions, KPI bands, tornado, gap stability."""
+    settings = dict(sweep.get("settings", {}))
+    top_n = int(settings.get("top_n", 3) or 3)
+    sigma = float(settings.get("dem_error_m", 0.0) or 0.0)
+    dem = ""
+    if sigma > 0:
+        dem = i18n.label("rep_sweep_dem", lang).format(
+            sigma=_e(_plain(sigma, lang)),
+            length=_e(_plain(float(settings.get("dem_correlation_m", 0.0) or 0.0), lang)),
+        )
+    method = i18n.label("rep_sweep_method", lang).format(
+        samples=_num(settings.get("samples"), lang),
+        seed=_num(settings.get("seed", 0), lang),
+        top_n=_num(top_n, lang),
+        dem=dem,
+    )
+    parts = [f"<h3>{_e(i18n.label('rep_method', lang))}</h3><p>{method}</p>"]
+    parts.append(_sweep_assumptions(settings, parameters, lang))
+    parts.append(_sweep_bands(sweep["bands"], lang))
+    tornado = sweep.get("tornado")
+    if tornado is not None and len(tornado):
+        parts.append(f"<h3>{_e(i18n.label('rep_sweep_tornado', lang))}</h3>")
+        parts.append(_figure(charts.tornado_svg(tornado, lang=lang)))
+    parts.append(_sweep_stability(sweep["gap_stability"], top_n, lang))
+    return "".join(parts)
+
+
+def _assumption_meaning(name: str, lang: str) -> str:
+    kind, _, type_ = name.partition(":")
+    if type_ and kind in ("pd", "availability"):
+        key = "rep_pd_of" if kind == "pd" else "rep_availability_of"
+        return i18n.label(key, lang).format(type=i18n.value(type_, lang))
+    if name == "dem_error_m":
+        return i18n.label("rep_dem_error", lang)
+    meanings = i18n.PARAMETER_MEANINGS.get(name)
+    return meanings[i18n.LANGS.index(lang)] if meanings else "—"
+
+
+def _sweep_assumptions(
+    settings: Mapping[str, Any], parameters: Mapping[str, Any], lang: str
+) -> str:
+    vary = [dict(v) for v in settings.get("vary", []) if isinstance(v, Mapping)]
+    sigma = float(settings.get("dem_error_m", 0.0) or 0.0)
+    if sigma > 0:
+        vary.append({"name": "dem_error_m", "low": -sigma, "high": sigma, "baseline": 0.0})
+    rows = []
+    for v in vary:
+        name = str(v.get("name", ""))
+        base = v.get("baseline", parameters.get(name))
+        shown = _e(_plain(float(base), lang)) if isinstance(base, int | float) else "—"
+        rows.append(
+            (
+                f'<code translate="no">{_e(name)}</code>',
+                _e(_assumption_meaning(name, lang)),
+                _e(_plain(float(v.get("low", math.nan)), lang)),
+                _e(_plain(float(v.get("high", math.nan)), lang)),
+                shown,
+            )
+        )
+    head = [
+        i18n.label(k, lang)
+        for k in ("rep_assumption", "rep_meaning", "rep_low", "rep_high", "rep_baseline")
+    ]
+    table = _table(head, rows, numeric=[False, False, True, True, True])
+    return f"<h3>{_e(i18n.label('rep_sweep_params', lang))}</h3>{table}"
+
+
+def _sweep_bands(bands: pd.DataFrame, lang: str) -> str:
+    digits = dict(KEY_FIGURES)
+    rows = []
+    for row in bands.itertuples():
+        kpi = str(row.kpi)
+        d = digits.get(kpi, 1)
+
+        def fmt(x: object, d: int | None = d) -> str:
+            return _pct(x, lang) if d is None else _num(x, lang, d)
+
+        rows.append(
+            (_e(i18n.label(kpi, lang)), fmt(row.baseline), fmt(row.p5), fmt(row.p50), fmt(row.p95))
+        )
+    head = [i18n.label("kpis", lang), i18n.label("rep_baseline", lang)]
+    head += ["P5", "P50", "P95"]
+    table = _table(head, rows, numeric=[False, True, True, True, True])
+    return f"<h3>{_e(i18n.label('rep_sweep_bands', lang))}</h3>{table}"
+
+
+def _sweep_stability(stability: pd.DataFrame, top_n: int, lang: str) -> str:
+    heading = f"<h3>{_e(i18n.label('rep_sweep_stability', lang))}</h3>"
+    if not len(stability):
+        return heading + f"<p>{_e(i18n.label('rep_no_gaps', lang))}</p>"
+    ranked = stability.sort_values(["priority", "gap_id"])
+    shown = ranked.head(MAX_ROWS)
+    rows = [
+        (
+            _num(g.priority, lang),
+            _data(g.section),
+            _km_range(g, lang),
+            _num(g.length_km, lang, 1),
+            _pct(g.p_exists, lang),
+            f"{_num(g.length_km_p5, lang, 1)}–{_num(g.length_km_p95, lang, 1)} "
+            f"({_num(g.length_km_p50, lang, 1)})",
+            _pct(g.p_top_n, lang),
+        )
+        for g in shown.itertuples()
+    ]
+    head = [i18n.label(k, lang) for k in ("priority", "section", "rep_km_range", "length_km")]
+    head += [
+        i18n.label("rep_p_exists", lang),
+        i18n.label("rep_length_band", lang),
+        i18n.label("rep_p_top", lang).format(n=top_n),
+    ]
+    table = _table(head, rows, numeric=[True, False, True, True, True, True, True])
+    return heading + table + _more(len(shown), len(ranked), "gap_stability.csv", lang)
 
 
 def _notes(run: Mapping[str, Any], lang: str) -> str:

@@ -32,6 +32,7 @@ A window is sized before anything is allocated: more than
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import warnings
@@ -123,8 +124,8 @@ class DEM:
     def __post_init__(self) -> None:
         if abs(abs(self.transform.a) - abs(self.transform.e)) > 1e-6 * abs(self.transform.a):
             raise ValueError("DEM cells must be square")
-        object.__setattr__(self, "_to_grid", Transformer.from_crs(4326, self.crs, always_xy=True))
-        object.__setattr__(self, "_to_lonlat", Transformer.from_crs(self.crs, 4326, always_xy=True))
+        object.__setattr__(self, "_to_grid", _transformer(_WGS84, self.crs))
+        object.__setattr__(self, "_to_lonlat", _transformer(self.crs, _WGS84))
 
     @property
     def cell_m(self) -> float:
@@ -196,6 +197,19 @@ class DEM:
         to_source = Transformer.from_crs(4326, cells.crs, always_xy=True)
         x, y = to_source.transform(lon, lat)
         return cell_value(cells.elevation_m, cells.transform, np.asarray(x), np.asarray(y))
+
+
+_WGS84 = CRS.from_epsg(4326)
+
+
+@functools.lru_cache(maxsize=64)
+def _transformer(source: CRS, target: CRS) -> Transformer:
+    """Return a lon/lat-ordered transformer, built once per pair of CRSs.
+
+    Building one costs milliseconds; a sweep makes a copy of every tile per
+    sample (pyproj's transformers are thread-safe since 3.1).
+    """
+    return Transformer.from_crs(source, target, always_xy=True)
 
 
 def cell_value(

@@ -26,8 +26,11 @@ answers.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import itertools
 import math
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -187,6 +190,13 @@ def line_of_sight(
     n = obs_lon.size
     if not (obs_lat.size == tgt_lon.size == tgt_lat.size == n):
         raise ValueError("observer and target arrays must have the same length")
+    key = None
+    if _memory is not None:
+        rays = (obs_lon, obs_lat, obs_height_m, tgt_lon, tgt_lat, target_height_m, obs_ground_m)
+        key = _memory.key(dem, rays, (refraction, mast, _kernels.resolve(engine)))
+        known = _memory.get(key)
+        if known is not None:
+            return known
     ox, oy = dem.to_grid(obs_lon, obs_lat)
     tx, ty = dem.to_grid(tgt_lon, tgt_lat)
     ground_o = dem.elevation_xy(ox, oy)
@@ -197,9 +207,81 @@ def line_of_sight(
     target = dem.elevation_xy(tx, ty) + np.broadcast_to(
         np.asarray(target_height_m, dtype=float), (n,)
     )
-    return _line_of_sight_xy(
+    los = _line_of_sight_xy(
         dem, ox, oy, eye, tx, ty, target, refraction=refraction, mast=mast, engine=engine
     )
+    if key is not None and _memory is not None:
+        _memory.put(key, dem, los)
+    return los
+
+
+class _Memory:
+    """The last answers of :func:`line_of_sight`, by DEM object and a digest of the rays."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.answers: OrderedDict[tuple[int, bytes], tuple[DEM, LineOfSight]] = OrderedDict()
+
+    @staticmethod
+    def key(dem: DEM, rays: Sequence[Any], options: tuple[Any, ...]) -> tuple[int, bytes]:
+        digest = hashlib.blake2b(repr(options).encode(), digest_size=20)
+        for a in rays:
+            if a is None:
+                digest.update(b"none")
+            else:
+                values = np.ascontiguousarray(np.asarray(a, dtype=float))
+                digest.update(repr(values.shape).encode())
+                digest.update(values.tobytes())
+        return id(dem), digest.digest()
+
+    def get(self, key: tuple[int, bytes]) -> LineOfSight | None:
+        known = self.answers.get(key)
+        if known is None:
+            return None
+        self.answers.move_to_end(key)
+        return known[1]
+
+    def put(self, key: tuple[int, bytes], dem: DEM, los: LineOfSight) -> None:
+        # the DEM is kept with the answer, so that its id cannot be reused meanwhile;
+        # the answer is shared by every caller, so nobody may write into it
+        for f in dataclasses.fields(los):
+            values = getattr(los, f.name)
+            values.flags.writeable = False
+        self.answers[key] = (dem, los)
+        while len(self.answers) > self.size:
+            self.answers.popitem(last=False)
+
+
+_memory: _Memory | None = None
+
+
+def remember_line_of_sight(size: int) -> None:
+    """Remember the last ``size`` answers of :func:`line_of_sight` in this process (0: off).
+
+    A sweep's samples that vary neither the terrain nor refraction ask the
+    same rays over the same DEM objects again and again; with a memory, a
+    repeated call (same DEM object, every argument equal) returns the
+    remembered answer instead of marching the rays again. Answers are the
+    same either way. A DEM perturbed per sample is a new object and never
+    matches. Setting the size again keeps what is remembered; 0 forgets it.
+
+    Examples
+    --------
+    >>> from surveil.terrain import flat_dem
+    >>> dem = flat_dem(500.0, center_lonlat=(70.0, 40.0), size_m=40_000, cell_m=200)
+    >>> remember_line_of_sight(4)
+    >>> a = line_of_sight(dem, [70.0], [40.0], 10.0, [70.1], [40.0])
+    >>> line_of_sight(dem, [70.0], [40.0], 10.0, [70.1], [40.0]) is a
+    True
+    >>> remember_line_of_sight(0)
+    """
+    global _memory
+    if size <= 0:
+        _memory = None
+    elif _memory is None:
+        _memory = _Memory(size)
+    else:
+        _memory.size = size
 
 
 def _line_of_sight_xy(

@@ -392,3 +392,29 @@ def test_range_over_terrain_is_slant_from_eye_to_target():
     point, _ = sensor_pairs(t_lon, t_lat, sensors)
     assert sorted(point.tolist()) == [0, 1]  # horizontally both in range
     assert sight.visible(np.array([0, 0]), t_lon, t_lat).tolist() == [True, False]
+
+
+def test_remembered_line_of_sight_answers_only_the_same_dem_and_rays():
+    # A ridge 12 m high halfway: a 10 m eye does not see a person 4 km away over it.
+    import dataclasses
+
+    from surveil.visibility import line_of_sight, remember_line_of_sight
+
+    dem = flat_dem(0.0, center_lonlat=(70.0, 40.0), size_m=10_000, cell_m=50)
+    ridge = dem.elevation_m.copy()
+    ridge[:, ridge.shape[1] // 2] = 12.0
+    hilly = dataclasses.replace(dem, elevation_m=ridge)
+    x = np.array([-2000.0, 2000.0])
+    lon, lat = dem.to_lonlat(x, np.zeros(2))
+    remember_line_of_sight(4)
+    try:
+        flat = line_of_sight(dem, lon[:1], lat[:1], 10.0, lon[1:], lat[1:])
+        again = line_of_sight(dem, lon[:1], lat[:1], 10.0, lon[1:], lat[1:])
+        over_ridge = line_of_sight(hilly, lon[:1], lat[:1], 10.0, lon[1:], lat[1:])
+        taller = line_of_sight(dem, lon[:1], lat[:1], 10.0, lon[1:], lat[1:], target_height_m=5)
+    finally:
+        remember_line_of_sight(0)
+    assert again is flat and flat.visible.tolist() == [True]
+    assert over_ridge.visible.tolist() == [False]  # another DEM object: marched again
+    assert taller is not flat
+    assert not flat.visible.flags.writeable  # shared answers cannot be written into

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from surveil.cli._common import default_out, scenario_from_options
+from surveil.cli.options import lang_option
 
 
 @click.command("sweep")
@@ -70,6 +71,7 @@ from surveil.cli._common import default_out, scenario_from_options
     help="Output folder (default: a new folder under ./maps/).",
 )
 @click.option("--overwrite", is_flag=True, help="Replace the output folder if it exists.")
+@lang_option
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -84,14 +86,17 @@ def command(
     scheduler: str | None,
     out: Path | None,
     overwrite: bool,
+    lang: str,
 ) -> None:
     """Sweep uncertain assumptions: KPI bands, gap probability and gap stability.
 
     Runs each varied assumption at its low and high end (tornado.png) and
     SAMPLES joint draws (Latin hypercube, seeded; DEM error as correlated
-    noise), each a whole assessment, on a dask cluster. Writes sweep.csv,
-    kpi_bands.csv, segment_gap_probability.csv, gap_stability.csv,
-    tornado.csv, tornado.png and run.json.
+    noise), each a whole assessment, on a dask cluster. Writes the
+    baseline's outputs (map.html with a layer of each segment's probability
+    of lying in a gap, report.html with the sweep's section, the tables and
+    the GeoPackage) and sweep.csv, kpi_bands.csv, segment_gap_probability.csv,
+    gap_stability.csv, tornado.csv and tornado.png.
 
     \b
     Examples:
@@ -102,7 +107,7 @@ def command(
       surveil sweep scenario.toml --scheduler tcp://scheduler.example:8786 --samples 1000
     """
     from surveil._outdir import resolve_out
-    from surveil.sweep import OUTPUT_NAMES, Uncertain, sweep
+    from surveil.sweeping import OUTPUT_NAMES, Uncertain, sweep
 
     quiet = (ctx.obj or {}).get("quiet")
     started = time.perf_counter()
@@ -136,7 +141,7 @@ def command(
     finally:
         if bar is not None:
             bar.render_finish()
-    result.save(out, overwrite=overwrite)
+    result.save(out, overwrite=overwrite, lang=lang)
     if not quiet:
         bands = result.bands.set_index("kpi")
         for kpi, label in (("gap_km", "gap km"), ("high_risk_km", "high-risk km")):

@@ -8,7 +8,7 @@ import pandas as pd
 
 from surveil.cli.main import cli
 from surveil.datasets import get_path
-from surveil.sweep import read_figures
+from surveil.sweeping import read_figures
 
 
 def test_sweep_writes_its_tables_and_tornado(runner, tmp_path):

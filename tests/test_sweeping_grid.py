@@ -1,4 +1,4 @@
-"""surveil.sweep.budget_grid: a plan's budget against an assumption (issue 12 §2)."""
+"""surveil.sweeping.budget_grid: a plan's budget against an assumption (issue 12 §2)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 
 from surveil.datasets import load_demo
 from surveil.planning import plan
-from surveil.sweep import budget_grid
+from surveil.sweeping import budget_grid
 
 BUDGETS = [0.0, 100_000.0, 300_000.0]
 

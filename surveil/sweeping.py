@@ -24,12 +24,11 @@ the same for any number of workers.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import os
-import sys
-import types
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,12 +36,14 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from surveil import _outdir
 from surveil.assessment import Assessment, assess, load_terrain, own_side_border
 from surveil.dem_noise import perturb_tiles
 from surveil.errors import InputError
 from surveil.scenario import Parameters, Scenario
 from surveil.segments import sample_targets, segment_border
 from surveil.terrain import DEM
+from surveil.visibility import remember_line_of_sight
 
 #: Key figures recorded for every sample (``Assessment.summary`` keys).
 KPIS = (
@@ -58,16 +59,19 @@ KPIS = (
 FIXED_PARAMETERS = ("segment_m", "sample_m", "path_offsets_m", "max_distance_km")
 #: Name of the DEM error in tables (its sigma in metres).
 DEM_ERROR = "dem_error_m"
-#: What a sweep's folder holds.
-OUTPUT_NAMES = (
+#: The sweep's own files in its folder (beside the baseline's outputs).
+SWEEP_FILES = (
     "sweep.csv",
     "kpi_bands.csv",
     "segment_gap_probability.csv",
     "gap_stability.csv",
     "tornado.csv",
     "tornado.png",
-    "run.json",
 )
+#: What a sweep's folder holds: the baseline assessment's outputs (its map
+#: with the probability of a gap, its report with the sweep's section) and
+#: the sweep's files.
+OUTPUT_NAMES = (*_outdir.OUTPUT_NAMES, *SWEEP_FILES)
 #: Called with (samples done, samples in all).
 Progress = Callable[[int, int], None]
 
@@ -211,73 +215,103 @@ class Sweep:
         probs = self.segment_gap_probability[["segment_id", "p_gap", "p_high_risk"]]
         return self.baseline.segments.merge(probs, on="segment_id", how="left")
 
-    def figures(self) -> dict[str, Any]:
-        """Return the sweep's figures for a report section.
-
-        Keys: ``bands`` (table), ``gap_stability`` (table), ``tornado``
-        (table) and ``tornado_figure`` (a matplotlib figure, or None without
-        one-at-a-time runs).
-        """
-        from surveil.charts import tornado_chart
-
+    def report_figures(self) -> dict[str, Any]:
+        """Return what the report's sweep section shows (see :func:`read_figures`)."""
         return {
             "bands": self.bands,
             "gap_stability": self.gap_stability,
             "tornado": self.tornado,
-            "tornado_figure": tornado_chart(self.tornado) if len(self.tornado) else None,
+            "settings": dict(self.settings),
         }
 
-    def save(self, out: str | os.PathLike[str], *, overwrite: bool = False) -> Any:
-        """Write the sweep's folder (``sweep.csv`` ... ``tornado.png``), whole or not at all."""
-        from surveil.outputs import input_files, table_csv, write_folder
+    def save(
+        self, out: str | os.PathLike[str], *, overwrite: bool = False, lang: str = "en"
+    ) -> Any:
+        """Write the sweep's folder, whole or not at all.
 
-        def write(folder: Any) -> None:
-            table_csv(self.samples, folder / "sweep.csv")
-            table_csv(self.bands, folder / "kpi_bands.csv")
-            table_csv(self.segment_gap_probability, folder / "segment_gap_probability.csv")
-            table_csv(self.gap_stability, folder / "gap_stability.csv")
-            if len(self.tornado):
-                table_csv(self.tornado, folder / "tornado.csv")
-                figure = tornado_chart(self.tornado)
-                figure.savefig(folder / "tornado.png", dpi=120)  # Agg: no pyplot, no display
+        The baseline assessment's outputs (its map with a layer of each
+        segment's probability of lying in a gap, its report with the sweep's
+        section), then ``sweep.csv``, ``kpi_bands.csv``,
+        ``segment_gap_probability.csv``, ``gap_stability.csv`` and, with
+        one-at-a-time runs, ``tornado.csv`` and ``tornado.png``; ``run.json``
+        records the sweep's settings under ``sweep``.
+        """
+        from surveil.outputs import write_sweep
 
-        from surveil.charts import tornado_chart
+        return write_sweep(self, out, overwrite=overwrite, lang=lang)
 
-        scenario = self.baseline.scenario
-        record = {
-            "kind": "sweep",
-            "scenario": {"name": scenario.name},
-            "inputs": input_files(scenario.sources),
-            "parameters": scenario.parameters.to_dict(),
-            "sweep": dict(self.settings),
-        }
-        return write_folder(
-            out,
-            write,
-            overwrite=overwrite,
-            record=record,
-            names=OUTPUT_NAMES,
-            inputs=list(scenario.sources.values()),
+
+#: Name of the map layer of each segment's probability of lying in a gap.
+GAP_PROBABILITY_LAYER = "gap_probability"
+
+
+def gap_probability_layer(segments: Any, probability: pd.DataFrame) -> Any:
+    """Return the segments (geometry, section, km) with ``p_gap`` and ``p_high_risk``, for the map.
+
+    Parameters
+    ----------
+    segments
+        The baseline's segments (a GeoDataFrame with ``segment_id``).
+    probability
+        ``segment_gap_probability.csv`` (``segment_id``, ``p_gap``,
+        ``p_high_risk``).
+    """
+    wanted = ["segment_id", "p_gap", "p_high_risk"]
+    missing = [c for c in wanted if c not in probability.columns]
+    if missing:
+        raise InputError(
+            f"segment_gap_probability.csv: no column {', '.join(missing)}; expected the table "
+            "written by 'surveil sweep'"
         )
+    keep = [c for c in ("section", "part", "segment_id", "km_from", "km_to") if c in segments]
+    values = probability[wanted]
+    layer = segments[[*keep, "geometry"]].merge(values, on="segment_id", how="left")
+    return layer
 
 
-def read_figures(folder: str | os.PathLike[str]) -> dict[str, pd.DataFrame]:
+def read_figures(folder: str | os.PathLike[str]) -> dict[str, Any]:
     """Read a sweep folder's figures back, for a report section drawn from the folder.
 
     Keys: ``bands`` (``kpi_bands.csv``), ``gap_stability``,
-    ``segment_gap_probability`` and ``tornado`` (empty without
-    one-at-a-time runs).
+    ``segment_gap_probability``, ``tornado`` (empty without one-at-a-time
+    runs) and ``settings`` (``run.json``'s ``sweep``).
+
+    Raises
+    ------
+    surveil.errors.InputError
+        When a table is missing or unreadable.
     """
+    import json
     from pathlib import Path
 
     root = Path(folder)
-    tornado = root / "tornado.csv"
+
+    def table(name: str) -> pd.DataFrame:
+        try:
+            return pd.read_csv(root / name)
+        except FileNotFoundError:
+            raise InputError(
+                f"{root / name}: missing; expected a folder of 'surveil sweep'"
+            ) from None
+        except (OSError, ValueError) as exc:
+            raise InputError(f"{root / name}: cannot read it as CSV ({exc})") from None
+
+    run_json = root / "run.json"
+    run = json.loads(run_json.read_text(encoding="utf-8")) if run_json.is_file() else {}
     return {
-        "bands": pd.read_csv(root / "kpi_bands.csv"),
-        "gap_stability": pd.read_csv(root / "gap_stability.csv"),
-        "segment_gap_probability": pd.read_csv(root / "segment_gap_probability.csv"),
-        "tornado": pd.read_csv(tornado) if tornado.exists() else pd.DataFrame(),
+        "bands": table("kpi_bands.csv"),
+        "gap_stability": table("gap_stability.csv"),
+        "segment_gap_probability": table("segment_gap_probability.csv"),
+        "tornado": table("tornado.csv") if (root / "tornado.csv").exists() else pd.DataFrame(),
+        "settings": dict(run.get("sweep", {})) if isinstance(run, dict) else {},
     }
+
+
+def is_sweep_folder(folder: str | os.PathLike[str]) -> bool:
+    """Tell whether an output folder holds a sweep's figures."""
+    from pathlib import Path
+
+    return all((Path(folder) / n).is_file() for n in ("kpi_bands.csv", "gap_stability.csv"))
 
 
 def check_uncertain(scenario: Scenario, vary: Sequence[Uncertain]) -> None:
@@ -404,7 +438,7 @@ def assess_draw(
             seed=draw.dem_seed,
             sign=draw.dem_sign,
         )
-    result = assess(with_values(scenario, draw.values), tiles=tiles)
+    result = assess(with_values(scenario, draw.values), tiles=tiles, map_layers=False)
     return reduce_assessment(result, index=draw.index)
 
 
@@ -417,8 +451,52 @@ class SharedInputs:
 
 
 def assess_shared(inputs: SharedInputs, draw: Draw, **options: float) -> SampleResult:
-    """Assess one draw over the shared inputs (the task a worker runs)."""
+    """Assess one draw over the shared inputs (the task a worker runs).
+
+    The compiled kernels run on one thread here: the workers are the
+    parallelism, and a numba pool per worker as wide as the machine would
+    make them fight over the cores (the thread count changes no number).
+    """
+    one_numba_thread()
+    # a terrain perturbed per sample never repeats a ray: remember nothing then
+    remember_line_of_sight(SIGHT_MEMORY if not options.get("dem_error_m") else 0)
     return assess_draw(inputs.scenario, inputs.tiles, draw, **options)
+
+
+#: Line-of-sight answers a worker remembers (about six calls per assessment):
+#: samples that vary neither the terrain nor refraction ask the same rays.
+SIGHT_MEMORY = 32
+
+#: Environment of a local cluster's worker processes: one numba thread each
+#: (see :func:`assess_shared`).
+WORKER_ENV = {"NUMBA_NUM_THREADS": "1"}
+
+
+def one_numba_thread() -> None:
+    """Run this thread's compiled kernels on one thread (no-op without numba)."""
+    from surveil import _kernels
+
+    if _kernels.available():
+        import numba
+
+        numba.set_num_threads(1)
+
+
+def prepare_worker() -> None:
+    """Load what every sample needs once per worker: modules and compiled kernels.
+
+    Run on each worker when the cluster starts (``Client.run``), so that the
+    first samples do not pay for imports and for loading numba's cached
+    machine code; it assesses the small synthetic demo, with terrain.
+    """
+    from surveil.datasets import load_demo
+    from surveil.terrain import flat_dem
+    from surveil.visibility import line_of_sight
+
+    one_numba_thread()
+    assess(load_demo("synthetic"), map_layers=False)
+    dem = flat_dem(500.0, center_lonlat=(70.0, 40.0), size_m=4_000, cell_m=200)
+    line_of_sight(dem, [70.0], [40.0], 10.0, [70.01], [40.0])
 
 
 def reduce_assessment(result: Assessment, *, index: int = 0) -> SampleResult:
@@ -518,11 +596,28 @@ def run_draws(
     options = {"dem_error_m": dem_error_m, "dem_correlation_m": dem_correlation_m}
     if scheduler is None and workers == 0:
         results = []
-        for i, draw in enumerate(draws):
-            results.append(assess_draw(scenario, tiles, draw, **options))
-            tell(i + 1, total)
+        remember_line_of_sight(SIGHT_MEMORY if not dem_error_m else 0)
+        try:
+            for i, draw in enumerate(draws):
+                results.append(assess_draw(scenario, tiles, draw, **options))
+                tell(i + 1, total)
+        finally:
+            remember_line_of_sight(0)
         return results
-    from dask.distributed import Client, LocalCluster, as_completed
+    with dask_client(workers=workers, scheduler=scheduler) as client:
+        return run_on_client(client, scenario, tiles, draws, progress=tell, **options)
+
+
+@contextlib.contextmanager
+def dask_client(*, workers: int | None, scheduler: str | None = None) -> Iterator[Any]:
+    """Open a dask client on a new ``LocalCluster``, or on an existing scheduler.
+
+    A local cluster has ``workers`` worker processes (None: one per core),
+    one thread each, and one numba thread each (:data:`WORKER_ENV`). Every
+    worker is prepared once (:func:`prepare_worker`). The local cluster is
+    closed on leaving.
+    """
+    from dask.distributed import Client, LocalCluster
 
     cluster = None
     if scheduler is None:
@@ -530,22 +625,53 @@ def run_draws(
             n_workers=workers or os.cpu_count() or 1,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            # HTTP on a free loopback port: a cluster already on 8787 makes no warning
+            dashboard_address="127.0.0.1:0",
             silence_logs=logging.ERROR,  # no nanny chatter on the user's terminal
+            env=WORKER_ENV,
         )
     try:
         with Client(scheduler if scheduler is not None else cluster) as client:
-            # one object, so that an empty terrain is not taken for a list of items
-            shared = client.scatter(SharedInputs(scenario, tiles), broadcast=True)
-            futures = client.map(
-                assess_shared, [shared] * total, list(draws), pure=False, **options
-            )
-            for done, _ in enumerate(as_completed(futures), start=1):
-                tell(done, total)
-            return list(client.gather(futures))
+            client.run(prepare_worker)
+            yield client
     finally:
         if cluster is not None:
             cluster.close()
+
+
+def run_on_client(
+    client: Any,
+    scenario: Scenario,
+    tiles: tuple[DEM, ...],
+    draws: Sequence[Draw],
+    *,
+    progress: Progress | None = None,
+    dem_error_m: float = 0.0,
+    dem_correlation_m: float = 0.0,
+) -> list[SampleResult]:
+    """Assess every draw on a dask client's workers (see :func:`run_draws`).
+
+    The inputs go to every worker once (``scatter`` with ``broadcast``); each
+    task carries a :class:`Draw` and a reference to them, and returns a
+    :class:`SampleResult`.
+    """
+    from dask.distributed import as_completed
+
+    tell = progress or (lambda _done, _total: None)
+    total = len(draws)
+    # one object, so that an empty terrain is not taken for a list of items
+    shared = client.scatter(SharedInputs(scenario, tiles), broadcast=True)
+    futures = client.map(
+        assess_shared,
+        [shared] * total,
+        list(draws),
+        pure=False,
+        dem_error_m=dem_error_m,
+        dem_correlation_m=dem_correlation_m,
+    )
+    for done, _ in enumerate(as_completed(futures), start=1):
+        tell(done, total)
+    return list(client.gather(futures))
 
 
 def scenario_terrain(scenario: Scenario) -> tuple[DEM, ...]:
@@ -875,39 +1001,12 @@ def _map_plans(
     """Run :func:`plan_curve` for each set of values, here or on dask."""
     if scheduler is None and workers == 0:
         return [plan_curve(scenario, v) for v in values]
-    from dask.distributed import Client, LocalCluster
-
-    cluster = None
-    if scheduler is None:
-        cluster = LocalCluster(
-            n_workers=workers or os.cpu_count() or 1,
-            threads_per_worker=1,
-            dashboard_address=None,
-            silence_logs=logging.ERROR,
-        )
-    try:
-        with Client(scheduler if scheduler is not None else cluster) as client:
-            shared = client.scatter(SharedInputs(scenario, ()), broadcast=True)
-            futures = client.map(_plan_shared, [shared] * len(values), list(values), pure=False)
-            return list(client.gather(futures))
-    finally:
-        if cluster is not None:
-            cluster.close()
+    with dask_client(workers=workers, scheduler=scheduler) as client:
+        shared = client.scatter(SharedInputs(scenario, ()), broadcast=True)
+        futures = client.map(_plan_shared, [shared] * len(values), list(values), pure=False)
+        return list(client.gather(futures))
 
 
 def _plan_shared(inputs: SharedInputs, values: Mapping[str, float]) -> pd.DataFrame:
+    one_numba_thread()
     return plan_curve(inputs.scenario, values)
-
-
-class _CallableModule(types.ModuleType):
-    """Make the module callable as :func:`sweep`, so ``surveil.sweep(...)`` works either way.
-
-    ``surveil.sweep`` is the function until the module is imported by name,
-    when Python binds the module to that attribute instead.
-    """
-
-    def __call__(self, scenario: Scenario, **options: Any) -> Sweep:
-        return sweep(scenario, **options)
-
-
-sys.modules[__name__].__class__ = _CallableModule

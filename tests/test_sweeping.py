@@ -1,4 +1,4 @@
-"""surveil.sweep: sensitivity, Monte Carlo, gap stability, workers (issue 12)."""
+"""surveil.sweeping: sensitivity, Monte Carlo, gap stability, workers (issue 12)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from surveil.assessment import assess
 from surveil.datasets import load_demo
 from surveil.errors import InputError
 from surveil.scenario import Scenario
-from surveil.sweep import Uncertain, latin_hypercube, sweep
+from surveil.sweeping import Uncertain, latin_hypercube, sweep
 from tests.conftest import border_frame, point_off_line, sensor_frame, straight_line
 
 LENGTH_M = 4000.0
@@ -112,6 +112,29 @@ def test_one_and_two_workers_give_identical_sweep_csv(tmp_path):
     assert table["gap_km"].nunique() > 1  # the samples differ: the test compares something
 
 
+def test_samples_on_remembered_line_of_sight_equal_plain_assessments(tmp_path):
+    # Without DEM error the samples ask the same rays again: the sweep's loop and its workers
+    # remember line-of-sight answers. Each sample must still equal surveil.assess of its values,
+    # computed here with no memory, and the workers must agree with the loop.
+    from surveil.sweeping import with_values
+
+    demo = load_demo()
+    options = {
+        "vary": ["trace_persistence_h=6..24", "pd:thermal_tower=0.6..0.9", "refraction=0..0.25"],
+        "samples": 3,
+        "seed": 3,
+        "one_at_a_time": False,
+    }
+    here = sweep(demo, workers=0, **options)
+    for _, row in here.samples.iterrows():
+        values = {k: row[k] for k in ("trace_persistence_h", "pd:thermal_tower", "refraction")}
+        plain = assess(with_values(demo, values))
+        for kpi in ("km_covered", "gap_km", "high_risk_km", "risk_persons_per_year", "capex_eur"):
+            assert row[kpi] == plain.summary[kpi], kpi
+    on_workers = sweep(demo, workers=2, **options)
+    pd.testing.assert_frame_equal(here.samples, on_workers.samples)
+
+
 def test_the_draws_depend_on_the_seed_alone():
     vary = [Uncertain("refraction", 0.0, 0.25), Uncertain("bandwidth_m", 1500.0, 6000.0)]
     first = latin_hypercube(vary, samples=20, seed=3)
@@ -156,16 +179,15 @@ def test_the_scenario_is_not_modified():
     pd.testing.assert_frame_equal(scenario.sensors, before)
 
 
-def test_surveil_sweep_is_callable_whichever_is_imported_first():
+def test_surveil_sweep_is_the_function_whichever_is_imported_first():
     code = (
-        "import surveil.sweep, surveil\n"
-        "assert callable(surveil.sweep)\n"
-        "import surveil as s2\n"
-        "from surveil.sweep import Sweep\n"
-        "print(type(surveil.sweep).__name__)\n"
+        "import surveil.sweeping, surveil\n"
+        "assert surveil.sweep is surveil.sweeping.sweep\n"
+        "from surveil.sweeping import Sweep\n"
+        "print(surveil.sweep.__name__, surveil.Sweep is Sweep)\n"
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert run.stdout.strip() == "_CallableModule"
+    assert run.stdout.strip() == "sweep True"
     assert callable(surveil.sweep)
 
 
@@ -188,7 +210,7 @@ def test_one_at_a_time_keeps_the_other_assumptions_at_the_scenarios_own_values()
 
 
 def test_overlap_of_segments_with_gaps_by_section_and_part():
-    from surveil.sweep import overlap_km
+    from surveil.sweeping import overlap_km
 
     segments = pd.DataFrame(
         {
@@ -207,3 +229,22 @@ def test_overlap_of_segments_with_gaps_by_section_and_part():
         }
     )
     np.testing.assert_allclose(overlap_km(segments, gaps), [0.2, 0.0, 0.5, 0.5, 1.0, 0.0])
+
+
+def test_an_existing_scheduler_gives_the_same_samples_as_this_process():
+    # --scheduler: the samples go to a cluster the user runs (here a small local one)
+    from dask.distributed import LocalCluster
+
+    options = {"vary": ["pd:camera=0.3..0.7"], "samples": 4, "seed": 2}
+    here = sweep(one_camera(0.4), workers=0, **options)
+    import logging
+
+    with LocalCluster(
+        n_workers=1,
+        threads_per_worker=1,
+        dashboard_address="127.0.0.1:0",
+        silence_logs=logging.ERROR,
+    ) as cluster:
+        there = sweep(one_camera(0.4), scheduler=cluster.scheduler_address, **options)
+    pd.testing.assert_frame_equal(here.samples, there.samples)
+    pd.testing.assert_frame_equal(here.gap_stability, there.gap_stability)
