@@ -313,3 +313,33 @@ def test_the_fastest_team_wins_across_modes_and_speeds():
     # (-2500, 0): on foot 6 min; driving 6.5 km = 9.75 min
     assert post.tolist() == [1, 0]
     assert minutes == pytest.approx([10.5, 6.0], rel=1e-6)
+
+
+def test_straight_line_fallback_is_the_fastest_post_by_brute_force() -> None:
+    # Without terrain: straight line x detour over each post's speed; the
+    # fastest post per point, checked against every post's time (pyproj distance).
+    import geopandas as gpd
+    import numpy as np
+    import shapely
+    from pyproj import Geod
+
+    from surveil.response import _straight_line
+
+    rng = np.random.default_rng(3)
+    lon, lat = 70 + rng.random(40), 40 + rng.random(40)
+    posts = gpd.GeoDataFrame(
+        {"reaction_speed_kmh": [30.0, 60.0, 30.0, 15.0]},
+        geometry=[shapely.Point(70 + a, 40 + b) for a, b in rng.random((4, 2))],
+        crs=4326,
+    )
+    hours, best = _straight_line(lon, lat, posts, 1.4)
+    geod = Geod(ellps="WGS84")
+    each = np.column_stack(
+        [
+            geod.inv(lon, lat, np.full(40, p.x), np.full(40, p.y))[2] / 1000 * 1.4 / kmh
+            for p, kmh in zip(posts.geometry, posts["reaction_speed_kmh"], strict=True)
+        ]
+    )
+    np.testing.assert_array_equal(best, each.argmin(axis=1))
+    # chord (ECEF) against geodesic distance: under 1e-5 relative at these distances
+    np.testing.assert_allclose(hours, each.min(axis=1), rtol=1e-5)
