@@ -82,7 +82,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
-from surveil import coverage, terrain
+from surveil import terrain
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
