@@ -716,7 +716,15 @@ class _Declutter(MacroElement):
                 window.requestAnimationFrame(function () { pending = false; run(); });
             }
             map.on("zoomend moveend overlayadd overlayremove layeradd", later);
-            window.addEventListener("load", later);  // once the page is laid out
+            // once the page is laid out, then every half second for five seconds: a
+            // national map's labels take a second or two to reach their places, and a
+            // pass before that hides too few
+            var passes = 0;
+            function settle() {
+                later();
+                if (++passes < 10) { window.setTimeout(settle, 500); }
+            }
+            window.addEventListener("load", settle);
             later();
         })({{ this._parent.get_name() }});
         {% endmacro %}
