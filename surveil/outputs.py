@@ -281,16 +281,15 @@ def write_outputs(
         When ``out`` exists and ``overwrite`` is false (also when it appears
         during the run), may not be replaced, or cannot be written.
     """
+    target = Path(out)
+
+    def write(folder: Path) -> None:
+        _write_all(assessment, folder, lang=lang, out=target, scenario_file=scenario_file)
+
     inputs = list(assessment.scenario.sources.values())
-    out = resolve_out(out, overwrite=overwrite, inputs=inputs)
-    partial = new_partial(out)
-    try:
-        _write_all(assessment, partial, lang=lang, out=out, scenario_file=scenario_file)
-        publish(partial, out, replace=overwrite)
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise
-    return out
+    return write_folder(
+        out, write, overwrite=overwrite, record=None, names=OUTPUT_NAMES, inputs=inputs
+    )
 
 
 def write_folder(
@@ -314,7 +313,8 @@ def write_folder(
         Replace ``out`` if it exists, provided surveil wrote it, it holds
         only ``names`` and no input (see :func:`surveil._outdir.resolve_out`).
     record
-        What ``run.json`` records of the run (its kind, version, inputs).
+        What ``run.json`` records of the run (its kind, version, inputs);
+        None: ``write`` writes its own ``run.json``.
     names
         Glob patterns of the names such a folder holds.
     inputs
@@ -325,8 +325,9 @@ def write_folder(
     partial = new_partial(out)
     try:
         write(partial)
-        run = {"written_by": WRITTEN_BY, "surveil_version": __version__, **(record or {})}
-        (partial / "run.json").write_text(json.dumps(run, indent=2, sort_keys=True) + "\n")
+        if record is not None:
+            run = {"written_by": WRITTEN_BY, "surveil_version": __version__, **record}
+            (partial / "run.json").write_text(json.dumps(run, indent=2, sort_keys=True) + "\n")
         publish(partial, out, replace=overwrite)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
@@ -750,15 +751,9 @@ def write_plan(
         )
 
     inputs = list(plan.scenario.sources.values())
-    out = resolve_out(out, overwrite=overwrite, inputs=inputs, names=PLAN_NAMES)
-    partial = new_partial(out)
-    try:
-        write(partial)
-        publish(partial, out, replace=overwrite)
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise
-    return out
+    return write_folder(
+        out, write, overwrite=overwrite, record=None, names=PLAN_NAMES, inputs=inputs
+    )
 
 
 def write_sweep(
@@ -792,15 +787,9 @@ def write_sweep(
         (folder / "run.json").write_text(json.dumps(run, indent=2, sort_keys=True) + "\n")
 
     inputs = list(baseline.scenario.sources.values())
-    out = resolve_out(out, overwrite=overwrite, inputs=inputs, names=OUTPUT_NAMES)
-    partial = new_partial(out)
-    try:
-        write(partial)
-        publish(partial, out, replace=overwrite)
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise
-    return out
+    return write_folder(
+        out, write, overwrite=overwrite, record=None, names=OUTPUT_NAMES, inputs=inputs
+    )
 
 
 def _toml_layers(toml: Path) -> dict[str, str]:
