@@ -513,7 +513,12 @@ def detection_table(
     sensors = sensor_model.for_target(
         sensor_model.with_model_columns(sensors, scenario.catalogue), p.target_class
     )
-    curves = sensor_model.pd_curves(sensors, target=p.target_class, task=p.sensor_task)
+    curves = sensor_model.pd_curves(
+        sensors,
+        target=p.target_class,
+        task=p.sensor_task,
+        period=(p.period_start, p.period_end),
+    )
     sight = None
     if tiles:
         sight = visibility.sensor_sight(
