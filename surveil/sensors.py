@@ -75,6 +75,7 @@ __all__ = [
     "active_sensors",
     "effective_availability",
     "for_target",
+    "has_monthly_availability",
     "parse_availability_by_month",
     "parse_pd_by_range",
     "pd_curves",
@@ -235,6 +236,17 @@ def month_days(period_start: str = "", period_end: str = "") -> FloatArray:
 
     months = pd.DatetimeIndex(period_days(period_start, period_end)).month.to_numpy()
     return np.bincount(months - 1, minlength=12).astype(float)
+
+
+def has_monthly_availability(sensors: pd.DataFrame) -> bool:
+    """Return whether any sensor has an ``availability_by_month`` table.
+
+    Examples
+    --------
+    >>> has_monthly_availability(pd.DataFrame({"availability_by_month": ["", None]}))
+    False
+    """
+    return any(_text(sensors, "availability_by_month"))
 
 
 def effective_availability(

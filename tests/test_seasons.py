@@ -1,5 +1,7 @@
 """Availability by month and per-season KPIs (issue 11, items 1-2)."""
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -131,3 +133,99 @@ def test_the_bundled_day_camera_has_an_indicative_winter_table_averaged_by_hand(
     sensor = sm.with_model_columns(one(type="day_camera", pd=0.7, availability=0.9), cat)
     assert sm.effective_availability(sensor)[0] == pytest.approx(by_hand)
     assert sm.effective_availability(sensor, "2025-07-01", "2025-07-31")[0] == 0.9
+
+
+WINTER = ("2025-12-01", "2026-02-28")
+SUMMER = ("2025-06-01", "2025-08-31")
+
+
+@pytest.fixture(scope="module")
+def demo():
+    from surveil.datasets import load_demo
+
+    return load_demo()
+
+
+@pytest.fixture(scope="module")
+def seasonal(demo):
+    from surveil.assessment import assess
+
+    with_seasons = dataclasses.replace(demo, seasons={"winter": WINTER, "summer": SUMMER})
+    return assess(with_seasons, map_layers=False)
+
+
+KEYS = ("km_covered", "covered_share", "gap_count", "gap_km", "mean_p_detect", "night_share")
+
+
+@pytest.mark.parametrize(("name", "period"), [("winter", WINTER), ("summer", SUMMER)])
+def test_per_season_kpis_equal_a_plain_run_over_that_season(demo, seasonal, name, period):
+    from surveil.assessment import assess
+
+    # The demo's day cameras have the catalogue's month table: availability
+    # changes between the seasons, so the sensor part is recomputed too.
+    assert sm.has_monthly_availability(sm.with_model_columns(demo.sensors, demo.catalogue))
+    plain = assess(
+        demo.with_parameters(period_start=period[0], period_end=period[1]), map_layers=False
+    )
+    for key in KEYS:
+        assert seasonal.summary[f"{key}_{name}"] == pytest.approx(plain.summary[key], abs=1e-9)
+
+
+def test_seasons_differ_where_darkness_does_and_leave_the_run_as_it_was(demo, seasonal):
+    from surveil.assessment import assess
+
+    # At ~40° N winter nights are longer than summer ones.
+    assert seasonal.summary["night_share_winter"] > seasonal.summary["night_share_summer"] + 0.1
+    plain = assess(demo, map_layers=False)
+    for key in KEYS:
+        assert seasonal.summary[key] == pytest.approx(plain.summary[key], abs=1e-12)
+    assert "km_covered_winter" not in plain.summary
+    assert seasonal.model["time_windows"]["seasons"] == {
+        "winter": list(WINTER),
+        "summer": list(SUMMER),
+    }
+
+
+def test_a_scenario_file_names_seasons_and_a_bad_table_is_refused(tmp_path):
+    from surveil.scenario import load_scenario
+
+    demo_file = get_path("demo")
+    layers = demo_file.parent
+    text = (
+        'name = "s"\n[layers]\n'
+        f'border = "{(layers / "border.geojson").as_posix()}"\n'
+        "[seasons]\n"
+        'winter = ["2025-12-01", "2026-02-28"]\n'
+        "summer = [2025-06-01, 2025-08-31]\n"
+    )
+    good = tmp_path / "good.toml"
+    good.write_text(text, encoding="utf-8")
+    assert load_scenario(good).seasons == {"winter": WINTER, "summer": SUMMER}
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        text.replace('"2026-02-28"', '"2025-11-30"') + 'Night = ["2025-01-01", "2025-01-31"]\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["validate", str(bad)])
+    assert "Traceback" not in result.output
+    assert result.exit_code == 2
+    assert "bad.toml" in result.output and "seasons" in result.output
+    assert "winter" in result.output and "on or after the first" in result.output
+    assert "Night" in result.output and "lower-case" in result.output
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        {"winter": ["2025-12-01"]},
+        {"winter": ["2025-12-01", "soon"]},
+        {"winter": "2025-12-01"},
+        {"day": ["2025-12-01", "2025-12-31"]},
+    ],
+)
+def test_read_seasons_refuses_what_it_cannot_use(table):
+    from surveil.errors import ScenarioError
+    from surveil.seasons import read_seasons
+
+    with pytest.raises(ScenarioError):
+        read_seasons(table, "s.toml")
