@@ -229,3 +229,34 @@ def test_read_seasons_refuses_what_it_cannot_use(table):
 
     with pytest.raises(ScenarioError):
         read_seasons(table, "s.toml")
+
+
+def test_a_swept_availability_holds_in_every_month(demo):
+    from surveil.sweeping import with_values
+
+    swept = with_values(demo, {"availability:day_camera": 0.6})
+    sensors = sm.with_model_columns(swept.sensors, swept.catalogue)
+    cameras = sensors[sensors["type"] == "day_camera"]
+    assert len(cameras) and (cameras["availability_by_month"] == "").all()
+    assert sm.effective_availability(cameras, *WINTER) == pytest.approx([0.6] * len(cameras))
+    # the demo itself keeps the catalogue's winter table
+    before = sm.with_model_columns(demo.sensors, demo.catalogue)
+    assert (before.loc[before["type"] == "day_camera", "availability_by_month"] != "").all()
+
+
+def test_placement_options_see_the_seasons_availability(demo):
+    from surveil.planning import sensor_coverage
+
+    line = straight_line(5_000, azimuth=90.0)
+    targets = sample_targets(segment_border(border_frame(line), segment_m=1000), sample_m=100)
+    row = {"geometry": point_off_line(line, 2500, 500)[0], "range_m": 1000.0, "pd": 0.7}
+    options = sensor_frame([row]).assign(type="day_camera", availability=0.9)
+    got = {}
+    for name, period in (("winter", WINTER), ("summer", SUMMER)):
+        parameters = demo.with_parameters(period_start=period[0], period_end=period[1]).parameters
+        matrix = sensor_coverage(options, targets, (), parameters, catalogue=demo.catalogue)
+        got[name] = matrix.toarray()[:, 0]
+    # Catalogue table: December, January, February 0.7; June-August keep 0.9.
+    seen = got["summer"] > 0
+    assert seen.any()
+    assert got["winter"][seen] == pytest.approx(got["summer"][seen] * 0.7 / 0.9)
