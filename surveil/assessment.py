@@ -20,7 +20,7 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
-from surveil import coverage, response, risk, terrain, visibility, windows
+from surveil import coverage, response, risk, seasons, terrain, visibility, windows
 from surveil import sensors as sensor_model
 from surveil._validate import raster_input
 from surveil.areas import Responsibility, responsibility
@@ -267,7 +267,9 @@ def assess(
             step("terrain")
             tiles = load_terrain(scenario.dem, scenario, targets)
     step("detection")
-    detection, table, by_window, night_weight = detection_table(scenario, targets, sensors, tiles)
+    detection, table, by_window, night_weight, by_season = detection_table(
+        scenario, targets, sensors, tiles
+    )
     interdiction, isochrones, responders = interdiction_table(
         scenario, targets, by_window, night_weight, tiles
     )
@@ -325,6 +327,20 @@ def assess(
             )
             for w, d in by_window.items()
         }
+    )
+    season_kpis = seasons.season_summary(
+        by_season,
+        targets=targets,
+        segments=segments,
+        gaps_of=lambda p_detect: find_gaps(
+            point_intervals(targets, segments).assign(p_detect=p_detect),
+            segments,
+            incidents=snapped,
+            target_pd=p.target_pd,
+            min_bridge_m=p.min_bridge_m,
+            min_gap_m=p.min_gap_m,
+        ),
+        target_pd=p.target_pd,
     )
     step("needs")
     rules = ServiceRules.from_parameters(p)
@@ -401,6 +417,7 @@ def assess(
             "night": "sun more than 6 degrees below the horizon (after civil twilight)",
             "period": [p.period_start or "whole year", p.period_end or "whole year"],
             "p_detect": "(1 - night_share) * p_detect_day + night_share * p_detect_night",
+            "seasons": {k: list(v) for k, v in scenario.seasons.items()},
         },
         "target_class": p.target_class,
         "sensor_task": p.sensor_task,
@@ -417,6 +434,7 @@ def assess(
             "patrol_fte": float(services["fte"].sum()),
             **(dict(areas.summary) if areas is not None else {}),
             **windows.window_summary(segments, window_gaps),
+            **season_kpis,
         },
         model=model,
         window_gaps=window_gaps,
@@ -493,13 +511,15 @@ def detection_table(
     pd.DataFrame,
     dict[str, coverage.PointDetection],
     NDArray[np.float64],
+    dict[str, seasons.SeasonDetection],
 ]:
-    """Return the point detection, per segment detection and terrain, and the windows.
+    """Return the point detection, per segment detection and terrain, the windows, the seasons.
 
     The point detection is that of a crossing at a random time, the day and
     night windows weighted by the night share (:mod:`surveil.windows`); the
     third result holds each window's, the fourth the night weight at each
-    target point. Columns ``p_sensor``, ``p_patrol``,
+    target point, the fifth each of the scenario's seasons' detection
+    (:mod:`surveil.seasons`; empty without seasons). Columns ``p_sensor``, ``p_patrol``,
     ``p_detect``, ``p_detect_realtime``, ``p_detect_delayed``,
     ``covered_frac``, ``p_detect_day``, ``p_detect_night``,
     ``covered_frac_day``, ``covered_frac_night``, ``night_share``,
@@ -513,7 +533,13 @@ def detection_table(
     sensors = sensor_model.for_target(
         sensor_model.with_model_columns(sensors, scenario.catalogue), p.target_class
     )
-    curves = sensor_model.pd_curves(sensors, target=p.target_class, task=p.sensor_task)
+
+    def curves_over(period: tuple[str, str]) -> sensor_model.PdCurves:
+        return sensor_model.pd_curves(
+            sensors, target=p.target_class, task=p.sensor_task, period=period
+        )
+
+    curves = curves_over((p.period_start, p.period_end))
     sight = None
     if tiles:
         sight = visibility.sensor_sight(
@@ -556,6 +582,24 @@ def detection_table(
         p_light, seeing, rates, times, trace_persistence_h=p.trace_persistence_h
     )
     detection = windows.combine_windows(by_window, times.night_weight)
+    by_season = seasons.season_detection(
+        scenario.seasons,
+        lat=targets.lat,
+        sensors=sensors,
+        p_light=p_light,
+        seeing=seeing,
+        rates=rates,
+        hits=lambda: coverage.sensor_hits(
+            targets,
+            sensors,
+            path_depth_m=p.path_depth_m,
+            sight=sight,
+            sight_step_m=min((t.cell_m for t in tiles), default=30.0),
+        ),
+        curves=curves_over,
+        incidents=scenario.incidents,
+        trace_persistence_h=p.trace_persistence_h,
+    )
     table = coverage.segment_detection(targets, detection, n, target_pd=p.target_pd)
     for w, found in by_window.items():
         table[f"p_detect_{w}"] = coverage.segment_means(found.p_detect, targets, n)
@@ -576,7 +620,7 @@ def detection_table(
             n,
             tallest_mast_m=tallest_mast_m(scenario.catalogue),
         )
-    return detection, table, by_window, times.night_weight
+    return detection, table, by_window, times.night_weight, by_season
 
 
 def interdiction_table(

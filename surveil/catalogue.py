@@ -46,6 +46,9 @@ Columns of the returned table (units in the names):
                        (m:pd, ranges increasing; optional, wins over DRI)
 ``range_vehicle_m``    reach and DRI ranges for a vehicle target (optional;
 ``detect_vehicle_m``…  default the person's, DRI scaled by 2.3 / 0.75)
+``availability_by_month``  availability per month as ``"1:0.7,2:0.7,12:0.7"``
+                       (month:fraction; optional, months not listed keep
+                       ``availability``; averaged over the assessment period)
 =====================  =======================================================
 
 Sensor defaults (``height_m``, ``availability``, ``fov_deg``) are the one set
@@ -112,7 +115,7 @@ CATALOGUE_COLUMNS: tuple[str, ...] = (
 KINDS: tuple[str, ...] = ("sensor", "patrol")
 
 _LAYER = "catalogue"
-_TEXT_FIELDS = ("type", "kind", "label_en", "label_ru", "pd_by_range")
+_TEXT_FIELDS = ("type", "kind", "label_en", "label_ru", "pd_by_range", "availability_by_month")
 _FREE_TEXT_FIELDS = ("note", "source")  # accepted per row, not kept
 _TOP_LEVEL_KEYS = ("currency", "indicative", "note", "note_ru", "means")
 
@@ -554,6 +557,21 @@ def _sensor_model_problems(row: Mapping[str, Any], source: str, number: int) -> 
                     "pd_by_range",
                     repr(table),
                     f'{err}; expected range:pd pairs such as "0:0.9;2000:0.6;4000:0.2"',
+                )
+            )
+    months = row.get("availability_by_month")
+    if months:
+        try:
+            sensor_model.parse_availability_by_month(months)
+        except ValueError as err:
+            problems.append(
+                Problem(
+                    source,
+                    _LAYER,
+                    number,
+                    "availability_by_month",
+                    repr(months),
+                    f"{err}; {sensor_model.MONTH_TABLE_EXAMPLE}",
                 )
             )
     for suffix in ("_m", "_vehicle_m"):

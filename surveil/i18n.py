@@ -927,6 +927,7 @@ WORKBOOK_RU: Mapping[str, str] = {
     "detect_vehicle_m": "Дальность обнаружения транспортного средства, м",
     "recognise_vehicle_m": "Дальность распознавания транспортного средства, м",
     "identify_vehicle_m": "Дальность идентификации транспортного средства, м",
+    "availability_by_month": "Коэффициент готовности по месяцам (месяц: коэффициент)",
     "basis": "Основа расчёта",
     # services sheet (surveil.services)
     "Services": "Службы нарядов",

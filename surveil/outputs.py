@@ -213,6 +213,7 @@ def run_record(
             "attribution_ru": scenario.attribution_ru,
             "section_names_ru": scenario.section_names("ru"),
             "section_impact": dict(scenario.section_impact),
+            "seasons": {k: list(v) for k, v in scenario.seasons.items()},
         },
         "inputs": input_files(scenario.sources, relative_to=base),
         "parameters": scenario.parameters.to_dict(),
@@ -384,6 +385,7 @@ def scenario_from_run(folder: str | os.PathLike[str]) -> Scenario:
         "name_ru": str(meta.get("name_ru", "")),
         "attribution_ru": str(meta.get("attribution_ru", "")),
         "section_impact": dict(meta.get("section_impact", {})),
+        "seasons": {k: (str(v[0]), str(v[1])) for k, v in meta.get("seasons", {}).items()},
     }
     if "catalogue" not in inputs and rows is not None:
         cat = run["catalogue"]

@@ -359,7 +359,10 @@ def sensor_coverage(
         sight_step_m=step,
     )
     curves = sensor_model.pd_curves(
-        options, target=target, task=getattr(parameters, "sensor_task", "detect")
+        options,
+        target=target,
+        task=getattr(parameters, "sensor_task", "detect"),
+        period=(getattr(parameters, "period_start", ""), getattr(parameters, "period_end", "")),
     )
     value = (1.0 - night_share) * curves.probability(sensor, slant, "day")
     value = value + night_share * curves.probability(sensor, slant, "night")

@@ -523,6 +523,8 @@ class Scenario:
     ``roads`` and ``rivers`` are context drawn on the map to orient by;
     ``name_ru`` and ``attribution_ru`` (scenario file keys of that name)
     are the map's and report's title and source note in Russian.
+    ``seasons`` (the file's ``[seasons]`` table) names periods for which
+    the assessment gives key figures of their own (:mod:`surveil.seasons`).
     """
 
     border: gpd.GeoDataFrame
@@ -545,6 +547,7 @@ class Scenario:
     rivers: gpd.GeoDataFrame = field(default_factory=lambda: _empty_layer("rivers"))
     name_ru: str = ""
     attribution_ru: str = ""
+    seasons: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
     def title(self, lang: str) -> str:
         """Return the scenario's name in ``lang`` (``name_ru`` in Russian where given)."""
@@ -806,6 +809,10 @@ def load_scenario(
     if "impact" in doc:
         impact = _section_impact(doc["impact"], scenario.border, where)
         scenario = dataclasses.replace(scenario, section_impact=impact)
+    if "seasons" in doc:
+        from surveil.seasons import read_seasons
+
+        scenario = dataclasses.replace(scenario, seasons=read_seasons(doc["seasons"], where))
     if doc.get("baseline"):
         baseline = base / str(doc["baseline"])
         if not baseline.is_file():
@@ -852,6 +859,7 @@ def _check_keys(doc: Mapping[str, Any], where: str) -> None:
         "impact",
         "layers",
         "parameters",
+        "seasons",
     }
     unknown = sorted(set(doc) - allowed)
     if unknown:

@@ -11,11 +11,13 @@ from its eye to the target) in light ``day`` or ``night`` with
 
 .. math::  p_j(r, \\text{light}) = pd_j(r) \\cdot \\ell_j(\\text{light}) \\cdot a_j
 
-where :math:`a_j` is ``availability`` and :math:`\\ell_j` is 1 by day and
-``pd_night / pd`` at night (1 where ``pd_night`` is not given: thermal
-cameras and radar see both; a daylight camera without illuminator has
-``pd_night = 0``). :math:`pd_j(r)` is, for the assessment's target class
-(``person`` by default, or ``vehicle``):
+where :math:`a_j` is the sensor's availability over the assessment period
+(:func:`effective_availability`: ``availability``, or the mean over the
+period's days of each day's month value in ``availability_by_month``) and
+:math:`\\ell_j` is 1 by day and ``pd_night / pd`` at night (1 where
+``pd_night`` is not given: thermal cameras and radar see both; a daylight
+camera without illuminator has ``pd_night = 0``). :math:`pd_j(r)` is, for
+the assessment's target class (``person`` by default, or ``vehicle``):
 
 * a ``pd_by_range`` table (``"0:0.9;2000:0.8;4000:0.3"``: range in metres,
   pd), interpolated linearly, its last pd held beyond its last range;
@@ -71,7 +73,10 @@ __all__ = [
     "TASKS",
     "PdCurves",
     "active_sensors",
+    "effective_availability",
     "for_target",
+    "has_monthly_availability",
+    "parse_availability_by_month",
     "parse_pd_by_range",
     "pd_curves",
     "ttpf",
@@ -112,7 +117,14 @@ MODEL_COLUMNS: tuple[str, ...] = (
     "detect_vehicle_m",
     "recognise_vehicle_m",
     "identify_vehicle_m",
+    "availability_by_month",
 )
+
+#: Model columns that hold text (tables), the others are numbers.
+TEXT_COLUMNS: tuple[str, ...] = ("pd_by_range", "availability_by_month")
+
+#: How a bad ``availability_by_month`` is told to mend itself.
+MONTH_TABLE_EXAMPLE = 'expected month:availability pairs such as "1:0.7,2:0.7,6:0.95"'
 
 #: Where the DRI curve is tabulated, as multiples of the task range.
 CURVE_NODES: tuple[float, ...] = (0.0, 0.25, 0.5, 2.0 / 3.0, 0.8, 1.0, 1.25, 1.5, 2.0, 3.0, 4.0)
@@ -172,6 +184,130 @@ def parse_pd_by_range(text: str) -> tuple[tuple[float, ...], tuple[float, ...]]:
     return tuple(ranges), tuple(pds)
 
 
+def parse_availability_by_month(text: str) -> dict[int, float]:
+    """Return the availability per month (1–12) of an ``availability_by_month`` text.
+
+    Pairs are ``month:availability`` separated by ``,`` ``;`` or spaces;
+    months 1 to 12, each at most once, availabilities from 0 to 1. Months
+    not listed are not in the result (they keep ``availability``).
+
+    Raises
+    ------
+    ValueError
+        Saying what is wrong, for the caller to put in a message.
+
+    Examples
+    --------
+    >>> parse_availability_by_month("1:0.7, 2:0.75;12:0.7")
+    {1: 0.7, 2: 0.75, 12: 0.7}
+    """
+    out: dict[int, float] = {}
+    for item in str(text).replace(",", " ").replace(";", " ").split():
+        parts = item.split(":")
+        try:
+            month_f, value = (float(v) for v in parts)
+        except ValueError:
+            raise ValueError(f"{item!r} is not month:availability") from None
+        if not (month_f.is_integer() and 1 <= month_f <= 12):
+            raise ValueError(f"{item!r}: the month must be a whole number from 1 to 12")
+        if not 0 <= value <= 1:
+            raise ValueError(f"{item!r}: the availability must be from 0 to 1")
+        month = int(month_f)
+        if month in out:
+            raise ValueError(f"month {month} is given twice")
+        out[month] = value
+    if not out:
+        raise ValueError("no month:availability pairs")
+    return out
+
+
+def month_days(period_start: str = "", period_end: str = "") -> FloatArray:
+    """Return how many days of the assessment period fall in each month, January first.
+
+    The period is that of the time windows
+    (:func:`surveil.windows.period_days`: the year 2025 when empty).
+
+    Examples
+    --------
+    >>> month_days("2025-01-01", "2025-02-28")[:3].tolist()
+    [31.0, 28.0, 0.0]
+    """
+    from surveil.windows import period_days
+
+    months = pd.DatetimeIndex(period_days(period_start, period_end)).month.to_numpy()
+    return np.bincount(months - 1, minlength=12).astype(float)
+
+
+def has_monthly_availability(sensors: pd.DataFrame) -> bool:
+    """Return whether any sensor has an ``availability_by_month`` table.
+
+    Examples
+    --------
+    >>> has_monthly_availability(pd.DataFrame({"availability_by_month": ["", None]}))
+    False
+    """
+    return any(_text(sensors, "availability_by_month"))
+
+
+def effective_availability(
+    sensors: pd.DataFrame, period_start: str = "", period_end: str = ""
+) -> FloatArray:
+    """Return each sensor's availability over the assessment period.
+
+    The mean over the period's days of each day's month value in
+    ``availability_by_month``; months not listed there, and sensors without
+    the table, take ``availability`` (default 1).
+
+    Raises
+    ------
+    surveil.errors.SchemaError
+        For an ``availability_by_month`` that does not read, naming the row
+        (its ``source_row`` when the sensors came from a layer).
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"availability": [0.9, 0.9],
+    ...                   "availability_by_month": ["1:0.5,2:0.8", ""]})
+    >>> a = effective_availability(s, "2025-01-01", "2025-02-28")
+    >>> round(float(a[0]), 6) == round((31 * 0.5 + 28 * 0.8) / 59, 6), float(a[1])
+    (True, 0.9)
+    """
+    base = _column(sensors, "availability", DEFAULTS["availability"])
+    base = np.where(np.isfinite(base), base, DEFAULTS["availability"])
+    tables = _text(sensors, "availability_by_month")
+    if not any(tables):
+        return base
+    days = month_days(period_start, period_end)
+    rows = _column(sensors, "source_row", math.nan)
+    out = base.copy()
+    problems = []
+    for j, table in enumerate(tables):
+        if not table:
+            continue
+        try:
+            by_month = parse_availability_by_month(table)
+        except ValueError as err:
+            shown = int(rows[j]) if math.isfinite(rows[j]) else j + 1
+            problems.append(
+                Problem(
+                    "sensors",
+                    "sensors",
+                    shown,
+                    "availability_by_month",
+                    table,
+                    f"{err}; {MONTH_TABLE_EXAMPLE}",
+                )
+            )
+            continue
+        values = np.array([by_month.get(m, base[j]) for m in range(1, 13)])
+        out[j] = float((values * days).sum() / days.sum())
+    if problems:
+        raise SchemaError(
+            f"{len(problems)} sensor(s) with an unreadable availability_by_month", problems
+        )
+    return out
+
+
 def _column(sensors: pd.DataFrame, name: str, default: float = math.nan) -> FloatArray:
     if name not in sensors:
         return np.full(len(sensors), default)
@@ -204,7 +340,7 @@ def with_model_columns(sensors: pd.DataFrame, catalogue: pd.DataFrame | None) ->
         given = _column(out, "pd_night")
         out["pd_night"] = np.where(np.isfinite(given), given, np.minimum(scaled, 1.0))
     for column in MODEL_COLUMNS:
-        text = column == "pd_by_range"
+        text = column in TEXT_COLUMNS
         if text:
             given = pd.Series(_text(out, column), index=out.index)
             known = (
@@ -342,7 +478,13 @@ def _dri_range(sensors: pd.DataFrame, task: str, target: str) -> FloatArray:
     return np.where(np.isfinite(own), own, person * ratio)
 
 
-def pd_curves(sensors: pd.DataFrame, *, target: str = "person", task: str = "detect") -> PdCurves:
+def pd_curves(
+    sensors: pd.DataFrame,
+    *,
+    target: str = "person",
+    task: str = "detect",
+    period: tuple[str, str] = ("", ""),
+) -> PdCurves:
     """Return every sensor's pd-by-range table and light factors (see the module docstring).
 
     Parameters
@@ -355,6 +497,11 @@ def pd_curves(sensors: pd.DataFrame, *, target: str = "person", task: str = "det
     task
         Observation task that counts as a detection: ``detect`` (default),
         ``recognise`` or ``identify`` (its range column is used).
+    period
+        ``(period_start, period_end)`` of the assessment, ISO dates (empty:
+        a whole year), over which ``availability_by_month`` is averaged
+        (:func:`effective_availability`). This is the one place where
+        availability enters detection.
 
     Raises
     ------
@@ -368,8 +515,7 @@ def pd_curves(sensors: pd.DataFrame, *, target: str = "person", task: str = "det
     if task not in TASKS:
         raise ValueError(f"task is {task!r}; expected one of {', '.join(TASKS)}")
     pd_day = _column(sensors, "pd")
-    available = _column(sensors, "availability", DEFAULTS["availability"])
-    available = np.where(np.isfinite(available), available, DEFAULTS["availability"])
+    available = effective_availability(sensors, *period)
     night = _column(sensors, "pd_night")
     with np.errstate(invalid="ignore"):
         ratio = np.where(pd_day > 0, night / np.maximum(pd_day, 1e-300), 0.0)

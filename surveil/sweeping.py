@@ -355,7 +355,8 @@ def with_values(scenario: Scenario, values: Mapping[str, float]) -> Scenario:
 
     ``pd:TYPE`` and ``availability:TYPE`` set the value of every sensor of
     that type and of the catalogue's row of it (the type's datasheet value
-    is what is uncertain).
+    is what is uncertain); a drawn availability holds in every month (the
+    type's ``availability_by_month`` is set aside).
     """
     params = {k: v for k, v in values.items() if ":" not in k}
     out = scenario.with_parameters(**params) if params else scenario
@@ -368,6 +369,10 @@ def with_values(scenario: Scenario, values: Mapping[str, float]) -> Scenario:
         sensors.loc[sensors["type"].astype(str) == type_, kind] = value
         if kind in catalogue:
             catalogue.loc[catalogue["type"].astype(str) == type_, kind] = value
+        if kind == "availability":  # the drawn value holds in every month
+            for frame in (sensors, catalogue):
+                if "availability_by_month" in frame:
+                    frame.loc[frame["type"].astype(str) == type_, "availability_by_month"] = ""
     return dataclasses.replace(out, sensors=sensors, catalogue=catalogue)
 
 

@@ -613,6 +613,9 @@ def write_scenario_files(
     if scenario.section_impact:
         lines += ["", "[impact]"]
         lines += [f"{_toml(k)} = {_toml(float(v))}" for k, v in scenario.section_impact.items()]
+    if scenario.seasons:
+        lines += ["", "[seasons]"]
+        lines += [f"{k} = [{_toml(a)}, {_toml(b)}]" for k, (a, b) in scenario.seasons.items()]
     toml = folder / toml_name
     toml.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return toml

@@ -42,6 +42,7 @@ SENSOR_COLUMNS = [
     "recognise_m",
     "identify_m",
     "pd_by_range",
+    "availability_by_month",
     "status",
     "agency",
     "source_row",

@@ -190,6 +190,17 @@ def _pd_table_problem(text: str) -> str | None:
     return None
 
 
+def _month_table_problem(text: str) -> str | None:
+    """Say why an ``availability_by_month`` text does not read, or None."""
+    from surveil.sensors import MONTH_TABLE_EXAMPLE, parse_availability_by_month
+
+    try:
+        parse_availability_by_month(text)
+    except ValueError as err:
+        return f"{err}; {MONTH_TABLE_EXAMPLE}"
+    return None
+
+
 def _range_field(name: str) -> _Field:
     return _Field(
         name,
@@ -265,6 +276,7 @@ _SCHEMAS: dict[str, tuple[_Field, ...]] = {
         _probability("pd_night", required=False, default=math.nan),
         *(_range_field(name) for name in ("detect_m", "recognise_m", "identify_m")),
         _Field("pd_by_range", "text", default="", check_text=_pd_table_problem),
+        _Field("availability_by_month", "text", default="", check_text=_month_table_problem),
         _enum("status", ("operational", "faulty", "planned", "recommended"), "operational"),
         _Field("agency", "text", default=""),
     ),

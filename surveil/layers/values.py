@@ -65,7 +65,13 @@ def _match_columns(
                 )
                 found[canonical] = None
             continue
-        found[canonical] = _find(available, None, (canonical, canonical[:10]))
+        # A shapefile cuts names to 10 characters; the cut name stands for the
+        # first known column that has it (availability, not availability_by_month).
+        cut = canonical[:10]
+        first_cut = next(k for k in known if k[:10] == cut)
+        found[canonical] = _find(
+            available, None, (canonical, cut) if first_cut == canonical else (canonical,)
+        )
     if len(frame):
         for spec in fields:
             if spec.required and found[spec.name] is None and spec.name not in mapping:
