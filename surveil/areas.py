@@ -50,6 +50,7 @@ from shapely.ops import substring
 from surveil import geodesy
 from surveil._textfile import delimiter, read_text
 from surveil._validate import Collector
+from surveil.coverage import straight_line_reaction
 from surveil.errors import InputWarning
 
 __all__ = [
@@ -506,11 +507,11 @@ def response_times(
 ) -> FloatArray:
     """Return each post's reaction time to each point, hours: shape (points, posts).
 
-    Today's straight-line model of :func:`surveil.coverage.response_hours`
-    (distance × ``detour_factor`` / the post's ``reaction_speed_kmh``),
-    kept per post rather than only the fastest. **This is the one call site
-    to replace with travel time over roads and terrain** (surveil.response)
-    when it lands: :func:`fastest_responder` takes any such matrix.
+    The straight-line model (:func:`surveil.coverage.straight_line_reaction`:
+    distance × ``detour_factor`` / the post's ``reaction_speed_kmh``), kept
+    per post rather than only the fastest; used by :func:`responsibility`
+    when the assessment's reaction over the ground is not given.
+    :func:`fastest_responder` takes any such matrix.
 
     Examples
     --------
@@ -521,16 +522,10 @@ def response_times(
     0.389
     """
     n, m = np.asarray(lon).size, len(posts)
-    if n == 0 or m == 0:
-        return np.full((n, m), np.inf)
-    points = geodesy.ecef(lon, lat)
-    post_xyz = geodesy.ecef(posts.geometry.x.to_numpy(), posts.geometry.y.to_numpy())
-    speed_m_per_h = posts["reaction_speed_kmh"].to_numpy(dtype=float) * 1000.0
-    hours = np.empty((n, m))
-    step = max(1, 2_000_000 // m)  # rows at a time, to keep the (rows, posts, 3) block small
-    for lo in range(0, n, step):
-        block = points[lo : lo + step, None, :] - post_xyz[None, :, :]
-        hours[lo : lo + step] = np.linalg.norm(block, axis=2) * detour_factor / speed_m_per_h
+    hours = np.full((n, m), np.inf)
+    for j in range(m):
+        one = posts.iloc[[j]]
+        hours[:, j] = straight_line_reaction(lon, lat, one, detour_factor=detour_factor)[0]
     return hours
 
 

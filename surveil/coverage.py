@@ -306,53 +306,6 @@ def _sensor_frames(sensors: gpd.GeoDataFrame) -> tuple[FloatArray, FloatArray, F
     return geodesy.ecef(lon, lat), east, north
 
 
-def sensor_probability(
-    targets: TargetPoints,
-    sensors: gpd.GeoDataFrame,
-    *,
-    path_depth_m: float = 300.0,
-    sight: Sight | None = None,
-    sight_step_m: float = 30.0,
-    light: str = "day",
-    curves: sensor_model.PdCurves | None = None,
-) -> tuple[FloatArray, tuple[IntArray, IntArray]]:
-    """Return ``P_sensor`` at each target point in a light, and the (point, sensor) pairs that see.
-
-    The crossing path at a target point is the segment square to the line
-    from ``path_depth_m`` on its left to ``path_depth_m`` on its right (see
-    :func:`sensor_hits` for when a sensor sees it, and at what range).
-
-    A sensor has ONE detection chance per path, ``p = pd(r, light) ·
-    availability`` at the least range r at which it sees the path
-    (:mod:`surveil.sensors`), however long the path stays in view: its
-    glimpses along one path are assumed fully correlated. Distinct sensors
-    are independent: ``P_sensor = 1 − Π_j (1 − p_j)``.
-
-    Parameters
-    ----------
-    targets
-        Target points from :func:`surveil.segments.sample_targets`.
-    sensors
-        Sensors that count (see :func:`active_sensors`).
-    path_depth_m
-        Half-length of the crossing path on each side of the line, metres.
-    sight
-        Line of sight over terrain; None for flat, open ground.
-    sight_step_m
-        Spacing of the line-of-sight samples along a path, metres.
-    light
-        ``"day"`` or ``"night"``.
-    curves
-        The sensors' pd by range (:func:`surveil.sensors.pd_curves`); None:
-        built from ``sensors`` for a person target.
-    """
-    point, sensor, slant = sensor_hits(
-        targets, sensors, path_depth_m=path_depth_m, sight=sight, sight_step_m=sight_step_m
-    )
-    curves = curves if curves is not None else sensor_model.pd_curves(sensors)
-    return light_probability(point, sensor, slant, curves, light, len(targets)), (point, sensor)
-
-
 def light_probability(
     point: IntArray,
     sensor: IntArray,
@@ -732,8 +685,17 @@ def sensor_detection(
     """Return ``P_sensor`` per light and point, and the distinct sensors seeing each segment.
 
     Rows of the first result follow :data:`surveil.sensors.LIGHTS`. One pass
-    over the geometry (and line of sight) serves both lights; see
-    :func:`sensor_probability` for the model.
+    over the geometry (and line of sight) serves both lights.
+
+    The crossing path at a target point is the segment square to the line
+    from ``path_depth_m`` on its left to ``path_depth_m`` on its right (see
+    :func:`sensor_hits` for when a sensor sees it, and at what range). A
+    sensor has ONE detection chance per path, ``p = pd(r, light) ·
+    availability`` at the least range r at which it sees the path
+    (:mod:`surveil.sensors`), however long the path stays in view: its
+    glimpses along one path are assumed fully correlated. Distinct sensors
+    are independent: ``P_sensor = 1 − Π_j (1 − p_j)``
+    (:func:`light_probability`).
     """
     if not path_depth_m > 0:
         raise ValueError(f"path_depth_m is {path_depth_m}; expected a positive depth in metres")
@@ -985,20 +947,38 @@ def response_hours(
     """Return the reaction team's travel time in hours from the nearest post.
 
     Travel time is the straight-line distance times ``detour_factor`` over
-    the post's ``reaction_speed_kmh``; the fastest post wins. ``inf`` where
-    there are no posts.
+    the post's ``reaction_speed_kmh``; the fastest post wins (see
+    :func:`straight_line_reaction`). ``inf`` where there are no posts.
     """
-    hours = np.full(len(targets), np.inf)
-    if len(posts) == 0 or len(targets) == 0:
-        return hours
-    points = geodesy.ecef(targets.lon, targets.lat)
+    return straight_line_reaction(targets.lon, targets.lat, posts, detour_factor=detour_factor)[0]
+
+
+def straight_line_reaction(
+    lon: FloatArray, lat: FloatArray, posts: gpd.GeoDataFrame, *, detour_factor: float = 1.4
+) -> tuple[FloatArray, IntArray]:
+    """Return the straight-line reaction time (hours) and the fastest post at each point.
+
+    Distance (ECEF chord) × ``detour_factor`` over the post's
+    ``reaction_speed_kmh``. The nearest post of each speed is the fastest of
+    that speed (a KD-tree per speed), so no (points × posts) matrix is built.
+    ``inf`` and ``-1`` where there are no posts.
+    """
+    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    hours = np.full(lon.size, np.inf)
+    best = np.full(lon.size, -1, dtype=np.int64)
+    if len(posts) == 0 or lon.size == 0:
+        return hours, best
+    points = geodesy.ecef(lon, lat)
     post_xyz = geodesy.ecef(posts.geometry.x.to_numpy(), posts.geometry.y.to_numpy())
     speed = posts["reaction_speed_kmh"].to_numpy(dtype=float) * 1000.0
-    # The nearest post of each speed is the fastest of that speed.
-    for kmh in np.unique(speed):
-        dist, _ = cKDTree(post_xyz[speed == kmh]).query(points)
-        hours = np.minimum(hours, dist * detour_factor / kmh)
-    return hours
+    for m_per_h in np.unique(speed):
+        own = np.flatnonzero(speed == m_per_h)
+        dist, k = cKDTree(post_xyz[own]).query(points)
+        h = dist * detour_factor / m_per_h
+        better = h < hours
+        hours[better] = h[better]
+        best[better] = own[k[better]]
+    return hours, best
 
 
 def respond_probability(hours: FloatArray, *, escape_h: float | FloatArray = 1.0) -> FloatArray:

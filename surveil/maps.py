@@ -1645,13 +1645,7 @@ def _draw_gap_probability(context: _Context, layers: Mapping[str, gpd.GeoDataFra
 
 
 def _gap_colour(p: Any) -> str:
-    if i18n.is_missing(p):
-        return _NO_DATA_COLOUR
-    p = float(p)
-    for lower, upper, colour in GAP_PROBABILITY_BINS:
-        if lower <= p < upper:
-            return colour
-    return GAP_PROBABILITY_BINS[-1][2] if p >= 1.0 else _NO_DATA_COLOUR
+    return _bin_colour(p, GAP_PROBABILITY_BINS)
 
 
 #: Drawing order: later layers lie on top within the same pane.
@@ -2108,13 +2102,18 @@ def _risk_colour(risk_class: Any) -> str:
 
 
 def _detect_colour(p: Any) -> str:
+    return _bin_colour(p, DETECT_BINS)
+
+
+def _bin_colour(p: Any, bins: Sequence[tuple[float, float, str]]) -> str:
+    """Return the colour of the bin ``[lower, upper)`` holding probability ``p`` (1 in the last)."""
     if i18n.is_missing(p):
         return _NO_DATA_COLOUR
     p = float(p)
-    for lower, upper, colour in DETECT_BINS:
+    for lower, upper, colour in bins:
         if lower <= p < upper:
             return colour
-    return DETECT_BINS[-1][2] if p >= 1.0 else _NO_DATA_COLOUR
+    return bins[-1][2] if p >= 1.0 else _NO_DATA_COLOUR
 
 
 def _line_style(colour: str, weight: float) -> dict[str, Any]:

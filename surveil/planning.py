@@ -9,7 +9,7 @@
    along each baseline gap at several ``visits_per_day``.
 3. **Coverage of every option** at every target point, with the same sensor
    model, crossing paths and line of sight as the assessment
-   (:func:`surveil.coverage.sensor_probability`,
+   (:func:`surveil.coverage.sensor_hits`, :func:`surveil.sensors.pd_curves`,
    :func:`surveil.coverage.detect_points`), stored sparse.
 4. **Placement** (:mod:`surveil.optimize`): the existing means fixed, risk
    weights ``w_i = threat · impact · km`` of each point (crossing persons a

@@ -82,7 +82,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
-from surveil import terrain
+from surveil import coverage, terrain
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -997,29 +997,8 @@ class _LonLat:
 def _straight_line(
     lon: FloatArray, lat: FloatArray, posts: gpd.GeoDataFrame, detour_factor: float
 ) -> tuple[FloatArray, IntArray]:
-    """Return the straight-line model's time (h) and the fastest post per point.
-
-    The model of :func:`surveil.coverage.response_hours`: the nearest post of
-    each speed is the fastest of that speed (a KD-tree per speed), so no
-    (points × posts) matrix is built.
-    """
-    from surveil import geodesy
-
-    hours = np.full(lon.size, np.inf)
-    best = np.full(lon.size, -1, dtype=np.int64)
-    if len(posts) == 0 or lon.size == 0:
-        return hours, best
-    points = geodesy.ecef(lon, lat)
-    post_xyz = geodesy.ecef(posts.geometry.x.to_numpy(), posts.geometry.y.to_numpy())
-    speed = posts["reaction_speed_kmh"].to_numpy(dtype=float) * 1000.0
-    for m_per_h in np.unique(speed):
-        own = np.flatnonzero(speed == m_per_h)
-        dist, k = cKDTree(post_xyz[own]).query(points)
-        h = dist * detour_factor / m_per_h
-        better = h < hours
-        hours[better] = h[better]
-        best[better] = own[k[better]]
-    return hours, best
+    """Return the straight-line model's time (h) and the fastest post per point."""
+    return coverage.straight_line_reaction(lon, lat, posts, detour_factor=detour_factor)
 
 
 def _isochrone_frame(

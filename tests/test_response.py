@@ -323,7 +323,7 @@ def test_straight_line_fallback_is_the_fastest_post_by_brute_force() -> None:
     import shapely
     from pyproj import Geod
 
-    from surveil.response import _straight_line
+    from surveil.coverage import straight_line_reaction
 
     rng = np.random.default_rng(3)
     lon, lat = 70 + rng.random(40), 40 + rng.random(40)
@@ -332,7 +332,7 @@ def test_straight_line_fallback_is_the_fastest_post_by_brute_force() -> None:
         geometry=[shapely.Point(70 + a, 40 + b) for a, b in rng.random((4, 2))],
         crs=4326,
     )
-    hours, best = _straight_line(lon, lat, posts, 1.4)
+    hours, best = straight_line_reaction(lon, lat, posts, detour_factor=1.4)
     geod = Geod(ellps="WGS84")
     each = np.column_stack(
         [
